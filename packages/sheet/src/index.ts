@@ -1,0 +1,22 @@
+export {
+  A1Error,
+  colToLetters,
+  formatCell,
+  formatRange,
+  lettersToCol,
+  MAX_COLS,
+  MAX_ROWS,
+  parseCell,
+  parseRange,
+  resolveRange,
+} from "./a1.js";
+export type { CellRef, Range, RangeSpec } from "./a1.js";
+export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
+export type { ToCsvOptions } from "./csv.js";
+export { randomId } from "./ids.js";
+export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, sheetTypes, splitCellKey } from "./schema.js";
+export type { InitOptions, SheetTypes } from "./schema.js";
+export { Sheet, SheetLimitError } from "./sheet.js";
+export type { CellWrite } from "./sheet.js";
+export { isNumericInput, valueOf } from "./value.js";
+export type { CellValue } from "./value.js";

@@ -1,0 +1,70 @@
+import * as Y from "yjs";
+import { AXIS_ID_LENGTH, randomId } from "./ids.js";
+
+/** Size of a newly created sheet. */
+export const DEFAULT_ROWS = 1000;
+export const DEFAULT_COLS = 26;
+
+/** The shared types of one sheet document (see docs/protocol.md for the schema). */
+export interface SheetTypes {
+  /** Order of row ids. */
+  rows: Y.Array<string>;
+  /** Order of column ids. */
+  cols: Y.Array<string>;
+  /** `rowId:colId` -> raw input. An empty cell has no key. */
+  cells: Y.Map<string>;
+  /** Title and other sheet-wide settings. */
+  meta: Y.Map<unknown>;
+}
+
+export function sheetTypes(doc: Y.Doc): SheetTypes {
+  return {
+    rows: doc.getArray<string>("rows"),
+    cols: doc.getArray<string>("cols"),
+    cells: doc.getMap<string>("cells"),
+    meta: doc.getMap<unknown>("meta"),
+  };
+}
+
+export function cellKey(rowId: string, colId: string): string {
+  return `${rowId}:${colId}`;
+}
+
+export function splitCellKey(key: string): [rowId: string, colId: string] {
+  const i = key.indexOf(":");
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** `count` fresh ids that collide neither with each other nor with `taken`. */
+export function newAxisIds(count: number, taken: ReadonlySet<string> | ReadonlyMap<string, unknown>): string[] {
+  const ids: string[] = [];
+  const fresh = new Set<string>();
+  while (ids.length < count) {
+    const id = randomId(AXIS_ID_LENGTH);
+    if (taken.has(id) || fresh.has(id)) continue;
+    fresh.add(id);
+    ids.push(id);
+  }
+  return ids;
+}
+
+export interface InitOptions {
+  title?: string;
+  rows?: number;
+  cols?: number;
+}
+
+/**
+ * Creates the structure of a new sheet. This runs exactly once per sheet, on the server, when the
+ * sheet is created: clients and loads never call it, so a restart can never seed a second copy of
+ * the rows and columns.
+ */
+export function initSheet(doc: Y.Doc, options: InitOptions = {}): void {
+  const { rows, cols, meta } = sheetTypes(doc);
+  if (rows.length > 0 || cols.length > 0) throw new Error("sheet is already initialised");
+  doc.transact(() => {
+    rows.push(newAxisIds(options.rows ?? DEFAULT_ROWS, new Set()));
+    cols.push(newAxisIds(options.cols ?? DEFAULT_COLS, new Set()));
+    meta.set("title", options.title ?? "Untitled sheet");
+  }, "init");
+}

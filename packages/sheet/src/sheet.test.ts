@@ -1,0 +1,125 @@
+import * as Y from "yjs";
+import { describe, expect, it } from "vitest";
+import { parseRange, resolveRange } from "./a1.js";
+import { initSheet } from "./schema.js";
+import { Sheet, SheetLimitError } from "./sheet.js";
+import { replicas, syncAll } from "./testing.js";
+
+describe("a new sheet", () => {
+  it("has 1,000 rows, 26 columns and a title", () => {
+    const doc = new Y.Doc();
+    initSheet(doc, { title: "Budget" });
+    const sheet = Sheet.of(doc);
+    expect(sheet.rowCount).toBe(1000);
+    expect(sheet.colCount).toBe(26);
+    expect(sheet.title).toBe("Budget");
+    expect(new Set(sheet.rows.list()).size).toBe(1000);
+    expect(sheet.usedRange()).toBeNull();
+  });
+
+  it("refuses to be initialised twice", () => {
+    const doc = new Y.Doc();
+    initSheet(doc);
+    expect(() => initSheet(doc)).toThrow();
+    expect(Sheet.of(doc).rowCount).toBe(1000);
+  });
+});
+
+describe("cells", () => {
+  it("sets, reads and clears by A1 in one transaction with the origin", () => {
+    const [sheet] = replicas(1);
+    const origins: unknown[] = [];
+    sheet!.doc.on("afterTransaction", (tr: Y.Transaction) => origins.push(tr.origin));
+    sheet!.setCellsA1({ A1: "hello", B2: "42", C3: "=SUM(A1:A3)" }, "me");
+    expect(origins).toEqual(["me"]);
+    expect(sheet!.readRange(resolveRange(parseRange("A1:C3"), { rows: 10, cols: 5 }))).toEqual([
+      ["hello", "", ""],
+      ["", "42", ""],
+      ["", "", "=SUM(A1:A3)"],
+    ]);
+    sheet!.setCellsA1({ A1: "" });
+    expect(sheet!.getInput(0, 0)).toBe("");
+    expect(sheet!.types.cells.size).toBe(2);
+  });
+
+  it("grows the sheet when a write lands beyond it", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ AA2000: "far" });
+    expect(sheet!.rowCount).toBe(2000);
+    expect(sheet!.colCount).toBe(27);
+    expect(sheet!.toA1Record()).toEqual({ AA2000: "far" });
+  });
+
+  it("refuses writes beyond the limits without writing anything", () => {
+    const [sheet] = replicas(1);
+    expect(() => sheet!.setCells([{ row: 0, col: 0, input: "x" }, { row: 1_048_576, col: 0, input: "y" }])).toThrow(
+      SheetLimitError,
+    );
+    expect(() => sheet!.setCellsA1({ A1: "x", XFE1: "y" })).toThrow();
+    expect(sheet!.types.cells.size).toBe(0);
+    expect(sheet!.rowCount).toBe(10);
+  });
+
+  it("clears a range and finds the used range", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A1: "1", B2: "2", C3: "3", E9: "4" });
+    expect(sheet!.usedRange()).toEqual({ start: { row: 0, col: 0 }, end: { row: 8, col: 4 } });
+    sheet!.clearRange({ start: { row: 1, col: 1 }, end: { row: 8, col: 4 } });
+    expect(sheet!.toA1Record()).toEqual({ A1: "1" });
+  });
+});
+
+describe("rows and columns", () => {
+  it("inserting a row moves the cells below it", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A5: "five", A4: "four" });
+    sheet!.insertRows(4, 2);
+    expect(sheet!.rowCount).toBe(12);
+    expect(sheet!.toA1Record()).toEqual({ A4: "four", A7: "five" });
+  });
+
+  it("deleting a row drops its cells in the same transaction", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A5: "gone", A6: "stays" });
+    let transactions = 0;
+    sheet!.doc.on("afterTransaction", () => transactions++);
+    sheet!.deleteRows(4, 1);
+    expect(transactions).toBe(1);
+    expect(sheet!.types.cells.size).toBe(1);
+    expect(sheet!.toA1Record()).toEqual({ A5: "stays" });
+  });
+
+  it("inserts and deletes columns", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ B1: "b", C1: "c" });
+    sheet!.insertCols(1, 1);
+    expect(sheet!.toA1Record()).toEqual({ C1: "b", D1: "c" });
+    sheet!.deleteCols(2, 1);
+    expect(sheet!.toA1Record()).toEqual({ C1: "c" });
+  });
+
+  it("rejects impossible inserts and deletes", () => {
+    const [sheet] = replicas(1);
+    expect(() => sheet!.insertRows(11, 1)).toThrow(SheetLimitError);
+    expect(() => sheet!.insertRows(0, 0)).toThrow(SheetLimitError);
+    expect(() => sheet!.insertCols(0, 16_384)).toThrow(SheetLimitError);
+    expect(() => sheet!.deleteRows(-1, 1)).toThrow(SheetLimitError);
+  });
+
+  it("positions seen from another type's observer are already current", () => {
+    const [a, b] = replicas(2);
+    const seen: (string | null)[] = [];
+    b!.types.cells.observe((event) => {
+      for (const key of event.keysChanged) {
+        const pos = b!.positionOf(key);
+        seen.push(pos ? `${pos.row},${pos.col}` : null);
+      }
+    });
+    a!.doc.transact(() => {
+      a!.insertRows(0, 3);
+      a!.setCellsA1({ A1: "x" });
+    });
+    syncAll([a!, b!]);
+    expect(seen).toEqual(["0,0"]);
+  });
+});

@@ -1,0 +1,218 @@
+import type * as Y from "yjs";
+import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
+import { Axis } from "./axis.js";
+import { cellKey, sheetTypes, splitCellKey, type SheetTypes } from "./schema.js";
+
+export interface CellWrite extends CellRef {
+  /** Raw input; `""` clears the cell. */
+  input: string;
+}
+
+export class SheetLimitError extends Error {
+  override readonly name = "SheetLimitError";
+}
+
+const sheets = new WeakMap<Y.Doc, Sheet>();
+
+/**
+ * The operations on one sheet document. Every write is one Yjs transaction tagged with the
+ * caller's origin, so undo managers and servers can tell local edits from remote ones.
+ *
+ * Cells are keyed by row and column ids, never by position: inserting a row above an edit that
+ * happens concurrently keeps the edit on its logical row. Deleting a row removes its id and its
+ * cells in one transaction; a cell written concurrently into a deleted row is orphaned: it is
+ * never shown, read or exported ("delete wins", the same for every replica).
+ */
+export class Sheet {
+  readonly types: SheetTypes;
+  readonly rows: Axis;
+  readonly cols: Axis;
+
+  /** The one Sheet of a doc (observers are attached once per doc). */
+  static of(doc: Y.Doc): Sheet {
+    let sheet = sheets.get(doc);
+    if (!sheet) {
+      sheet = new Sheet(doc);
+      sheets.set(doc, sheet);
+    }
+    return sheet;
+  }
+
+  private constructor(readonly doc: Y.Doc) {
+    this.types = sheetTypes(doc);
+    this.rows = new Axis(this.types.rows);
+    this.cols = new Axis(this.types.cols);
+  }
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  get colCount(): number {
+    return this.cols.length;
+  }
+
+  get title(): string {
+    const t = this.types.meta.get("title");
+    return typeof t === "string" ? t : "";
+  }
+
+  setTitle(title: string, origin?: unknown): void {
+    this.doc.transact(() => this.types.meta.set("title", title), origin);
+  }
+
+  /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
+  getInput(row: number, col: number): string {
+    const rowId = this.rows.idAt(row);
+    const colId = this.cols.idAt(col);
+    if (rowId === undefined || colId === undefined) return "";
+    return this.types.cells.get(cellKey(rowId, colId)) ?? "";
+  }
+
+  /** Position of a cell key, or null when its row or column has been deleted (an orphan). */
+  positionOf(key: string): CellRef | null {
+    const [rowId, colId] = splitCellKey(key);
+    const row = this.rows.indexOf(rowId);
+    const col = this.cols.indexOf(colId);
+    return row < 0 || col < 0 ? null : { row, col };
+  }
+
+  /**
+   * Writes cells in one transaction, growing the sheet when a write lands beyond its size.
+   * Throws {@link SheetLimitError} before writing anything if a cell is beyond the sheet limits.
+   */
+  setCells(writes: Iterable<CellWrite>, origin?: unknown): void {
+    const list = [...writes];
+    let maxRow = -1;
+    let maxCol = -1;
+    for (const w of list) {
+      if (!Number.isInteger(w.row) || !Number.isInteger(w.col) || w.row < 0 || w.col < 0) {
+        throw new SheetLimitError(`invalid cell position ${w.row},${w.col}`);
+      }
+      if (w.row >= MAX_ROWS || w.col >= MAX_COLS) {
+        throw new SheetLimitError(`cell beyond the sheet limits (${MAX_ROWS} rows, ${MAX_COLS} columns)`);
+      }
+      maxRow = Math.max(maxRow, w.row);
+      maxCol = Math.max(maxCol, w.col);
+    }
+    if (list.length === 0) return;
+    this.doc.transact(() => {
+      this.rows.growTo(maxRow + 1);
+      this.cols.growTo(maxCol + 1);
+      const rowIds = this.rows.list();
+      const colIds = this.cols.list();
+      for (const w of list) {
+        const key = cellKey(rowIds[w.row]!, colIds[w.col]!);
+        if (w.input === "") {
+          if (this.types.cells.has(key)) this.types.cells.delete(key);
+        } else if (this.types.cells.get(key) !== w.input) {
+          this.types.cells.set(key, w.input);
+        }
+      }
+    }, origin);
+  }
+
+  /** `{"A1": "hello", "B2": "42"}` -> one transaction; throws on a bad address before writing. */
+  setCellsA1(inputs: Record<string, string>, origin?: unknown): void {
+    this.setCells(
+      Object.entries(inputs).map(([a1, input]) => ({ ...parseCell(a1), input })),
+      origin,
+    );
+  }
+
+  /** Clears every cell of a range (clipped to the sheet). */
+  clearRange(range: Range, origin?: unknown): void {
+    const rowIds = new Set(this.rows.list().slice(range.start.row, range.end.row + 1));
+    const colIds = new Set(this.cols.list().slice(range.start.col, range.end.col + 1));
+    this.doc.transact(() => {
+      for (const key of [...this.types.cells.keys()]) {
+        const [rowId, colId] = splitCellKey(key);
+        if (rowIds.has(rowId) && colIds.has(colId)) this.types.cells.delete(key);
+      }
+    }, origin);
+  }
+
+  insertRows(index: number, count: number, origin?: unknown): string[] {
+    return this.insertOnAxis(this.rows, MAX_ROWS, index, count, origin);
+  }
+
+  insertCols(index: number, count: number, origin?: unknown): string[] {
+    return this.insertOnAxis(this.cols, MAX_COLS, index, count, origin);
+  }
+
+  deleteRows(index: number, count: number, origin?: unknown): void {
+    this.deleteOnAxis(this.rows, 0, index, count, origin);
+  }
+
+  deleteCols(index: number, count: number, origin?: unknown): void {
+    this.deleteOnAxis(this.cols, 1, index, count, origin);
+  }
+
+  private insertOnAxis(axis: Axis, max: number, index: number, count: number, origin: unknown): string[] {
+    if (!Number.isInteger(index) || index < 0 || index > axis.length) {
+      throw new SheetLimitError(`insert position ${index} is outside 0..${axis.length}`);
+    }
+    if (!Number.isInteger(count) || count < 1 || axis.length + count > max) {
+      throw new SheetLimitError(`cannot insert ${count}: the limit is ${max}`);
+    }
+    let ids: string[] = [];
+    this.doc.transact(() => {
+      ids = axis.insert(index, count);
+    }, origin);
+    return ids;
+  }
+
+  private deleteOnAxis(axis: Axis, part: 0 | 1, index: number, count: number, origin: unknown): void {
+    if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || count < 1) {
+      throw new SheetLimitError(`cannot delete ${count} at ${index}`);
+    }
+    const removed = new Set(axis.list().slice(index, index + count));
+    if (removed.size === 0) return;
+    this.doc.transact(() => {
+      axis.delete(index, removed.size);
+      for (const key of [...this.types.cells.keys()]) {
+        if (removed.has(splitCellKey(key)[part])) this.types.cells.delete(key);
+      }
+    }, origin);
+  }
+
+  /** Inputs of a range (clipped to the sheet), row-major; empty cells are `""`. */
+  readRange(range: Range): string[][] {
+    const rowIds = this.rows.list();
+    const colIds = this.cols.list();
+    const lastRow = Math.min(range.end.row, rowIds.length - 1);
+    const lastCol = Math.min(range.end.col, colIds.length - 1);
+    const out: string[][] = [];
+    for (let r = range.start.row; r <= lastRow; r++) {
+      const line: string[] = [];
+      for (let c = range.start.col; c <= lastCol; c++) {
+        line.push(this.types.cells.get(cellKey(rowIds[r]!, colIds[c]!)) ?? "");
+      }
+      out.push(line);
+    }
+    return out;
+  }
+
+  /** The smallest range from A1 that holds every non-empty cell, or null for an empty sheet. */
+  usedRange(): Range | null {
+    let maxRow = -1;
+    let maxCol = -1;
+    for (const key of this.types.cells.keys()) {
+      const pos = this.positionOf(key);
+      if (!pos) continue;
+      if (pos.row > maxRow) maxRow = pos.row;
+      if (pos.col > maxCol) maxCol = pos.col;
+    }
+    return maxRow < 0 ? null : { start: { row: 0, col: 0 }, end: { row: maxRow, col: maxCol } };
+  }
+
+  /** Non-empty cells as `{A1: input}`, for debugging and tests. */
+  toA1Record(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, input] of this.types.cells.entries()) {
+      const pos = this.positionOf(key);
+      if (pos) out[formatCell(pos)] = input;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,18 @@
+/** The computed value of a cell: a number, a text, or null for an empty cell. */
+export type CellValue = number | string | null;
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** True when the input is a plain number ("42", "-3.5", "1e3"), as a spreadsheet reads it. */
+export function isNumericInput(input: string): boolean {
+  return NUMBER.test(input.trim());
+}
+
+/**
+ * The value of a raw input: the number for numeric input, the text otherwise, null when empty.
+ * Formulas are shown as their text until the formula engine computes them.
+ */
+export function valueOf(input: string): CellValue {
+  if (input === "") return null;
+  return isNumericInput(input) ? Number(input.trim()) : input;
+}
