@@ -17,6 +17,9 @@ export interface SheetTypes {
   meta: Y.Map<unknown>;
 }
 
+/** The names of every top-level shared type a sheet document may hold. */
+export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta"]);
+
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
     rows: doc.getArray<string>("rows"),

@@ -1,0 +1,40 @@
+import path from "node:path";
+import { z } from "zod";
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEB_DIR: z.string().min(1).optional(),
+  IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the SQLite file lives. */
+  dataDir: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** The built web app; defaults to apps/web/dist next to this server. */
+  webDir: string;
+  idleUnloadMs: number;
+}
+
+/** Reads and validates the environment once; throws a readable error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    webDir: path.resolve(e.WEB_DIR ?? defaultWebDir),
+    idleUnloadMs: e.IDLE_UNLOAD_MS,
+  };
+}

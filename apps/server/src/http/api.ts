@@ -1,0 +1,163 @@
+import express, { type Router } from "express";
+import {
+  CreateSheetBodySchema,
+  ErrorCode,
+  isSheetId,
+  LIMITS,
+  PatchCellsBodySchema,
+  ProtocolError,
+} from "@cosheet/protocol";
+import {
+  A1Error,
+  CsvError,
+  csvCellCount,
+  exportCsv,
+  formatRange,
+  importRows,
+  parseCell,
+  parseCsv,
+  parseRange,
+  resolveRange,
+  SheetLimitError,
+  valueOf,
+  type CellRef,
+  type Range,
+} from "@cosheet/sheet";
+import type { z } from "zod";
+import { HTTP_ORIGIN } from "../registry/origin.js";
+import type { SheetRegistry } from "../registry/registry.js";
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ProtocolError(ErrorCode.BadRequest, `${issue?.path.join(".") || "body"}: ${issue?.message}`);
+  }
+  return result.data;
+}
+
+/** A1 text into a position or range, as a 400 on failure. */
+function a1<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof A1Error || err instanceof SheetLimitError) throw new ProtocolError(ErrorCode.InvalidRange, err.message);
+    throw err;
+  }
+}
+
+function cellsIn(range: Range): number {
+  return (range.end.row - range.start.row + 1) * (range.end.col - range.start.col + 1);
+}
+
+/** The JSON API under /api (see docs/api.md). */
+export function apiRouter(registry: SheetRegistry): Router {
+  const router = express.Router();
+  const json = express.json({ limit: "20mb" });
+  const csv = express.text({ type: ["text/csv", "text/plain", "application/csv"], limit: LIMITS.maxImportBytes });
+
+  router.param("id", (_req, _res, next, id: string) => {
+    next(isSheetId(id) ? undefined : new ProtocolError(ErrorCode.InvalidSheetId, "malformed sheet id"));
+  });
+
+  router.post("/sheets", json, async (req, res) => {
+    const { title } = parse(CreateSheetBodySchema, req.body);
+    const id = await registry.create(title);
+    res.status(201).location(`/api/sheets/${id}`).json({ id, url: `/s/${id}` });
+  });
+
+  router.get("/sheets/:id", async (req, res) => {
+    const info = await registry.use(req.params.id, (room) => ({
+      id: room.id,
+      title: room.sheet.title,
+      rowCount: room.sheet.rowCount,
+      colCount: room.sheet.colCount,
+      updatedAt: new Date(room.updatedAt).toISOString(),
+    }));
+    res.json(info);
+  });
+
+  router.get("/sheets/:id/cells", async (req, res) => {
+    const text = typeof req.query.range === "string" ? req.query.range : undefined;
+    const spec = text === undefined ? null : a1(() => parseRange(text));
+    const body = await registry.use(req.params.id, (room) => {
+      const { sheet } = room;
+      const range = spec ? resolveRange(spec, { rows: sheet.rowCount, cols: sheet.colCount }) : sheet.usedRange();
+      if (!range) return { range: null, cells: [] };
+      if (cellsIn(range) > LIMITS.maxImportCells) {
+        throw new ProtocolError(ErrorCode.InvalidRange, `a read is limited to ${LIMITS.maxImportCells} cells`);
+      }
+      const inputs = sheet.readRange(range);
+      // Cells beyond the sheet's current size are empty, so the matrix always has the range's shape.
+      const rows = range.end.row - range.start.row + 1;
+      const cols = range.end.col - range.start.col + 1;
+      const cells = Array.from({ length: rows }, (_, r) =>
+        Array.from({ length: cols }, (_, c) => {
+          const input = inputs[r]?.[c] ?? "";
+          return { input, value: valueOf(input) };
+        }),
+      );
+      return { range: formatRange(range), cells };
+    });
+    res.json(body);
+  });
+
+  router.patch("/sheets/:id/cells", json, async (req, res) => {
+    const { cells } = parse(PatchCellsBodySchema, req.body);
+    const entries = Object.entries(cells);
+    if (entries.length > LIMITS.maxImportCells) {
+      throw new ProtocolError(ErrorCode.ImportTooLarge, `at most ${LIMITS.maxImportCells} cells per request`);
+    }
+    const writes = entries.map(([address, input]) => ({ ...a1(() => parseCell(address)), input }));
+    await registry.use(req.params.id, (room) => room.transact((sheet) => sheet.setCells(writes), HTTP_ORIGIN));
+    res.json({ updated: writes.length });
+  });
+
+  router.get("/sheets/:id/export.csv", async (req, res) => {
+    const neutralizeFormulas = req.query.neutralize === "1" || req.query.neutralize === "true";
+    const { title, body } = await registry.use(req.params.id, (room) => ({
+      title: room.sheet.title,
+      body: exportCsv(room.sheet, { neutralizeFormulas }),
+    }));
+    const filename = `${title.replace(/[^\w .-]+/g, "_").trim() || "sheet"}.csv`;
+    res
+      .type("text/csv; charset=utf-8")
+      .attachment(filename)
+      .send(body);
+  });
+
+  router.post("/sheets/:id/import", csv, async (req, res) => {
+    if (typeof req.body !== "string") {
+      throw new ProtocolError(ErrorCode.BadRequest, "send the CSV as the body with Content-Type: text/csv");
+    }
+    const at: CellRef = a1(() => parseCell(typeof req.query.at === "string" ? req.query.at : "A1"));
+    let rows: string[][];
+    try {
+      rows = parseCsv(req.body);
+    } catch (err) {
+      if (err instanceof CsvError) throw new ProtocolError(ErrorCode.InvalidCsv, err.message);
+      throw err;
+    }
+    const count = csvCellCount(rows);
+    if (count > LIMITS.maxImportCells) {
+      throw new ProtocolError(ErrorCode.ImportTooLarge, `${count} cells exceed the import limit of ${LIMITS.maxImportCells}`);
+    }
+    const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
+    if (rows.length === 0 || width === 0) {
+      res.json({ range: null, rows: 0, cols: 0 });
+      return;
+    }
+    const range = a1(() => {
+      const r = { start: at, end: { row: at.row + rows.length - 1, col: at.col + width - 1 } };
+      formatRange(r); // throws past the sheet limits, before anything is written
+      return r;
+    });
+    await registry.use(req.params.id, (room) =>
+      room.transact((sheet) => a1(() => importRows(sheet, rows, at)), HTTP_ORIGIN),
+    );
+    res.json({ range: formatRange(range), rows: rows.length, cols: width });
+  });
+
+  router.use((_req, _res, next) => next(new ProtocolError(ErrorCode.NotFound, "no such endpoint")));
+  return router;
+}

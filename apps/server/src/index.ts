@@ -1,0 +1,42 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { createApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { SqliteStorage } from "./storage/sqlite.js";
+
+// The composition root: the only place that reads the environment.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const config = loadConfig(process.env, path.resolve(here, "../../web/dist"));
+const logger = pino({ level: config.logLevel });
+const storage = new SqliteStorage(path.join(config.dataDir, "cosheet.db"));
+const app = createApp({ storage, logger, webDir: config.webDir, idleUnloadMs: config.idleUnloadMs });
+
+const address = await app.listen(config.port, config.host);
+logger.info(
+  { port: address.port, host: config.host, dataDir: config.dataDir },
+  `Cosheet is listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${address.port}`,
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: closing connections and flushing sheets");
+  const force = setTimeout(() => {
+    logger.error("shutdown took too long; exiting");
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  try {
+    await app.close();
+    await storage.close();
+    logger.info("stopped");
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, "shutdown failed");
+    process.exit(1);
+  }
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

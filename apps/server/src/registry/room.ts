@@ -1,0 +1,238 @@
+import type { Logger } from "pino";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as Y from "yjs";
+import { Sheet, validateUpdate } from "@cosheet/sheet";
+import type { Storage, StoredSheet } from "../storage/storage.js";
+import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
+
+export interface RoomHooks {
+  /** Sends an update to everyone in the sheet but `except` (a socket id). */
+  broadcastUpdate(sheetId: string, update: Uint8Array, except: string | null): void;
+  broadcastAwareness(sheetId: string, update: Uint8Array, except: string | null): void;
+}
+
+export interface RoomOptions {
+  storage: Storage;
+  logger: Logger;
+  hooks: RoomHooks;
+  /** Compact the stored log after this many appends. */
+  compactEvery: number;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+type Waiter = () => void;
+
+/**
+ * One open sheet: its document, its presence, who holds it, and its writes to storage.
+ *
+ * Every change to the document, whatever its origin, is appended to storage by a write loop that
+ * merges what accumulated while the previous write ran (one write in flight per sheet). A failed
+ * write keeps the changes in memory and retries with backoff; acknowledgements wait for it.
+ * Broadcasts are batched the same way: all updates of one event-loop turn go out as one merged
+ * message.
+ */
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly sheet: Sheet;
+  readonly awareness: awarenessProtocol.Awareness;
+  /** Sockets and requests using this room; it is unloaded only when none is left. */
+  readonly holders = new Set<string>();
+  updatedAt: number;
+
+  private readonly log: Logger;
+  private unsaved: Uint8Array[] = [];
+  private unsavedWaiters: Waiter[] = [];
+  private inflight: { waiters: Waiter[] } | null = null;
+  private writeScheduled = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay = RETRY_MIN_MS;
+  private appendsSinceCompact = 0;
+  private compacting = false;
+  private outgoing: { update: Uint8Array; origin: Origin }[] = [];
+  /** Awareness client ids each socket speaks for, to remove them when it leaves. */
+  private readonly presence = new Map<string, Set<number>>();
+  private destroyed = false;
+
+  constructor(
+    readonly id: string,
+    stored: StoredSheet,
+    private readonly options: RoomOptions,
+  ) {
+    this.log = options.logger.child({ sheetId: id });
+    this.updatedAt = stored.updatedAt;
+    // Loading replays what is stored; nothing is created or "seeded" here.
+    this.doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOCAL_ORIGIN);
+    }, LOCAL_ORIGIN);
+    this.sheet = Sheet.of(this.doc);
+    this.doc.on("update", this.onUpdate);
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on("update", this.onAwareness);
+    if (stored.updates.length > options.compactEvery / 4) this.appendsSinceCompact = options.compactEvery;
+    this.maybeCompact();
+  }
+
+  /**
+   * Applies a client's update after checking it; resolves once it is durably stored. Throws
+   * `UpdateError` (nothing applied) for malformed bytes.
+   */
+  apply(update: Uint8Array, origin: Origin): Promise<void> {
+    validateUpdate(update);
+    Y.applyUpdate(this.doc, update, origin);
+    return this.saved();
+  }
+
+  /** Runs `fn` on the sheet as one transaction; resolves once its changes are durable. */
+  transact(fn: (sheet: Sheet) => void, origin: Origin): Promise<void> {
+    this.doc.transact(() => fn(this.sheet), origin);
+    return this.saved();
+  }
+
+  /** Resolves once every change made so far is durably stored. */
+  saved(): Promise<void> {
+    if (this.unsaved.length > 0) return new Promise((resolve) => this.unsavedWaiters.push(resolve));
+    if (this.inflight) {
+      const { waiters } = this.inflight;
+      return new Promise((resolve) => waiters.push(resolve));
+    }
+    return Promise.resolve();
+  }
+
+  /** True when nothing is waiting to be stored. */
+  get clean(): boolean {
+    return this.unsaved.length === 0 && this.inflight === null;
+  }
+
+  /** Applies a presence update from a socket and relays it to the others. */
+  applyAwareness(update: Uint8Array, socketId: string): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socketId);
+  }
+
+  /** Presence of everyone in the room, for a joining client. */
+  encodeAwareness(): Uint8Array {
+    return awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]);
+  }
+
+  /** Forgets the presence a socket spoke for (it left or disconnected); others are told. */
+  dropPresence(socketId: string): void {
+    const ids = this.presence.get(socketId);
+    this.presence.delete(socketId);
+    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], socketId);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    const from = isOrigin(origin) ? origin : LOCAL_ORIGIN;
+    this.unsaved.push(update);
+    this.scheduleWrite();
+    if (from.kind === "peer") return; // peers broadcast their own updates
+    if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
+    this.outgoing.push({ update, origin: from });
+  };
+
+  private readonly flushOutgoing = (): void => {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    if (batch.length === 0 || this.destroyed) return;
+    const first = batch[0]!.origin;
+    const single =
+      first.kind === "socket" && batch.every((b) => b.origin.kind === "socket" && b.origin.socketId === first.socketId);
+    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
+    this.options.hooks.broadcastUpdate(this.id, update, single ? first.socketId : null);
+  };
+
+  private readonly onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const socketId = typeof origin === "string" ? origin : null;
+    if (socketId) {
+      let ids = this.presence.get(socketId);
+      if (!ids) this.presence.set(socketId, (ids = new Set()));
+      for (const id of added) ids.add(id);
+      for (const id of removed) ids.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    this.options.hooks.broadcastAwareness(this.id, update, socketId);
+  };
+
+  private scheduleWrite(): void {
+    if (this.writeScheduled || this.inflight || this.retryTimer) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.write();
+    });
+  }
+
+  private write(): void {
+    if (this.inflight || this.unsaved.length === 0) return;
+    const batch = this.unsaved;
+    const inflight = { waiters: this.unsavedWaiters };
+    this.unsaved = [];
+    this.unsavedWaiters = [];
+    this.inflight = inflight;
+    const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
+    this.options.storage.append(this.id, update).then(
+      () => {
+        this.inflight = null;
+        this.retryDelay = RETRY_MIN_MS;
+        this.updatedAt = Date.now();
+        this.appendsSinceCompact++;
+        for (const w of inflight.waiters) w();
+        if (this.unsaved.length > 0) this.scheduleWrite();
+        this.maybeCompact();
+      },
+      (err: unknown) => {
+        // Keep the changes, in order, ahead of anything newer; acks keep waiting.
+        this.inflight = null;
+        this.unsaved = [...batch, ...this.unsaved];
+        this.unsavedWaiters = [...inflight.waiters, ...this.unsavedWaiters];
+        this.log.error({ err, retryInMs: this.retryDelay }, "storing an update failed; keeping it in memory");
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.write();
+        }, this.retryDelay);
+        this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+      },
+    );
+  }
+
+  /**
+   * Folds the stored log into one snapshot in the background, from what storage holds (not from
+   * memory), so it stays correct when several servers append to the same sheet.
+   */
+  private maybeCompact(): void {
+    if (this.compacting || this.appendsSinceCompact < this.options.compactEvery) return;
+    this.compacting = true;
+    this.appendsSinceCompact = 0;
+    void compactSheet(this.options.storage, this.id)
+      .catch((err: unknown) => this.log.warn({ err }, "compaction failed; will try again"))
+      .finally(() => {
+        this.compacting = false;
+      });
+  }
+}
+
+/** Replaces a sheet's stored log by one snapshot of the same content. */
+export async function compactSheet(storage: Storage, id: string): Promise<void> {
+  const stored = await storage.load(id);
+  if (!stored || stored.updates.length < 2) return;
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    for (const update of stored.updates) Y.applyUpdate(doc, update);
+  });
+  const snapshot = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  await storage.compact(id, snapshot, stored.lastSeq);
+}

@@ -1,0 +1,113 @@
+import * as Y from "yjs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SheetProvider } from "@cosheet/protocol";
+import { Sheet } from "@cosheet/sheet";
+import { connectClient, createSheet, eventually, startServer, type TestClient, type TestServer } from "./helpers.js";
+
+let server: TestServer;
+const clients: TestClient[] = [];
+
+beforeEach(async () => {
+  server = await startServer();
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server.close();
+});
+
+function client(sheetId: string): TestClient {
+  const c = connectClient(server.url, sheetId);
+  clients.push(c);
+  return c;
+}
+
+function randomEdit(sheet: Sheet, i: number): void {
+  const pick = Math.random();
+  if (pick < 0.7) {
+    sheet.setCells([{ row: Math.floor(Math.random() * 30), col: Math.floor(Math.random() * 6), input: `v${i}` }]);
+  } else if (pick < 0.8) {
+    sheet.insertRows(Math.floor(Math.random() * 20), 1);
+  } else if (pick < 0.9) {
+    sheet.deleteRows(Math.floor(Math.random() * 20), 1);
+  } else {
+    sheet.clearRange({ start: { row: 0, col: 0 }, end: { row: 2, col: 2 } });
+  }
+}
+
+function state(c: TestClient) {
+  return { rows: c.sheet.rows.list(), cols: c.sheet.cols.list(), cells: c.sheet.types.cells.toJSON() };
+}
+
+describe("sync", () => {
+  it("two clients converge after random concurrent edits; a third joining later gets everything", async () => {
+    const id = await createSheet(server.url, "Converge");
+    const [a, b] = [client(id), client(id)];
+    await Promise.all([a.provider.whenSynced(), b.provider.whenSynced()]);
+    expect(a.sheet.rowCount).toBe(1000);
+    expect(a.sheet.title).toBe("Converge");
+
+    for (let i = 0; i < 200; i++) {
+      randomEdit(i % 2 ? a.sheet : b.sheet, i);
+      if (i % 17 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all([a.provider.whenSaved(), b.provider.whenSaved()]);
+    await eventually(() => expect(state(a)).toEqual(state(b)));
+    expect(Object.keys(state(a).cells).length).toBeGreaterThan(0);
+
+    const c = client(id);
+    await c.provider.whenSynced();
+    expect(state(c)).toEqual(state(a));
+    expect(Y.encodeStateVector(c.doc)).toEqual(Y.encodeStateVector(a.doc));
+  });
+
+  it("a client that edits offline converges after it reconnects", async () => {
+    const id = await createSheet(server.url);
+    const [a, b] = [client(id), client(id)];
+    await Promise.all([a.provider.whenSynced(), b.provider.whenSynced()]);
+
+    a.socket.disconnect();
+    await eventually(() => a.provider.status === "offline");
+    a.sheet.setCellsA1({ A1: "offline edit", B2: "2" });
+    a.sheet.insertRows(0, 1);
+    b.sheet.setCellsA1({ C3: "online edit" });
+    expect(a.provider.unsyncedChanges).toBe(2);
+    await b.provider.whenSaved();
+
+    a.socket.connect();
+    await a.provider.whenSynced();
+    await a.provider.whenSaved();
+    expect(a.provider.unsyncedChanges).toBe(0);
+    await eventually(() => expect(state(b)).toEqual(state(a)));
+    expect(b.sheet.toA1Record()).toEqual({ A2: "offline edit", B3: "2", C4: "online edit" });
+  });
+
+  it("relays presence to the others and removes it when a client leaves", async () => {
+    const id = await createSheet(server.url);
+    const [a, b] = [client(id), client(id)];
+    await Promise.all([a.provider.whenSynced(), b.provider.whenSynced()]);
+    a.provider.awareness.setLocalState({ name: "Ada", cell: "B2" });
+    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ name: "Ada", cell: "B2" }));
+
+    const c = client(id);
+    await c.provider.whenSynced();
+    expect(c.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ name: "Ada", cell: "B2" });
+
+    a.socket.disconnect();
+    await eventually(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false));
+  });
+
+  it("one socket can hold several sheets", async () => {
+    const [s1, s2] = [await createSheet(server.url, "one"), await createSheet(server.url, "two")];
+    const a = client(s1);
+    const b = new SheetProvider({ socket: a.socket, sheetId: s2, doc: new Y.Doc() });
+    const watcher = client(s2);
+    await Promise.all([a.provider.whenSynced(), b.whenSynced(), watcher.provider.whenSynced()]);
+    expect(Sheet.of(b.doc).title).toBe("two");
+    a.sheet.setCellsA1({ A1: "sheet one" });
+    Sheet.of(b.doc).setCellsA1({ A1: "sheet two" });
+    await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ A1: "sheet two" }));
+    expect(a.sheet.toA1Record()).toEqual({ A1: "sheet one" });
+    b.destroy();
+  });
+});

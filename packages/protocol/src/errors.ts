@@ -1,0 +1,50 @@
+/** Every error code the server can answer, on the socket and over HTTP. */
+export const ErrorCode = {
+  BadRequest: "BAD_REQUEST",
+  InvalidSheetId: "INVALID_SHEET_ID",
+  NotFound: "NOT_FOUND",
+  UnsupportedProtocol: "UNSUPPORTED_PROTOCOL",
+  NotJoined: "NOT_JOINED",
+  UpdateTooLarge: "UPDATE_TOO_LARGE",
+  MalformedUpdate: "MALFORMED_UPDATE",
+  RateLimited: "RATE_LIMITED",
+  InvalidRange: "INVALID_RANGE",
+  InvalidCsv: "INVALID_CSV",
+  ImportTooLarge: "IMPORT_TOO_LARGE",
+  Unavailable: "UNAVAILABLE",
+  Internal: "INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The one ack envelope of every acknowledged event. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** An error that carries a wire code; the transport edges turn it into an ack or HTTP error. */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function ok<T>(data: T): Ack<T> {
+  return { ok: true, data };
+}
+
+export function fail(code: ErrorCode, message: string): Ack<never> {
+  return { ok: false, error: { code, message } };
+}

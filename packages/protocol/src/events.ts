@@ -1,0 +1,46 @@
+import type { Ack } from "./errors.js";
+import type { AwarenessPayload, JoinPayload, SheetRef, SyncPayload, UpdatePayload } from "./schemas.js";
+
+export type Role = "edit" | "view";
+
+export interface JoinResult {
+  role: Role;
+  /** Presence of the people already in the sheet (a y-protocols awareness update). */
+  awareness: Uint8Array;
+}
+
+export interface SyncResult {
+  /** For a sync step 1: the server's step 2 (what the client lacks). */
+  step2?: Uint8Array;
+  /** For a sync step 1: the server's own step 1 (its state vector), to be answered with a step 2. */
+  step1?: Uint8Array;
+}
+
+/** Events a client sends. Every one that changes state is acknowledged with an {@link Ack}. */
+export interface ClientToServerEvents {
+  /** Enter a sheet's room. */
+  "sheet:join": (payload: JoinPayload, ack: (res: Ack<JoinResult>) => void) => void;
+  /** Leave a sheet's room (disconnecting leaves every room). */
+  "sheet:leave": (payload: SheetRef, ack: (res: Ack<null>) => void) => void;
+  /**
+   * A y-protocols sync message. A step 1 is answered with the server's step 2 and step 1; a step
+   * 2 or update is acknowledged once it is applied and durably stored.
+   */
+  "sheet:sync": (payload: SyncPayload, ack: (res: Ack<SyncResult>) => void) => void;
+  /** A Yjs update, acknowledged once it is applied and durably stored. */
+  "sheet:update": (payload: UpdatePayload, ack: (res: Ack<null>) => void) => void;
+  /** Presence: cursor, selection, name, colour. Not acknowledged, not stored. */
+  "awareness:update": (payload: AwarenessPayload) => void;
+}
+
+/** Events the server sends. */
+export interface ServerToClientEvents {
+  /** Updates made by others (merged when several arrive in one server tick). */
+  "sheet:update": (payload: UpdatePayload) => void;
+  "awareness:update": (payload: AwarenessPayload) => void;
+}
+
+/** Events between server nodes (scale-out). */
+export interface InterServerEvents {
+  ping: () => void;
+}

@@ -1,0 +1,29 @@
+export { ErrorCode, fail, ok, ProtocolError } from "./errors.js";
+export type { Ack, ErrorBody } from "./errors.js";
+export type {
+  ClientToServerEvents,
+  InterServerEvents,
+  JoinResult,
+  Role,
+  ServerToClientEvents,
+  SyncResult,
+} from "./events.js";
+export { LIMITS } from "./limits.js";
+export { SheetProvider } from "./provider.js";
+export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus } from "./provider.js";
+export {
+  AwarenessPayloadSchema,
+  CreateSheetBodySchema,
+  isSheetId,
+  JoinPayloadSchema,
+  PatchCellsBodySchema,
+  SHEET_ID_PATTERN,
+  SheetIdSchema,
+  SheetRefSchema,
+  SyncPayloadSchema,
+  TitleSchema,
+  UpdatePayloadSchema,
+} from "./schemas.js";
+export type { AwarenessPayload, JoinPayload, SheetRef, SyncPayload, UpdatePayload } from "./schemas.js";
+export { connectSocket } from "./socket.js";
+export { PROTOCOL_VERSION } from "./version.js";

@@ -1,0 +1,330 @@
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import { ObservableV2 } from "lib0/observable";
+import type { Socket } from "socket.io-client";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { ErrorCode, type Ack, type ErrorBody } from "./errors.js";
+import type { ClientToServerEvents, Role, ServerToClientEvents } from "./events.js";
+import { PROTOCOL_VERSION } from "./version.js";
+
+export type SheetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * - `connecting`: the first connection and sync are under way (nothing confirmed yet);
+ * - `synced`: both sides hold the same state; local changes are sent as they happen;
+ * - `offline`: the connection is lost; local changes are kept and sent on reconnect.
+ */
+export type SyncStatus = "connecting" | "synced" | "offline";
+
+export interface SheetProviderOptions {
+  /** A Socket.IO socket; one socket can carry several providers (one per sheet). */
+  socket: SheetSocket;
+  sheetId: string;
+  doc: Y.Doc;
+  /** Presence to share; created for `doc` when omitted. */
+  awareness?: awarenessProtocol.Awareness;
+  token?: string;
+  /**
+   * How long to wait for an acknowledgement before resyncing. A lost ack costs one resync, which
+   * sends everything the server lacks, so a short value is safe. Default 15 s.
+   */
+  ackTimeoutMs?: number;
+}
+
+export interface SheetProviderEvents {
+  status: (status: SyncStatus) => void;
+  /** The number of local changes not yet acknowledged as durably stored. */
+  unsynced: (count: number) => void;
+  /** An error the provider cannot retry away (unknown sheet, old protocol, refused update). */
+  error: (error: ErrorBody) => void;
+}
+
+/** Errors after which retrying cannot help. */
+const PERMANENT: ReadonlySet<string> = new Set([
+  ErrorCode.NotFound,
+  ErrorCode.InvalidSheetId,
+  ErrorCode.UnsupportedProtocol,
+  ErrorCode.BadRequest,
+]);
+
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 15_000;
+
+/** Socket.IO delivers binary as ArrayBuffer in browsers and as Buffer in Node. */
+function bytes(data: Uint8Array | ArrayBuffer): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody | null };
+
+/**
+ * Binds a `Y.Doc` (and its awareness) to one sheet over a Socket.IO connection.
+ *
+ * On every (re)connect it joins the sheet and runs the y-protocols sync steps: it sends its state
+ * vector, applies the server's answer, and sends what the server lacks. Local changes are sent as
+ * they happen (merged per tick) and counted until the server acknowledges them as durable; a
+ * lost or refused ack triggers a resync with backoff, which resends everything unacknowledged.
+ * Reconnecting itself (exponential backoff with jitter) is the socket's job: see
+ * {@link connectSocket}.
+ */
+export class SheetProvider extends ObservableV2<SheetProviderEvents> {
+  readonly socket: SheetSocket;
+  readonly sheetId: string;
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  status: SyncStatus = "connecting";
+  role: Role | null = null;
+
+  private readonly token: string | undefined;
+  private readonly ackTimeoutMs: number;
+  /** Sequence numbers of local changes not yet acknowledged. */
+  private readonly pending = new Set<number>();
+  private seq = 0;
+  private outbox: { seq: number; update: Uint8Array }[] = [];
+  private flushScheduled = false;
+  /** Bumped on every (re)connect and resync, so answers to an older attempt are ignored. */
+  private attempt = 0;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(options: SheetProviderOptions) {
+    super();
+    this.socket = options.socket;
+    this.sheetId = options.sheetId;
+    this.doc = options.doc;
+    this.awareness = options.awareness ?? new awarenessProtocol.Awareness(options.doc);
+    this.token = options.token;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
+
+    this.socket.on("connect", this.onConnect);
+    this.socket.on("disconnect", this.onDisconnect);
+    this.socket.on("sheet:update", this.onRemoteUpdate);
+    this.socket.on("awareness:update", this.onRemoteAwareness);
+    this.doc.on("update", this.onLocalUpdate);
+    this.awareness.on("update", this.onLocalAwareness);
+    if (this.socket.connected) this.start();
+  }
+
+  /** Local changes not yet acknowledged as durably stored by the server. */
+  get unsyncedChanges(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves once the provider is synced (immediately if it is). */
+  whenSynced(): Promise<void> {
+    if (this.status === "synced") return Promise.resolve();
+    return new Promise((resolve) => {
+      const on = (status: SyncStatus) => {
+        if (status !== "synced") return;
+        this.off("status", on);
+        resolve();
+      };
+      this.on("status", on);
+    });
+  }
+
+  /** Resolves once every local change so far is acknowledged. */
+  whenSaved(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const on = (count: number) => {
+        if (count !== 0) return;
+        this.off("unsynced", on);
+        resolve();
+      };
+      this.on("unsynced", on);
+    });
+  }
+
+  override destroy(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearRetry();
+    awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
+    if (this.socket.connected) this.socket.emit("sheet:leave", { sheetId: this.sheetId }, () => {});
+    this.socket.off("connect", this.onConnect);
+    this.socket.off("disconnect", this.onDisconnect);
+    this.socket.off("sheet:update", this.onRemoteUpdate);
+    this.socket.off("awareness:update", this.onRemoteAwareness);
+    this.doc.off("update", this.onLocalUpdate);
+    this.awareness.off("update", this.onLocalAwareness);
+    super.destroy();
+  }
+
+  private setStatus(status: SyncStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit("status", [status]);
+  }
+
+  private readonly onConnect = (): void => {
+    this.start();
+  };
+
+  private readonly onDisconnect = (): void => {
+    this.attempt++;
+    this.outbox = [];
+    this.clearRetry();
+    this.setStatus("offline");
+    // Other people's presence is stale once we cannot hear from them.
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+  };
+
+  private readonly onRemoteUpdate = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
+    if (payload.sheetId !== this.sheetId) return;
+    Y.applyUpdate(this.doc, bytes(payload.update), this);
+  };
+
+  private readonly onRemoteAwareness = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
+    if (payload.sheetId !== this.sheetId) return;
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(payload.update), this);
+  };
+
+  private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this) return;
+    const seq = ++this.seq;
+    this.pending.add(seq);
+    this.emit("unsynced", [this.pending.size]);
+    // Before the sync completes, the sync's step 2 carries this change.
+    if (this.status !== "synced") return;
+    this.outbox.push({ seq, update });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  };
+
+  private readonly onLocalAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    if (origin === this || this.role === null || !this.socket.connected) return;
+    const changed = [...added, ...updated, ...removed];
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    this.socket.volatile.emit("awareness:update", { sheetId: this.sheetId, update });
+  };
+
+  private start(): void {
+    if (this.stopped || !this.socket.connected) return;
+    this.clearRetry();
+    const attempt = ++this.attempt;
+    this.role = null;
+    if (this.status !== "offline") this.setStatus("connecting");
+    this.request<{ role: Role; awareness: Uint8Array | ArrayBuffer }>(
+      "sheet:join",
+      { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.token ? { token: this.token } : {}) },
+      attempt,
+      (joined) => {
+        this.role = joined.role;
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(joined.awareness), this);
+        if (this.awareness.getLocalState() !== null) {
+          const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
+          this.socket.emit("awareness:update", { sheetId: this.sheetId, update: own });
+        }
+        this.sync(attempt);
+      },
+    );
+  }
+
+  /** Step 1 -> (server step 2 + server step 1) -> our step 2 -> synced. */
+  private sync(attempt: number): void {
+    const step1 = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(step1, this.doc);
+    this.request<{ step2?: Uint8Array | ArrayBuffer; step1?: Uint8Array | ArrayBuffer }>(
+      "sheet:sync",
+      { sheetId: this.sheetId, message: encoding.toUint8Array(step1) },
+      attempt,
+      (answer) => {
+        const reply = encoding.createEncoder();
+        if (answer.step2) syncProtocol.readSyncMessage(decoding.createDecoder(bytes(answer.step2)), reply, this.doc, this);
+        if (answer.step1) syncProtocol.readSyncMessage(decoding.createDecoder(bytes(answer.step1)), reply, this.doc, this);
+        // Our step 2 holds every local change made so far, acknowledged or not.
+        const covered = this.seq;
+        this.outbox = [];
+        this.request<unknown>(
+          "sheet:sync",
+          { sheetId: this.sheetId, message: encoding.toUint8Array(reply) },
+          attempt,
+          () => {
+            this.acknowledge((seq) => seq <= covered);
+            this.failures = 0;
+            this.setStatus("synced");
+            // Changes made while our step 2 was in flight are sent by one more round.
+            if (this.pending.size > 0) this.resync(attempt);
+          },
+        );
+      },
+    );
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0 || this.status !== "synced") return;
+    const batch = this.outbox;
+    this.outbox = [];
+    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
+    const seqs = new Set(batch.map((b) => b.seq));
+    this.request<null>("sheet:update", { sheetId: this.sheetId, update }, this.attempt, () => {
+      this.acknowledge((seq) => seqs.has(seq));
+    });
+  }
+
+  private acknowledge(done: (seq: number) => boolean): void {
+    for (const seq of [...this.pending]) if (done(seq)) this.pending.delete(seq);
+    this.emit("unsynced", [this.pending.size]);
+  }
+
+  /** Runs the sync steps again on the current connection. */
+  private resync(attempt: number): void {
+    if (attempt !== this.attempt || this.stopped) return;
+    this.sync(++this.attempt);
+  }
+
+  /**
+   * Emits with an ack timeout; calls `onOk` with the data if the answer belongs to the current
+   * attempt. A failure ends the attempt: permanent errors are reported, others retried with
+   * exponential backoff and jitter.
+   */
+  private request<T>(
+    event: "sheet:join" | "sheet:sync" | "sheet:update",
+    payload: unknown,
+    attempt: number,
+    onOk: (data: T) => void,
+  ): void {
+    // One generic path for three acknowledged events; their payload types are checked by callers.
+    const socket = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+      emit(event: string, payload: unknown, cb: (err: Error | null, res: Ack<T>) => void): void;
+    };
+    socket.emit(event, payload, (err, res) => {
+      if (attempt !== this.attempt || this.stopped) return;
+      const result: Reply<T> = err ? { ok: false, error: null } : res;
+      if (result.ok) {
+        onOk(result.data);
+        return;
+      }
+      if (result.error && PERMANENT.has(result.error.code)) {
+        this.emit("error", [result.error]);
+        return;
+      }
+      if (result.error && result.error.code !== ErrorCode.RateLimited) this.emit("error", [result.error]);
+      this.scheduleRetry();
+    });
+  }
+
+  private scheduleRetry(): void {
+    this.attempt++;
+    this.clearRetry();
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    this.retryTimer = setTimeout(() => this.start(), delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+}

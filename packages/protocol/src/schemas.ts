@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { LIMITS } from "./limits.js";
+
+/** The one pattern of a sheet id, checked everywhere an id enters the server. */
+export const SHEET_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${LIMITS.sheetIdLength}}$`);
+
+export function isSheetId(value: unknown): value is string {
+  return typeof value === "string" && SHEET_ID_PATTERN.test(value);
+}
+
+export const SheetIdSchema = z.string().regex(SHEET_ID_PATTERN, "not a sheet id");
+
+/** Binary payloads: Uint8Array in browsers, Buffer (a Uint8Array) in Node; ArrayBuffer accepted. */
+const Binary = z
+  .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, "expected binary data")
+  .transform((v): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v)));
+
+export const JoinPayloadSchema = z.object({
+  sheetId: SheetIdSchema,
+  protocolVersion: z.number().int(),
+  token: z.string().max(512).optional(),
+});
+export type JoinPayload = z.input<typeof JoinPayloadSchema>;
+
+export const SheetRefSchema = z.object({ sheetId: SheetIdSchema });
+export type SheetRef = z.input<typeof SheetRefSchema>;
+
+/** A y-protocols sync message (step 1, step 2 or update) for one sheet. */
+export const SyncPayloadSchema = z.object({ sheetId: SheetIdSchema, message: Binary });
+export type SyncPayload = z.input<typeof SyncPayloadSchema>;
+
+/** A Yjs update for one sheet. */
+export const UpdatePayloadSchema = z.object({ sheetId: SheetIdSchema, update: Binary });
+export type UpdatePayload = z.input<typeof UpdatePayloadSchema>;
+
+/** A y-protocols awareness update for one sheet. */
+export const AwarenessPayloadSchema = UpdatePayloadSchema;
+export type AwarenessPayload = UpdatePayload;
+
+export const TitleSchema = z.string().trim().min(1).max(LIMITS.maxTitleLength);
+
+/** `POST /api/sheets` body. */
+export const CreateSheetBodySchema = z.object({ title: TitleSchema.optional() }).strict();
+
+/** `PATCH /api/sheets/:id/cells` body: A1 address -> raw input (`""` clears). */
+export const PatchCellsBodySchema = z
+  .object({ cells: z.record(z.string().max(16), z.string().max(LIMITS.maxCellInputLength)) })
+  .strict();
