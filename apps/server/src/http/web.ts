@@ -18,7 +18,10 @@ export function webRouter(dir: string | null): Router {
     });
     return router;
   }
-  router.use("/assets", express.static(path.join(dir, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
+  // Hashed build assets: cached for good; a missing one is a plain 404, never index.html.
+  router.use("/assets", express.static(path.join(dir, "assets"), { immutable: true, maxAge: "1y" }), (_req, res) => {
+    res.status(404).type("text/plain").send("Not found\n");
+  });
   router.use(express.static(dir, { index: false }));
   router.get(/.*/, (_req, res) => {
     res.set("Cache-Control", "no-cache").sendFile(index);

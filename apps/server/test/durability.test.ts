@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { connectClient, createSheet, eventually, type TestClient } from "./helpers.js";
+import { freePort, spawnServer, type ServerProcess } from "./process.js";
+
+const procs: ServerProcess[] = [];
+const clients: TestClient[] = [];
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of procs.splice(0)) p.child.kill("SIGKILL");
+});
+
+async function start(dataDir: string, port: number): Promise<ServerProcess> {
+  const p = await spawnServer({ DATA_DIR: dataDir, PORT: String(port) });
+  procs.push(p);
+  return p;
+}
+
+describe("durability", () => {
+  it("kill -9 right after acknowledged edits loses nothing and duplicates nothing", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-kill-"));
+    const port = await freePort();
+    const first = await start(dataDir, port);
+    const id = await createSheet(first.url, "Durable");
+    const a = connectClient(first.url, id);
+    clients.push(a);
+    await a.provider.whenSynced();
+
+    for (let i = 1; i <= 100; i++) a.sheet.setCellsA1({ [`A${i}`]: `acked ${i}` });
+    a.sheet.insertRows(0, 1);
+    await a.provider.whenSaved();
+    // More edits in flight when the server dies: the client keeps them and resends them.
+    for (let i = 1; i <= 50; i++) a.sheet.setCellsA1({ [`C${i}`]: `in flight ${i}` });
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+
+    const second = await start(dataDir, port);
+    // A fresh client sees every acknowledged edit straight from disk.
+    const b = connectClient(second.url, id);
+    clients.push(b);
+    await b.provider.whenSynced();
+    for (let i = 1; i <= 100; i++) expect(b.sheet.getInput(i, 0)).toBe(`acked ${i}`);
+    expect(b.sheet.rowCount).toBe(1001);
+    expect(b.sheet.colCount).toBe(26);
+    expect(b.sheet.title).toBe("Durable");
+
+    // The first client reconnects on its own and delivers what was in flight.
+    await a.provider.whenSynced();
+    await a.provider.whenSaved();
+    await eventually(() => expect(b.sheet.types.cells.size).toBe(150));
+    expect(b.sheet.toA1Record()).toEqual(a.sheet.toA1Record());
+    expect(b.sheet.rowCount).toBe(1001);
+    expect(new Set(b.sheet.rows.list()).size).toBe(1001);
+
+    // And after a clean restart it is all still there, once.
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    const third = await start(dataDir, port);
+    const c = connectClient(third.url, id);
+    clients.push(c);
+    await c.provider.whenSynced();
+    expect(c.sheet.toA1Record()).toEqual(a.sheet.toA1Record());
+    expect(c.sheet.rowCount).toBe(1001);
+  });
+});

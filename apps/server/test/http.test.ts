@@ -1,0 +1,164 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode, LIMITS } from "@cosheet/protocol";
+import { connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer;
+let webDir: string;
+
+beforeAll(async () => {
+  webDir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-web-"));
+  fs.writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cosheet</title>");
+  server = await startServer({ webDir });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+async function api(method: string, url: string, body?: unknown, type = "application/json") {
+  const res = await fetch(`${server.url}${url}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": type },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON (CSV, HTML)
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+describe("HTTP API", () => {
+  it("creates a sheet and describes it", async () => {
+    const created = await api("POST", "/api/sheets", { title: "Budget 2027" });
+    expect(created.status).toBe(201);
+    expect(created.json.url).toBe(`/s/${created.json.id}`);
+    expect(created.json.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const info = await api("GET", `/api/sheets/${created.json.id}`);
+    expect(info.status).toBe(200);
+    expect(info.json).toMatchObject({ id: created.json.id, title: "Budget 2027", rowCount: 1000, colCount: 26 });
+    expect(Date.parse(info.json.updatedAt)).not.toBeNaN();
+    const untitled = await api("POST", "/api/sheets");
+    expect(untitled.status).toBe(201);
+  });
+
+  it("answers bad requests with typed errors", async () => {
+    const cases: [string, string, unknown, number, string][] = [
+      ["POST", "/api/sheets", { title: 5 }, 400, ErrorCode.BadRequest],
+      ["POST", "/api/sheets", { title: "x", extra: 1 }, 400, ErrorCode.BadRequest],
+      ["GET", "/api/sheets/not-an-id", undefined, 400, ErrorCode.InvalidSheetId],
+      ["GET", "/api/sheets/..%2F..%2Fetc%2Fpasswd", undefined, 400, ErrorCode.InvalidSheetId],
+      ["GET", `/api/sheets/${"Q".repeat(22)}`, undefined, 404, ErrorCode.NotFound],
+      ["GET", `/api/sheets/${"Q".repeat(22)}/cells`, undefined, 404, ErrorCode.NotFound],
+      ["GET", "/api/nothing-here", undefined, 404, ErrorCode.NotFound],
+    ];
+    for (const [method, url, body, status, code] of cases) {
+      const res = await api(method, url, body);
+      expect({ url, status: res.status, code: res.json?.error?.code }).toEqual({ url, status, code });
+      expect(typeof res.json.error.message).toBe("string");
+    }
+    const malformed = await api("POST", "/api/sheets", "{not json", "application/json");
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe(ErrorCode.BadRequest);
+  });
+
+  it("PATCH applies cells as one transaction, seen live by a socket client, durable before the 200", async () => {
+    const id = await createSheet(server.url);
+    const watcher = connectClient(server.url, id);
+    await watcher.provider.whenSynced();
+    let transactions = 0;
+    watcher.doc.on("afterTransaction", (tr: { origin: unknown }) => {
+      if (tr.origin === watcher.provider) transactions++;
+    });
+    const patched = await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "hello", B2: "42", C3: "-1.5e2" } });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toEqual({ updated: 3 });
+    const stored = await server.storage.load(id);
+    expect(stored!.updates.length).toBe(2);
+    await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ A1: "hello", B2: "42", C3: "-1.5e2" }));
+    expect(transactions).toBe(1);
+
+    const read = await api("GET", `/api/sheets/${id}/cells?range=A1:C3`);
+    expect(read.json.range).toBe("A1:C3");
+    expect(read.json.cells[0][0]).toEqual({ input: "hello", value: "hello" });
+    expect(read.json.cells[1][1]).toEqual({ input: "42", value: 42 });
+    expect(read.json.cells[2][2]).toEqual({ input: "-1.5e2", value: -150 });
+    expect(read.json.cells[0][1]).toEqual({ input: "", value: null });
+
+    await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "" } });
+    const used = await api("GET", `/api/sheets/${id}/cells`);
+    expect(used.json.range).toBe("A1:C3");
+    expect(used.json.cells[0][0]).toEqual({ input: "", value: null });
+    await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ B2: "42", C3: "-1.5e2" }));
+    watcher.close();
+  });
+
+  it("a bad PATCH changes nothing", async () => {
+    const id = await createSheet(server.url);
+    for (const body of [{ cells: { A1: "x", "NOT A CELL": "y" } }, { cells: { A1: "x", XFE1: "y" } }, { cells: { A1: 5 } }, { cell: {} }]) {
+      const res = await api("PATCH", `/api/sheets/${id}/cells`, body);
+      expect(res.status).toBe(400);
+    }
+    const read = await api("GET", `/api/sheets/${id}/cells`);
+    expect(read.json).toEqual({ range: null, cells: [] });
+    const badRange = await api("GET", `/api/sheets/${id}/cells?range=A1:ZZZZ9`);
+    expect(badRange.json.error.code).toBe(ErrorCode.InvalidRange);
+    const hugeRange = await api("GET", `/api/sheets/${id}/cells?range=A1:XFD1048576`);
+    expect(hugeRange.json.error.code).toBe(ErrorCode.InvalidRange);
+  });
+
+  it("imports and exports CSV, neutralising formulas when asked", async () => {
+    const id = await createSheet(server.url, "Inventory: Q1/Q2");
+    const csv = 'item,qty,note\r\napple,3,"crisp, red"\r\npear,=1+1,"says ""hi"""\r\n';
+    const imported = await api("POST", `/api/sheets/${id}/import?at=B2`, csv, "text/csv");
+    expect(imported.status).toBe(200);
+    expect(imported.json).toEqual({ range: "B2:D4", rows: 3, cols: 3 });
+    const read = await api("GET", `/api/sheets/${id}/cells?range=B2:D4`);
+    expect(read.json.cells.map((r: { input: string }[]) => r.map((c) => c.input))).toEqual([
+      ["item", "qty", "note"],
+      ["apple", "3", "crisp, red"],
+      ["pear", "=1+1", 'says "hi"'],
+    ]);
+    const exported = await api("GET", `/api/sheets/${id}/export.csv`);
+    expect(exported.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(exported.headers.get("content-disposition")).toContain("Inventory_ Q1_Q2.csv");
+    expect(exported.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,=1+1,"says ""hi"""');
+    const safe = await api("GET", `/api/sheets/${id}/export.csv?neutralize=1`);
+    expect(safe.text).toContain(",pear,'=1+1,");
+  });
+
+  it("refuses a broken or oversized CSV and changes nothing", async () => {
+    const id = await createSheet(server.url);
+    const broken = await api("POST", `/api/sheets/${id}/import?at=A1`, 'a,b\n"unclosed,c\n', "text/csv");
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.code).toBe(ErrorCode.InvalidCsv);
+    const row = Array.from({ length: 1001 }, () => "1").join(",");
+    const big = Array.from({ length: Math.ceil(LIMITS.maxImportCells / 1001) + 1 }, () => row).join("\n");
+    const oversized = await api("POST", `/api/sheets/${id}/import`, big, "text/csv");
+    expect(oversized.status).toBe(413);
+    expect(oversized.json.error.code).toBe(ErrorCode.ImportTooLarge);
+    const outside = await api("POST", `/api/sheets/${id}/import?at=XFD1`, "a,b", "text/csv");
+    expect(outside.status).toBe(400);
+    const badAt = await api("POST", `/api/sheets/${id}/import?at=hello`, "a,b", "text/csv");
+    expect(badAt.json.error.code).toBe(ErrorCode.InvalidRange);
+    const read = await api("GET", `/api/sheets/${id}/cells`);
+    expect(read.json).toEqual({ range: null, cells: [] });
+    expect((await api("GET", `/api/sheets/${id}`)).json.colCount).toBe(26);
+  });
+
+  it("serves health, metrics and the web app with history fallback", async () => {
+    expect((await api("GET", "/healthz")).json).toEqual({ status: "ok" });
+    expect((await api("GET", "/metrics")).text).toContain("cosheet_open_sheets");
+    const page = await api("GET", `/s/${"a".repeat(22)}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("<title>Cosheet</title>");
+    expect((await api("GET", "/")).text).toContain("<title>Cosheet</title>");
+    expect((await api("GET", "/assets/missing.js")).status).toBe(404);
+  });
+});
