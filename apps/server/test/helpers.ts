@@ -32,10 +32,14 @@ export interface TestClient {
 }
 
 /** A real socket.io-client bound to one sheet through the sync client. */
-export function connectClient(url: string, sheetId: string, options: { ackTimeoutMs?: number } = {}): TestClient {
-  const socket = connectSocket(url, { reconnectionDelay: 50, reconnectionDelayMax: 200 });
+export function connectClient(
+  url: string,
+  sheetId: string,
+  options: { socket?: Parameters<typeof connectSocket>[1] } = {},
+): TestClient {
+  const socket = connectSocket(url, { reconnectionDelay: 50, reconnectionDelayMax: 200, ...options.socket });
   const doc = new Y.Doc();
-  const provider = new SheetProvider({ socket, sheetId, doc, ...options });
+  const provider = new SheetProvider({ socket, sheetId, doc });
   return {
     socket,
     doc,

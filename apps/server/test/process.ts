@@ -25,8 +25,8 @@ export interface ServerProcess {
 }
 
 /** Starts the real server entry point (src/index.ts) in its own process. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
     cwd: serverDir,
     env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "info", WEB_DIR: "/nonexistent", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,273 @@
+/**
+ * Server benchmarks: `pnpm bench`. The server runs in its own process (the real entry point on a
+ * temporary SQLite file); the clients run in this process over real sockets. Each scenario runs
+ * several times and reports the median of its runs. Prints a table and writes
+ * bench-results/server.json at the repository root.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as Y from "yjs";
+import { connectSocket, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
+import { Sheet, toCsv } from "@cosheet/sheet";
+import { connectClient, createSheet, type TestClient } from "../test/helpers.js";
+import { spawnServer, type ServerProcess } from "../test/process.js";
+import { cpuSeconds, rssBytes } from "./proc.js";
+import { median, percentile, round } from "./stats.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold. */
+const ONLY = process.env.BENCH_ONLY?.split(",");
+const want = (name: string) => !ONLY || ONLY.includes(name);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+type Client = TestClient;
+
+function connect(url: string, sheetId: string): Client {
+  return connectClient(url, sheetId, { socket: { forceNew: true } });
+}
+
+async function connectAll(url: string, sheetId: string, n: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let i = 0; i < n; i += 25) {
+    const batch = Array.from({ length: Math.min(25, n - i) }, () => connect(url, sheetId));
+    await Promise.all(batch.map((c) => c.provider.whenSynced()));
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withServer<T>(fn: (server: ServerProcess, dataDir: string) => Promise<T>, dataDir?: string): Promise<T> {
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-"));
+  const server = await spawnServer({ DATA_DIR: dir, PORT: "0" }, process.env.BENCH_SERVER_ARGS?.split(" ") ?? []);
+  try {
+    return await fn(server, dir);
+  } finally {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  }
+}
+
+/** Raw sockets joined to a sheet that only record when each broadcast arrives. */
+async function listeners(url: string, sheetId: string, n: number) {
+  const arrivals: number[][] = [];
+  const sockets: SheetSocket[] = [];
+  for (let i = 0; i < n; i++) {
+    const socket = connectSocket(url, { forceNew: true });
+    const times: number[] = [];
+    socket.on("sheet:update", () => times.push(performance.now()));
+    await new Promise((r) => socket.once("connect", () => r(null)));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION }, r));
+    arrivals.push(times);
+    sockets.push(socket);
+  }
+  return { arrivals, close: () => sockets.forEach((s) => s.disconnect()) };
+}
+
+/**
+ * Fan-out: one writer edits a cell every 25 ms; latency from the edit to its arrival at every
+ * other client. Receivers are plain sockets (they do not apply the update), so the figure is the
+ * server's relay plus the network, not this process's work on 200 documents.
+ */
+async function fanout(clientCount: number, edits: number) {
+  return withServer(async (server) => {
+    const id = await createSheet(server.url);
+    const writer = connect(server.url, id);
+    await writer.provider.whenSynced();
+    const { arrivals, close } = await listeners(server.url, id, clientCount - 1);
+    await sleep(200);
+    const pid = server.child.pid!;
+    const cpuBefore = cpuSeconds(pid);
+    const sent: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      sent.push(performance.now());
+      writer.sheet.setCells([{ row: i % 500, col: 0, input: `e${i}` }]);
+      await sleep(25);
+    }
+    await writer.provider.whenSaved();
+    await sleep(500);
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    writer.close();
+    close();
+    // Edits are far apart, so each one is its own broadcast and arrives in order.
+    const latencies = arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!));
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      delivered: latencies.length / (edits * (clientCount - 1)),
+      cpuUsPerDelivery: (cpu * 1e6) / latencies.length,
+    };
+  });
+}
+
+/** Throughput: 20 writers editing at a fixed rate for a few seconds; every client receives. */
+async function throughput(writers: number, ratePerWriter: number, seconds: number) {
+  return withServer(async (server) => {
+    const id = await createSheet(server.url);
+    const clients = await connectAll(server.url, id, writers);
+    let delivered = 0;
+    for (const c of clients) {
+      c.sheet.types.cells.observe((event) => {
+        if (!event.transaction.local) delivered += event.keysChanged.size;
+      });
+    }
+    const pid = server.child.pid!;
+    const cpuBefore = cpuSeconds(pid);
+    const started = performance.now();
+    let n = 0;
+    const timers = clients.map((c, w) =>
+      setInterval(() => c.sheet.setCells([{ row: w, col: n++ % 26, input: `w${w}-${n}` }]), 1000 / ratePerWriter),
+    );
+    await sleep(seconds * 1000);
+    for (const t of timers) clearInterval(t);
+    await Promise.all(clients.map((c) => c.provider.whenSaved()));
+    await sleep(500);
+    const elapsed = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    for (const c of clients) c.close();
+    return { edits: n, deliveredPerSecond: delivered / elapsed, cpuUsPerDelivery: (cpu * 1e6) / delivered };
+  });
+}
+
+/** Durable-ack latency: sequential updates from one socket, each timed to its ack. */
+async function durableAck(count: number) {
+  return withServer(async (server) => {
+    const id = await createSheet(server.url);
+    const socket = connectSocket(server.url, { forceNew: true });
+    await new Promise((r) => socket.once("connect", () => r(null)));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION }, r));
+    const doc = new Y.Doc();
+    const sheet = Sheet.of(doc);
+    const c = connect(server.url, id);
+    await c.provider.whenSynced();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc));
+    c.close();
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      let update: Uint8Array | null = null;
+      const capture = (u: Uint8Array) => (update = u);
+      doc.once("update", capture);
+      sheet.setCells([{ row: i % 1000, col: 1, input: `v${i}` }]);
+      const t = performance.now();
+      const ack = await new Promise<Ack<null>>((r) => socket.emit("sheet:update", { sheetId: id, update: update! }, r));
+      if (!ack.ok) throw new Error(ack.error.message);
+      times.push(performance.now() - t);
+      if (i % 90 === 89) await sleep(1000); // stay under the per-socket event rate limit
+    }
+    socket.disconnect();
+    return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  });
+}
+
+/** Memory: server RSS growth per open sheet (one client each, a few cells). */
+async function rssPerSheet(sheets: number) {
+  return withServer(async (server) => {
+    const pid = server.child.pid!;
+    const ids = await Promise.all(Array.from({ length: sheets }, () => createSheet(server.url)));
+    const warm = connect(server.url, await createSheet(server.url));
+    await warm.provider.whenSynced();
+    await sleep(500);
+    const before = rssBytes(pid);
+    const clients: Client[] = [];
+    for (const id of ids) {
+      const c = connect(server.url, id);
+      await c.provider.whenSynced();
+      c.sheet.setCellsA1({ A1: "x", B2: "y", C3: "z" });
+      clients.push(c);
+    }
+    await Promise.all(clients.map((c) => c.provider.whenSaved()));
+    await sleep(500);
+    const after = rssBytes(pid);
+    for (const c of [...clients, warm]) c.close();
+    return { bytesPerSheet: (after - before) / sheets };
+  });
+}
+
+/** Cold open: a 100k-cell sheet (1,000 x 100) on disk, server restarted, one client joins. */
+async function coldOpen(rows: number, cols: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-cold-"));
+  const id = await withServer(async (server) => {
+    const sheetId = await createSheet(server.url);
+    const csv = toCsv(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => `r${r}c${c}`)));
+    const res = await fetch(`${server.url}/api/sheets/${sheetId}/import`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: csv,
+    });
+    if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
+    return sheetId;
+  }, dataDir);
+  const times: number[] = [];
+  let bytes = 0;
+  for (let run = 0; run < RUNS; run++) {
+    await withServer(async (server) => {
+      const started = performance.now();
+      const c = connect(server.url, id);
+      await c.provider.whenSynced();
+      times.push(performance.now() - started);
+      if (c.sheet.types.cells.size !== rows * cols) throw new Error("cold open lost cells");
+      bytes = Y.encodeStateAsUpdate(c.doc).byteLength;
+      c.close();
+    }, dataDir);
+  }
+  return { ms: median(times), stateBytes: bytes };
+}
+
+async function repeat<T extends Record<string, number>>(fn: () => Promise<T>): Promise<T> {
+  const runs: T[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await fn());
+  const keys = Object.keys(runs[0]!) as (keyof T)[];
+  return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k] as number))])) as T;
+}
+
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+  runs: RUNS,
+  date: new Date().toISOString(),
+};
+const rows: [string, string, string][] = [];
+function record(name: string, value: number, unit: string, target = ""): void {
+  rows.push([name, `${round(value)} ${unit}`, target]);
+  console.log(`${name}: ${round(value)} ${unit}`);
+}
+
+for (const n of want("fanout") ? (process.env.BENCH_FANOUT ?? "2,50,200").split(",").map(Number) : []) {
+  const r = await repeat(() => fanout(n, 200));
+  results[`fanout${n}`] = r;
+  record(`relay latency p50, ${n} clients`, r.p50, "ms");
+  record(`relay latency p99, ${n} clients`, r.p99, "ms", n === 200 ? "< 12 ms" : "");
+  record(`delivered fraction, ${n} clients`, r.delivered * 100, "%");
+  record(`server CPU per delivery, ${n} clients`, r.cpuUsPerDelivery, "µs");
+}
+if (want("throughput")) {
+  const tp = await repeat(() => throughput(20, 25, 5));
+  results.throughput20 = tp;
+  record("delivered updates/s, 20 writers at 25 edits/s each", tp.deliveredPerSecond, "/s");
+  record("server CPU per delivery, 20 writers", tp.cpuUsPerDelivery, "µs");
+}
+if (want("ack")) {
+  const ack = await repeat(() => durableAck(300));
+  results.durableAck = ack;
+  record("durable-ack latency p50 (SQLite, fsync)", ack.p50, "ms");
+  record("durable-ack latency p99 (SQLite, fsync)", ack.p99, "ms");
+}
+if (want("rss")) {
+  const rss = await repeat(() => rssPerSheet(100));
+  results.rssPerSheet = rss;
+  record("server RSS per open sheet (1,000 x 26, 3 cells)", rss.bytesPerSheet / 1024, "KiB");
+}
+if (want("cold")) {
+  const cold = await coldOpen(1000, 100);
+  results.coldOpen100k = cold;
+  record("cold open of a 100k-cell sheet (join to synced)", cold.ms, "ms", "< 500 ms");
+}
+
+console.log("\n| figure | median | target |\n|---|---|---|");
+for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
+fs.mkdirSync(path.join(root, "bench-results"), { recursive: true });
+fs.writeFileSync(path.join(root, "bench-results/server.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log("\nwrote bench-results/server.json");
+process.exit(0);
