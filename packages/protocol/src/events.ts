@@ -10,10 +10,13 @@ export interface JoinResult {
 }
 
 export interface SyncResult {
-  /** For a sync step 1: the server's step 2 (what the client lacks). */
-  step2?: Uint8Array;
-  /** For a sync step 1: the server's own step 1 (its state vector), to be answered with a step 2. */
-  step1?: Uint8Array;
+  /**
+   * y-protocols sync messages for the client to read in order. For a step 1: step 2 messages
+   * (what the client lacks), then the server's own step 1, to be answered with a step 2. A server
+   * still building a just-loaded sheet sends the stored updates and no step 1; the client then
+   * syncs again.
+   */
+  messages: Uint8Array[];
 }
 
 /** Events a client sends. Every one that changes state is acknowledged with an {@link Ack}. */
@@ -23,8 +26,8 @@ export interface ClientToServerEvents {
   /** Leave a sheet's room (disconnecting leaves every room). */
   "sheet:leave": (payload: SheetRef, ack: (res: Ack<null>) => void) => void;
   /**
-   * A y-protocols sync message. A step 1 is answered with the server's step 2 and step 1; a step
-   * 2 or update is acknowledged once it is applied and durably stored.
+   * A y-protocols sync message. A step 1 is answered with sync messages (see {@link SyncResult});
+   * a step 2 or update is acknowledged once it is applied and durably stored.
    */
   "sheet:sync": (payload: SyncPayload, ack: (res: Ack<SyncResult>) => void) => void;
   /** A Yjs update, acknowledged once it is applied and durably stored. */

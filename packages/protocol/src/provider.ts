@@ -234,14 +234,20 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private sync(attempt: number): void {
     const step1 = encoding.createEncoder();
     syncProtocol.writeSyncStep1(step1, this.doc);
-    this.request<{ step2?: Uint8Array | ArrayBuffer; step1?: Uint8Array | ArrayBuffer }>(
+    this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
       "sheet:sync",
       { sheetId: this.sheetId, message: encoding.toUint8Array(step1) },
       attempt,
       (answer) => {
         const reply = encoding.createEncoder();
-        if (answer.step2) syncProtocol.readSyncMessage(decoding.createDecoder(bytes(answer.step2)), reply, this.doc, this);
-        if (answer.step1) syncProtocol.readSyncMessage(decoding.createDecoder(bytes(answer.step1)), reply, this.doc, this);
+        for (const message of answer.messages) {
+          syncProtocol.readSyncMessage(decoding.createDecoder(bytes(message)), reply, this.doc, this);
+        }
+        if (encoding.length(reply) === 0) {
+          // The server answered from storage while it builds the sheet: ask again for its step 1.
+          this.sync(attempt);
+          return;
+        }
         // Our step 2 holds every local change made so far, acknowledged or not.
         const covered = this.seq;
         this.outbox = [];

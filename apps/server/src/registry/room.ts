@@ -34,14 +34,20 @@ type Waiter = () => void;
  * message.
  */
 export class Room {
-  readonly doc = new Y.Doc();
-  readonly sheet: Sheet;
   readonly awareness: awarenessProtocol.Awareness;
   /** Sockets and requests using this room; it is unloaded only when none is left. */
   readonly holders = new Set<string>();
   updatedAt: number;
 
   private readonly log: Logger;
+  private readonly ydoc = new Y.Doc();
+  private ysheet: Sheet | null = null;
+  /**
+   * The stored updates until the document is built from them. Until then they are exactly the
+   * sheet's state, so a first sync can be answered from them while the document is built after
+   * (see {@link takeStoredState}): the server and the client integrate at the same time.
+   */
+  private stored: Uint8Array[] | null;
   private unsaved: Uint8Array[] = [];
   private unsavedWaiters: Waiter[] = [];
   private inflight: { waiters: Waiter[] } | null = null;
@@ -62,17 +68,44 @@ export class Room {
   ) {
     this.log = options.logger.child({ sheetId: id });
     this.updatedAt = stored.updatedAt;
-    // Loading replays what is stored; nothing is created or "seeded" here.
-    this.doc.transact(() => {
-      for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOCAL_ORIGIN);
-    }, LOCAL_ORIGIN);
-    this.sheet = Sheet.of(this.doc);
-    this.doc.on("update", this.onUpdate);
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.stored = stored.updates;
+    this.awareness = new awarenessProtocol.Awareness(this.ydoc);
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
     if (stored.updates.length > options.compactEvery / 4) this.appendsSinceCompact = options.compactEvery;
     this.maybeCompact();
+  }
+
+  /** The sheet's document, built from the stored updates on first use. */
+  get doc(): Y.Doc {
+    if (this.stored) this.build(this.stored);
+    return this.ydoc;
+  }
+
+  get sheet(): Sheet {
+    this.ysheet ??= Sheet.of(this.doc);
+    return this.ysheet;
+  }
+
+  /**
+   * The stored updates, if the document has not been built yet (null once it has); the document
+   * is then built in the next turn. Whoever takes them holds the sheet's complete state.
+   */
+  takeStoredState(): Uint8Array[] | null {
+    if (!this.stored) return null;
+    setImmediate(() => void this.doc);
+    return this.stored;
+  }
+
+  private build(updates: Uint8Array[]): void {
+    this.stored = null;
+    const started = performance.now();
+    // Loading replays what is stored; nothing is created or "seeded" here.
+    this.ydoc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.ydoc, update, LOCAL_ORIGIN);
+    }, LOCAL_ORIGIN);
+    this.ydoc.on("update", this.onUpdate);
+    this.log.debug({ updates: updates.length, ms: Math.round(performance.now() - started) }, "document built");
   }
 
   /**
@@ -127,7 +160,7 @@ export class Room {
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.ydoc.destroy();
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {

@@ -42,6 +42,13 @@ function invalid(error: z.ZodError): ProtocolError {
   return new ProtocolError(ErrorCode.BadRequest, `${where}: ${issue?.message ?? "invalid"}`);
 }
 
+/** A stored update as a y-protocols step 2 message. */
+function syncStep2Message(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
 function checkSize(bytes: Uint8Array): void {
   if (bytes.byteLength > LIMITS.maxUpdateBytes) {
     throw new ProtocolError(
@@ -143,6 +150,8 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
           throw new UpdateError("not a sync message");
         }
         if (type === syncProtocol.messageYjsSyncStep1) {
+          const stored = r.takeStoredState();
+          if (stored) return { messages: stored.map(syncStep2Message) };
           const step2 = encoding.createEncoder();
           try {
             syncProtocol.readSyncStep1(decoder, step2, r.doc);
@@ -151,7 +160,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
           }
           const step1 = encoding.createEncoder();
           syncProtocol.writeSyncStep1(step1, r.doc);
-          return { step2: encoding.toUint8Array(step2), step1: encoding.toUint8Array(step1) };
+          return { messages: [encoding.toUint8Array(step2), encoding.toUint8Array(step1)] };
         }
         if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
           let update: Uint8Array;
@@ -161,7 +170,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
             throw new UpdateError("truncated sync message");
           }
           await r.apply(update, socketOrigin(socket.id));
-          return {};
+          return { messages: [] };
         }
         throw new UpdateError(`unknown sync message type ${type}`);
       }),
