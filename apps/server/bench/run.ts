@@ -94,6 +94,12 @@ async function fanout(clientCount: number, edits: number) {
     close();
     // Edits are far apart, so each one is its own broadcast and arrives in order.
     const latencies = arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!));
+    if (process.env.BENCH_DEBUG) {
+      const byOrder = arrivals.map((times) => median(times.map((t, k) => t - sent[k]!)));
+      console.log("median latency by receiver (first, 25%, 50%, 75%, last):", [0, 0.25, 0.5, 0.75, 1].map((q) => round(byOrder[Math.min(byOrder.length - 1, Math.floor(q * byOrder.length))]!)));
+      const perEdit = sent.map((_, k) => Math.max(...arrivals.map((t) => t[k]! - sent[k]!)));
+      console.log("per-edit max latency p50/p90/p99:", [50, 90, 99].map((p) => round(percentile(perEdit, p))));
+    }
     return {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
@@ -240,7 +246,8 @@ for (const n of want("fanout") ? (process.env.BENCH_FANOUT ?? "2,50,200").split(
   record(`relay latency p50, ${n} clients`, r.p50, "ms");
   record(`relay latency p99, ${n} clients`, r.p99, "ms", n === 200 ? "< 12 ms" : "");
   record(`delivered fraction, ${n} clients`, r.delivered * 100, "%");
-  record(`server CPU per delivery, ${n} clients`, r.cpuUsPerDelivery, "µs");
+  if (n === 2) record("server CPU per edit (apply, fsync'd commit, relay)", r.cpuUsPerDelivery / 1000, "ms");
+  else record(`server CPU per delivery, ${n} clients`, r.cpuUsPerDelivery, "µs");
 }
 if (want("throughput")) {
   const tp = await repeat(() => throughput(20, 25, 5));

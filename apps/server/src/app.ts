@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { Logger } from "pino";
 import { Server } from "socket.io";
-import { LIMITS } from "@cosheet/protocol";
+import { LIMITS, wireParser } from "@cosheet/protocol";
 import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { apiRouter } from "./http/api.js";
@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): App {
   const io: SheetServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxMessageBytes,
     serveClient: false,
+    parser: wireParser,
   });
   const registry = new SheetRegistry({
     storage: deps.storage,

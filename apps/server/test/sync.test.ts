@@ -97,6 +97,23 @@ describe("sync", () => {
     await eventually(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false));
   });
 
+  it("syncs sheets and updates far beyond Socket.IO's default 1 MB buffer", async () => {
+    const id = await createSheet(server.url);
+    const a = client(id);
+    await a.provider.whenSynced();
+    const writes = [];
+    for (let r = 0; r < 1000; r++) for (let c = 0; c < 60; c++) writes.push({ row: r, col: c, input: `row ${r} col ${c}` });
+    let size = 0;
+    a.doc.once("update", (u: Uint8Array) => (size = u.byteLength));
+    a.sheet.setCells(writes); // one paste of 60,000 cells
+    expect(size).toBeGreaterThan(1_500_000);
+    await a.provider.whenSaved();
+    const b = client(id);
+    await b.provider.whenSynced();
+    expect(b.sheet.types.cells.size).toBe(60_000);
+    expect(b.sheet.getInput(999, 59)).toBe("row 999 col 59");
+  });
+
   it("one socket can hold several sheets", async () => {
     const [s1, s2] = [await createSheet(server.url, "one"), await createSheet(server.url, "two")];
     const a = client(s1);

@@ -25,5 +25,5 @@ export {
   UpdatePayloadSchema,
 } from "./schemas.js";
 export type { AwarenessPayload, JoinPayload, SheetRef, SyncPayload, UpdatePayload } from "./schemas.js";
-export { connectSocket } from "./socket.js";
+export { connectSocket, wireParser } from "./socket.js";
 export { PROTOCOL_VERSION } from "./version.js";

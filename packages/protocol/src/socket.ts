@@ -1,5 +1,13 @@
 import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import * as msgpackParser from "socket.io-msgpack-parser";
 import type { SheetSocket } from "./provider.js";
+
+/**
+ * The Socket.IO packet encoding of both ends: MessagePack, so an event with a binary payload is
+ * one WebSocket frame instead of a JSON frame plus a binary attachment frame. That halves the
+ * frames a broadcast writes per client and what each client decodes.
+ */
+export const wireParser = msgpackParser;
 
 /**
  * Opens a Socket.IO connection for sheet providers, with reconnection by exponential backoff
@@ -13,6 +21,7 @@ export function connectSocket(url?: string, options: Partial<ManagerOptions & So
     reconnectionDelay: 500,
     reconnectionDelayMax: 10_000,
     randomizationFactor: 0.5,
+    parser: wireParser,
     ...options,
   };
   return url === undefined ? io(opts) : io(url, opts);

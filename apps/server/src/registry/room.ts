@@ -165,11 +165,14 @@ export class Room {
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     const from = isOrigin(origin) ? origin : LOCAL_ORIGIN;
+    // Relay before storing: the broadcast is queued ahead of the write, so others never wait for
+    // an fsync (the sender's ack still does).
+    if (from.kind !== "peer") {
+      if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
+      this.outgoing.push({ update, origin: from });
+    }
     this.unsaved.push(update);
     this.scheduleWrite();
-    if (from.kind === "peer") return; // peers broadcast their own updates
-    if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
-    this.outgoing.push({ update, origin: from });
   };
 
   private readonly flushOutgoing = (): void => {
