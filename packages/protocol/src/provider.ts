@@ -57,6 +57,17 @@ function bytes(data: Uint8Array | ArrayBuffer): Uint8Array {
   return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
+/**
+ * Binary for the wire: an ArrayBuffer holding exactly these bytes. The MessagePack encoder's
+ * browser build encodes only an ArrayBuffer as binary (a Uint8Array becomes an object), and its
+ * Node build writes a typed array's whole underlying buffer, not just its view.
+ */
+export function wireBytes(data: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = data;
+  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) return buffer;
+  return data.slice().buffer as ArrayBuffer;
+}
+
 type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody | null };
 
 /**
@@ -205,7 +216,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (origin === this || this.role === null || !this.socket.connected) return;
     const changed = [...added, ...updated, ...removed];
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
-    this.socket.volatile.emit("awareness:update", { sheetId: this.sheetId, update });
+    this.socket.volatile.emit("awareness:update", { sheetId: this.sheetId, update: wireBytes(update) });
   };
 
   private start(): void {
@@ -223,7 +234,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(joined.awareness), this);
         if (this.awareness.getLocalState() !== null) {
           const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
-          this.socket.emit("awareness:update", { sheetId: this.sheetId, update: own });
+          this.socket.emit("awareness:update", { sheetId: this.sheetId, update: wireBytes(own) });
         }
         this.sync(attempt);
       },
@@ -236,7 +247,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     syncProtocol.writeSyncStep1(step1, this.doc);
     this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
       "sheet:sync",
-      { sheetId: this.sheetId, message: encoding.toUint8Array(step1) },
+      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)) },
       attempt,
       (answer) => {
         const reply = encoding.createEncoder();
@@ -253,7 +264,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
         this.outbox = [];
         this.request<unknown>(
           "sheet:sync",
-          { sheetId: this.sheetId, message: encoding.toUint8Array(reply) },
+          { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(reply)) },
           attempt,
           () => {
             this.acknowledge((seq) => seq <= covered);
@@ -274,7 +285,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.outbox = [];
     const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
     const seqs = new Set(batch.map((b) => b.seq));
-    this.request<null>("sheet:update", { sheetId: this.sheetId, update }, this.attempt, () => {
+    this.request<null>("sheet:update", { sheetId: this.sheetId, update: wireBytes(update) }, this.attempt, () => {
       this.acknowledge((seq) => seqs.has(seq));
     });
   }

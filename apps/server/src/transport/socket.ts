@@ -42,11 +42,20 @@ function invalid(error: z.ZodError): ProtocolError {
   return new ProtocolError(ErrorCode.BadRequest, `${where}: ${issue?.message ?? "invalid"}`);
 }
 
+/**
+ * Binary for the wire, as a Buffer over the same bytes (no copy). The MessagePack encoder writes a
+ * Buffer as `bin`, which every decoder reads back as these bytes; a plain Uint8Array would go out
+ * as an `ext` holding its whole underlying ArrayBuffer, which browsers do not decode as binary.
+ */
+function wire(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** A stored update as a y-protocols step 2 message. */
-function syncStep2Message(update: Uint8Array): Uint8Array {
+function syncStep2Message(update: Uint8Array): Buffer {
   const encoder = encoding.createEncoder();
   syncProtocol.writeUpdate(encoder, update);
-  return encoding.toUint8Array(encoder);
+  return wire(encoding.toUint8Array(encoder));
 }
 
 function checkSize(bytes: Uint8Array): void {
@@ -125,7 +134,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
         }
         joined.set(sheetId, r);
         await socket.join(roomName(sheetId));
-        return { role: "edit" as const, awareness: r.encodeAwareness() };
+        return { role: "edit" as const, awareness: wire(r.encodeAwareness()) };
       }),
     );
 
@@ -160,7 +169,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
           }
           const step1 = encoding.createEncoder();
           syncProtocol.writeSyncStep1(step1, r.doc);
-          return { messages: [encoding.toUint8Array(step2), encoding.toUint8Array(step1)] };
+          return { messages: [wire(encoding.toUint8Array(step2)), wire(encoding.toUint8Array(step1))] };
         }
         if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
           let update: Uint8Array;
@@ -211,11 +220,11 @@ export function socketBroadcaster(io: SheetServer) {
   return {
     broadcastUpdate(sheetId: string, update: Uint8Array, except: string | null): void {
       const target = except ? io.to(roomName(sheetId)).except(except) : io.to(roomName(sheetId));
-      target.emit("sheet:update", { sheetId, update });
+      target.emit("sheet:update", { sheetId, update: wire(update) });
     },
     broadcastAwareness(sheetId: string, update: Uint8Array, except: string | null): void {
       const target = except ? io.to(roomName(sheetId)).except(except) : io.to(roomName(sheetId));
-      target.volatile.emit("awareness:update", { sheetId, update });
+      target.volatile.emit("awareness:update", { sheetId, update: wire(update) });
     },
   };
 }
