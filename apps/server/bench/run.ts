@@ -274,7 +274,10 @@ if (want("cold")) {
 
 console.log("\n| figure | median | target |\n|---|---|---|");
 for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
-fs.mkdirSync(path.join(root, "bench-results"), { recursive: true });
-fs.writeFileSync(path.join(root, "bench-results/server.json"), `${JSON.stringify(results, null, 2)}\n`);
+const out = path.join(root, "bench-results/server.json");
+fs.mkdirSync(path.dirname(out), { recursive: true });
+// A partial run (BENCH_ONLY) updates its own figures and keeps the others.
+const previous = ONLY && fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+fs.writeFileSync(out, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 console.log("\nwrote bench-results/server.json");
 process.exit(0);
