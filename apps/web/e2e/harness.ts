@@ -4,7 +4,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { parseCell } from "@cosheet/sheet";
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const serverEntry = path.resolve(webDir, "../server/dist/index.js");
@@ -23,6 +24,8 @@ const CHROMIUM_ARGS = [
 
 export interface E2EServer {
   url: string;
+  port: number;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -37,13 +40,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The built server (apps/server/dist) serving the built web app, on a fresh data dir. */
-export async function startServer(): Promise<E2EServer> {
+/**
+ * The built server (apps/server/dist) serving the built web app; on a fresh data dir and port
+ * unless given (a restart passes the old ones).
+ */
+export async function startServer(reuse?: { port: number; dataDir: string }): Promise<E2EServer> {
   for (const file of [serverEntry, path.join(webDir, "dist/index.html")]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the build first`);
   }
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-e2e-"));
+  const port = reuse?.port ?? (await freePort());
+  const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-e2e-"));
   const child: ChildProcess = spawn(process.execPath, [serverEntry], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, WEB_DIR: path.join(webDir, "dist"), LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -61,6 +67,8 @@ export async function startServer(): Promise<E2EServer> {
   }
   return {
     url,
+    port,
+    dataDir,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
@@ -84,4 +92,23 @@ export async function createSheet(url: string, title: string): Promise<string> {
     body: JSON.stringify({ title }),
   });
   return ((await res.json()) as { id: string }).id;
+}
+
+/** The grid cell at an A1 address (rendered only while it is in view). */
+export function cell(page: Page, a1: string): Locator {
+  const { row, col } = parseCell(a1);
+  return page.locator(`[role=row][aria-rowindex="${row + 2}"] > [role=gridcell][aria-colindex="${col + 2}"]`);
+}
+
+/** Clicks a cell, types text and presses Enter, as a user does. */
+export async function typeInto(page: Page, a1: string, text: string): Promise<void> {
+  await cell(page, a1).click();
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
+/** Opens a sheet and waits until it is synced. */
+export async function openSheet(page: Page, url: string, id: string): Promise<void> {
+  await page.goto(`${url}/s/${id}`);
+  await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 }

@@ -1,0 +1,48 @@
+import { IndexeddbPersistence } from "y-indexeddb";
+import * as Y from "yjs";
+import { connectSocket, SheetProvider, type SheetSocket } from "@cosheet/protocol";
+import { Sheet } from "@cosheet/sheet";
+import type { Identity } from "./identity";
+
+/**
+ * One open sheet in this tab: the document, its binding to the server, its local copy in
+ * IndexedDB (so edits made offline survive a reload), and this user's undo history. No Vue here:
+ * composables and stores wrap it.
+ */
+export class SheetSession {
+  readonly doc = new Y.Doc();
+  readonly sheet = Sheet.of(this.doc);
+  /** The origin of this user's own edits; undo tracks only these. */
+  readonly origin = { user: "local" };
+  readonly provider: SheetProvider;
+  readonly undo: Y.UndoManager;
+  private readonly persistence: IndexeddbPersistence;
+
+  constructor(
+    readonly sheetId: string,
+    identity: Identity,
+    readonly socket: SheetSocket = connectSocket(),
+  ) {
+    this.persistence = new IndexeddbPersistence(`cosheet:${sheetId}`, this.doc);
+    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc });
+    this.provider.awareness.setLocalStateField("user", identity);
+    const { rows, cols, cells, meta } = this.sheet.types;
+    this.undo = new Y.UndoManager([rows, cols, cells, meta], {
+      trackedOrigins: new Set([this.origin]),
+      captureTimeout: 0,
+    });
+  }
+
+  /** Resolves once the local copy from IndexedDB is loaded. */
+  whenLocalLoaded(): Promise<void> {
+    return this.persistence.whenSynced.then(() => undefined);
+  }
+
+  destroy(): void {
+    this.undo.destroy();
+    this.provider.destroy();
+    void this.persistence.destroy();
+    this.socket.disconnect();
+    this.doc.destroy();
+  }
+}

@@ -1,0 +1,58 @@
+/** Geometry of the grid: fixed row height, per-column widths, and the visible window. */
+export const ROW_HEIGHT = 24;
+export const HEADER_HEIGHT = 24;
+export const ROW_HEADER_WIDTH = 56;
+export const DEFAULT_COL_WIDTH = 100;
+/** Rows and columns rendered beyond the viewport on each side, so fast scrolling shows no gaps. */
+const OVERSCAN = 4;
+
+/** Prefix sums of column widths: `offsets[c]` is the left edge of column c. */
+export function columnOffsets(count: number, widthOf: (col: number) => number): Float64Array {
+  const offsets = new Float64Array(count + 1);
+  for (let c = 0; c < count; c++) offsets[c + 1] = offsets[c]! + widthOf(c);
+  return offsets;
+}
+
+/** The last index whose offset is <= x. */
+function indexAt(offsets: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return Math.max(0, lo);
+}
+
+export interface Viewport {
+  scrollTop: number;
+  scrollLeft: number;
+  width: number;
+  height: number;
+}
+
+export interface Window {
+  firstRow: number;
+  lastRow: number;
+  firstCol: number;
+  lastCol: number;
+}
+
+/** The rows and columns to render for a viewport (inclusive bounds, with overscan). */
+export function visibleWindow(view: Viewport, rowCount: number, offsets: Float64Array): Window {
+  const colCount = offsets.length - 1;
+  if (rowCount === 0 || colCount === 0) return { firstRow: 0, lastRow: -1, firstCol: 0, lastCol: -1 };
+  const top = Math.max(0, view.scrollTop);
+  const firstRow = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+  const lastRow = Math.min(rowCount - 1, Math.ceil((top + view.height) / ROW_HEIGHT) + OVERSCAN);
+  const left = Math.max(0, view.scrollLeft);
+  const firstCol = Math.max(0, indexAt(offsets, left) - 1);
+  const lastCol = Math.min(colCount - 1, indexAt(offsets, left + view.width) + 1);
+  return { firstRow, lastRow, firstCol, lastCol };
+}
+
+/** Column index under an x coordinate of the grid's content (row header excluded). */
+export function colAt(offsets: Float64Array, x: number): number {
+  return indexAt(offsets, x);
+}

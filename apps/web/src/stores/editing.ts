@@ -1,0 +1,44 @@
+import { defineStore } from "pinia";
+import { ref } from "vue";
+import type { CellRef } from "@cosheet/sheet";
+
+/**
+ * `replace`: typing started the edit, arrow keys commit and move (as in a spreadsheet's entry
+ * mode). `edit`: F2, double-click or the formula bar, arrow keys move the caret.
+ */
+export type EditMode = "replace" | "edit";
+
+export interface EditState {
+  cell: CellRef;
+  /** The cell's input when the edit began. */
+  original: string;
+  draft: string;
+  mode: EditMode;
+  /** Someone else changed this cell while it was being edited; the draft is kept. */
+  changedUnderneath: boolean;
+}
+
+export const useEditingStore = defineStore("editing", () => {
+  const edit = ref<EditState | null>(null);
+
+  function begin(cell: CellRef, original: string, draft: string, mode: EditMode): void {
+    edit.value = { cell: { ...cell }, original, draft, mode, changedUnderneath: false };
+  }
+
+  function setDraft(draft: string): void {
+    if (edit.value) edit.value.draft = draft;
+  }
+
+  function markChangedUnderneath(): void {
+    if (edit.value) edit.value.changedUnderneath = true;
+  }
+
+  /** Ends the edit and returns it (null if none). */
+  function finish(): EditState | null {
+    const done = edit.value;
+    edit.value = null;
+    return done;
+  }
+
+  return { edit, begin, setDraft, markChangedUnderneath, finish };
+});

@@ -1,0 +1,33 @@
+import { defineStore } from "pinia";
+import { markRaw, ref, shallowRef } from "vue";
+import type { SyncStatus } from "@cosheet/protocol";
+import { SheetSession } from "../collab/session";
+import type { Identity } from "../collab/identity";
+
+/** The open sheet's session (held raw: never made reactive) and its connection state. */
+export const useSessionStore = defineStore("session", () => {
+  const session = shallowRef<SheetSession | null>(null);
+  const status = ref<SyncStatus>("connecting");
+  const unsynced = ref(0);
+  const error = ref<string | null>(null);
+
+  function open(sheetId: string, identity: Identity): SheetSession {
+    close();
+    const s = markRaw(new SheetSession(sheetId, identity));
+    status.value = s.provider.status;
+    unsynced.value = s.provider.unsyncedChanges;
+    error.value = null;
+    s.provider.on("status", (value) => (status.value = value));
+    s.provider.on("unsynced", (count) => (unsynced.value = count));
+    s.provider.on("error", (e) => (error.value = e.code === "NOT_FOUND" ? "This sheet does not exist." : e.message));
+    session.value = s;
+    return s;
+  }
+
+  function close(): void {
+    session.value?.destroy();
+    session.value = null;
+  }
+
+  return { session, status, unsynced, error, open, close };
+});
