@@ -96,4 +96,89 @@ describe("editing together", () => {
     await again.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     await expect.poll(() => text(bob, "A2")).toBe("typed offline");
   });
+
+  it("a pasted block of 10,000 cells lands in one step and undoes in one step", async () => {
+    const id = await createSheet(server.url, "Paste");
+    const [ada, bob] = await twoPeople(id);
+    const tsv = Array.from({ length: 100 }, (_, r) => Array.from({ length: 100 }, (_, c) => `r${r}c${c}`).join("\t")).join("\r\n");
+    await cell(ada, "B2").click();
+    await paste(ada, tsv);
+    await expect.poll(() => text(bob, "B2")).toBe("r0c0");
+    await expect.poll(() => text(bob, "C3")).toBe("r1c1");
+    const stored = async () => {
+      const res = await fetch(`${server.url}/api/sheets/${id}/cells?range=CW101`);
+      return ((await res.json()) as { cells: { input: string }[][] }).cells[0]![0]!.input;
+    };
+    await expect.poll(stored).toBe("r99c99");
+    await ada.keyboard.press("Control+z");
+    await expect.poll(() => text(bob, "B2")).toBe("");
+    await expect.poll(stored).toBe("");
+    expect(await text(ada, "C3")).toBe("");
+  });
+
+  it("copies a block as TSV and HTML", async () => {
+    const id = await createSheet(server.url, "Copy");
+    const [ada] = await twoPeople(id);
+    await typeInto(ada, "A1", "a");
+    await typeInto(ada, "B1", "<b>");
+    await cell(ada, "A1").click();
+    await ada.keyboard.press("Shift+ArrowRight");
+    const copied = await ada.evaluate(() => {
+      const data = new DataTransfer();
+      document.activeElement!.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
+      return { text: data.getData("text/plain"), html: data.getData("text/html") };
+    });
+    expect(copied.text).toBe("a\t<b>");
+    expect(copied.html).toContain("<td>a</td><td>&lt;b&gt;</td>");
+  });
+
+  it("a row inserted above someone who is typing keeps the typed value on its row", async () => {
+    const id = await createSheet(server.url, "Insert");
+    const [ada, bob] = await twoPeople(id);
+    await typeInto(ada, "A5", "row five");
+    await expect.poll(() => text(bob, "A5")).toBe("row five");
+    await cell(bob, "B5").click();
+    await bob.keyboard.type("typed by Bob"); // still editing
+    await ada.locator('[role=row][aria-rowindex="4"] [role=rowheader]').click({ button: "right" });
+    await ada.getByRole("menuitem", { name: "Insert row above" }).click();
+    await expect.poll(() => text(bob, "A6")).toBe("row five");
+    await bob.keyboard.press("Enter");
+    for (const page of [ada, bob]) {
+      await expect.poll(() => text(page, "B6")).toBe("typed by Bob");
+      expect(await text(page, "B5")).toBe("");
+    }
+  });
+
+  it("a remote change to the cell being edited keeps the draft and says so", async () => {
+    const id = await createSheet(server.url, "Underneath");
+    const [ada, bob] = await twoPeople(id);
+    await cell(ada, "C2").click();
+    await ada.keyboard.press("F2");
+    await ada.keyboard.type("my draft");
+    await typeInto(bob, "C2", "Bob was first");
+    await ada.getByText("Someone else changed this cell").waitFor();
+    expect(await ada.getByLabel("Edit C2").inputValue()).toBe("my draft");
+    await ada.keyboard.press("Enter");
+    await expect.poll(() => text(bob, "C2")).toBe("my draft");
+  });
+
+  it("deletes a row from the header menu for everyone", async () => {
+    const id = await createSheet(server.url, "Delete");
+    const [ada, bob] = await twoPeople(id);
+    await typeInto(ada, "A2", "two");
+    await typeInto(ada, "A3", "three");
+    await expect.poll(() => text(bob, "A3")).toBe("three");
+    await ada.locator('[role=row][aria-rowindex="3"] [role=rowheader]').click({ button: "right" });
+    await ada.getByRole("menuitem", { name: "Delete row 2" }).click();
+    await expect.poll(() => text(bob, "A2")).toBe("three");
+  });
 });
+
+/** Dispatches a paste of plain text on the focused element, as the browser does for Ctrl+V. */
+async function paste(page: Page, plain: string): Promise<void> {
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+  }, plain);
+}

@@ -35,3 +35,13 @@ describe("CSV", () => {
     expect(parseCsv(exportCsv(sheet!))).toEqual(rows);
   });
 });
+
+describe("tab-separated text", () => {
+  it("round-trips quoted tabs, newlines and quotes as spreadsheets put them on the clipboard", () => {
+    const rows = [["a\tb", "line\nbreak"], ['say "hi"', "3"]];
+    const tsv = toCsv(rows, { delimiter: "\t" });
+    expect(tsv).toBe('"a\tb"\t"line\nbreak"\r\n"say ""hi"""\t3');
+    expect(parseCsv(tsv, "\t")).toEqual(rows);
+    expect(parseCsv("1\t2\r\n3\t4\r\n", "\t")).toEqual([["1", "2"], ["3", "4"]]);
+  });
+});

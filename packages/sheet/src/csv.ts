@@ -8,12 +8,13 @@ export class CsvError extends Error {
 }
 
 /**
- * Parses CSV text into rows of fields. Throws {@link CsvError} on malformed input (an unclosed
- * quote, for instance) instead of guessing, so a broken file changes nothing.
+ * Parses CSV text (or another delimiter's, such as tab-separated clipboard text) into rows of
+ * fields. Throws {@link CsvError} on malformed input (an unclosed quote, for instance) instead of
+ * guessing, so a broken file changes nothing.
  */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, delimiter = ","): string[][] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const result = Papa.parse<string[]>(body, { skipEmptyLines: false, delimiter: "," });
+  const result = Papa.parse<string[]>(body, { skipEmptyLines: false, delimiter });
   const fatal = result.errors.find((e) => e.type === "Quotes" || e.code === "InvalidQuotes");
   if (fatal) {
     const line = fatal.row === undefined ? "" : ` (record ${fatal.row + 1})`;
@@ -36,11 +37,11 @@ export interface ToCsvOptions {
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function toCsv(rows: readonly (readonly string[])[], options: ToCsvOptions = {}): string {
+export function toCsv(rows: readonly (readonly string[])[], options: ToCsvOptions & { delimiter?: string } = {}): string {
   const data = options.neutralizeFormulas
     ? rows.map((r) => r.map((v) => (FORMULA_START.test(v) && !isNumericInput(v) ? `'${v}` : v)))
     : rows;
-  return Papa.unparse(data as string[][], { newline: "\r\n" });
+  return Papa.unparse(data as string[][], { newline: "\r\n", delimiter: options.delimiter ?? "," });
 }
 
 /** Number of cells a parsed CSV covers (its rows times its widest row). */

@@ -1,6 +1,5 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import type { CellRef } from "@cosheet/sheet";
 
 /**
  * `replace`: typing started the edit, arrow keys commit and move (as in a spreadsheet's entry
@@ -9,7 +8,9 @@ import type { CellRef } from "@cosheet/sheet";
 export type EditMode = "replace" | "edit";
 
 export interface EditState {
-  cell: CellRef;
+  /** The cell by ids, so rows or columns inserted or deleted meanwhile do not move the edit. */
+  rowId: string;
+  colId: string;
   /** The cell's input when the edit began. */
   original: string;
   draft: string;
@@ -21,8 +22,8 @@ export interface EditState {
 export const useEditingStore = defineStore("editing", () => {
   const edit = ref<EditState | null>(null);
 
-  function begin(cell: CellRef, original: string, draft: string, mode: EditMode): void {
-    edit.value = { cell: { ...cell }, original, draft, mode, changedUnderneath: false };
+  function begin(rowId: string, colId: string, original: string, draft: string, mode: EditMode): void {
+    edit.value = { rowId, colId, original, draft, mode, changedUnderneath: false };
   }
 
   function setDraft(draft: string): void {

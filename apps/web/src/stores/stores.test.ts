@@ -22,7 +22,7 @@ describe("selection store", () => {
 describe("editing store", () => {
   it("keeps the draft when the cell changes underneath, and ends cleanly", () => {
     const e = useEditingStore();
-    e.begin({ row: 0, col: 0 }, "old", "n", "replace");
+    e.begin("r1", "c1", "old", "n", "replace");
     e.setDraft("new");
     e.markChangedUnderneath();
     expect(e.edit).toMatchObject({ draft: "new", original: "old", changedUnderneath: true });

@@ -1,0 +1,33 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from "vitest";
+import { fromClipboard, toClipboard } from "./clipboard";
+
+describe("clipboard", () => {
+  it("writes TSV and an escaped HTML table", () => {
+    const { text, html } = toClipboard([["a", "<b>x</b>"], ["line\nbreak", "1"]]);
+    expect(text).toBe('a\t<b>x</b>\r\n"line\nbreak"\t1');
+    expect(html).toBe("<table><tbody><tr><td>a</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr><tr><td>line<br>break</td><td>1</td></tr></tbody></table>");
+  });
+
+  it("reads back what it wrote, from either format", () => {
+    const rows = [["a", "<b>x</b>"], ["line\nbreak", "1"]];
+    const clip = toClipboard(rows);
+    expect(fromClipboard({ text: clip.text })).toEqual(rows);
+    expect(fromClipboard({ html: clip.html, text: "ignored" })).toEqual(rows);
+  });
+
+  it("reads Excel and Google Sheets HTML", () => {
+    const excel = `<html><body><table border=0>
+      <tr height=20><td class=xl65>Item</td><td align=right>42</td></tr>
+      <tr><td colspan=2>merged
+        text</td></tr></table></body></html>`;
+    expect(fromClipboard({ html: excel })).toEqual([["Item", "42"], ["merged text", ""]]);
+    const sheets = '<google-sheets-html-origin><table><tbody><tr><td style="x">a</td><td>b<br>c</td></tr></tbody></table>';
+    expect(fromClipboard({ html: sheets })).toEqual([["a", "b\nc"]]);
+  });
+
+  it("takes text with stray quotes as it is", () => {
+    expect(fromClipboard({ text: '"quoted" word\tx\r\nnext\ty\r\n' })).toEqual([['"quoted" word', "x"], ["next", "y"]]);
+    expect(fromClipboard({ text: "1\t2\n3\t4\n" })).toEqual([["1", "2"], ["3", "4"]]);
+  });
+});
