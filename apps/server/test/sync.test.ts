@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SheetProvider } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
-import { connectClient, createSheet, eventually, startServer, type TestClient, type TestServer } from "./helpers.js";
+import { connectClient, createSheet, eventually, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -126,5 +126,28 @@ describe("sync", () => {
     await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ A1: "sheet two" }));
     expect(a.sheet.toA1Record()).toEqual({ A1: "sheet one" });
     b.destroy();
+  });
+});
+
+describe("direct messages", () => {
+  it("reach only the person they are for, and are never stored", async () => {
+    const id = await createSheet(server.url);
+    const [a, b, c] = [client(id), client(id), client(id)];
+    await Promise.all([a, b, c].map((x) => x.provider.whenSynced()));
+    for (const [x, name] of [[a, "Ada"], [b, "Bob"], [c, "Cy"]] as const) x.provider.awareness.setLocalState({ user: { name } });
+    await eventually(() => expect(a.provider.awareness.getStates().size).toBe(3));
+    const got: Record<string, unknown[]> = { b: [], c: [] };
+    b.socket.on("chat:direct", (m) => got.b!.push(m));
+    c.socket.on("chat:direct", (m) => got.c!.push(m));
+    const ack = await request<{ ok: boolean }>(a.socket, "chat:direct", { sheetId: id, to: b.doc.clientID, text: "just for you" });
+    expect(ack.ok).toBe(true);
+    await eventually(() => expect(got.b).toHaveLength(1));
+    expect(got.b![0]).toMatchObject({ sheetId: id, from: a.doc.clientID, text: "just for you" });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.c).toHaveLength(0);
+    expect(JSON.stringify(b.doc.toJSON())).not.toContain("just for you");
+
+    const gone = await request<{ ok: boolean; error?: { code: string } }>(a.socket, "chat:direct", { sheetId: id, to: 424242, text: "hello?" });
+    expect(gone.error?.code).toBe("NOT_FOUND");
   });
 });

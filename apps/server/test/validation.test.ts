@@ -105,7 +105,7 @@ describe("bad input gets a typed error and changes nothing", () => {
   });
 
   it("after all that, the sheet is unchanged and everyone still edits and syncs", async () => {
-    expect(await served()).toEqual({ cells: { A1: "before" }, types: ["cells", "cols", "meta", "rows"] });
+    expect(await served()).toEqual({ cells: { A1: "before" }, types: ["cells", "chat", "cols", "meta", "rows"] });
     const other = connectClient(server.url, sheetId);
     await other.provider.whenSynced();
     honest.sheet.setCellsA1({ B1: "after" });

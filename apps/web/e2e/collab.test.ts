@@ -1,33 +1,15 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cell, createSheet, launchBrowser, openSheet, startServer, typeInto, type E2EServer } from "./harness.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet, startServer, typeInto } from "./harness.js";
 
-let server: E2EServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = e2eSuite();
 
 /** Two people: separate browser contexts (separate storage), on the same sheet. */
 async function twoPeople(id: string): Promise<[Page, Page]> {
   const pages: Page[] = [];
   for (let i = 0; i < 2; i++) {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await openSheet(page, server.url, id);
+    const page = await (await env.newContext()).newPage();
+    await openSheet(page, env.server.url, id);
     pages.push(page);
   }
   return pages as [Page, Page];
@@ -37,7 +19,7 @@ const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) =
 
 describe("editing together", () => {
   it("each sees the other's edits, and concurrent edits to different cells converge", async () => {
-    const id = await createSheet(server.url, "Together");
+    const id = await createSheet(env.server.url, "Together");
     const [ada, bob] = await twoPeople(id);
     await Promise.all([typeInto(ada, "A1", "from Ada"), typeInto(bob, "C3", "from Bob")]);
     for (const page of [ada, bob]) {
@@ -47,7 +29,7 @@ describe("editing together", () => {
   });
 
   it("shows markup typed into a cell as text", async () => {
-    const id = await createSheet(server.url, "Markup");
+    const id = await createSheet(env.server.url, "Markup");
     const [ada, bob] = await twoPeople(id);
     let dialogs = 0;
     for (const page of [ada, bob]) page.on("dialog", () => dialogs++);
@@ -61,7 +43,7 @@ describe("editing together", () => {
   });
 
   it("undo reverts only one's own edit, never the other person's", async () => {
-    const id = await createSheet(server.url, "Undo");
+    const id = await createSheet(env.server.url, "Undo");
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A1", "Ada's");
     await expect.poll(() => text(bob, "A1")).toBe("Ada's");
@@ -77,28 +59,28 @@ describe("editing together", () => {
   });
 
   it("an edit made while the server is down survives a reload and reaches the other person", async () => {
-    const id = await createSheet(server.url, "Offline");
+    const id = await createSheet(env.server.url, "Offline");
     const [ada, bob] = await twoPeople(id);
-    await server.stop();
+    await env.server.stop();
     await ada.getByRole("status").filter({ hasText: "Offline" }).waitFor();
     await typeInto(ada, "A2", "typed offline");
     await ada.getByRole("status").filter({ hasText: "1 unsaved change" }).waitFor();
     await ada.waitForTimeout(300); // let IndexedDB finish its write
     await ada.close();
 
-    server = await startServer({ port: server.port, dataDir: server.dataDir });
+    env.server = await startServer({ port: env.server.port, dataDir: env.server.dataDir });
     // The edit lives only in Ada's browser: the server never saw it, and her tab is gone.
     await bob.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 20_000 });
     expect(await text(bob, "A2")).toBe("");
     const again = await ada.context().newPage();
-    await again.goto(`${server.url}/s/${id}`);
+    await again.goto(`${env.server.url}/s/${id}`);
     await expect.poll(() => text(again, "A2")).toBe("typed offline");
     await again.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     await expect.poll(() => text(bob, "A2")).toBe("typed offline");
   });
 
   it("a pasted block of 10,000 cells lands in one step and undoes in one step", async () => {
-    const id = await createSheet(server.url, "Paste");
+    const id = await createSheet(env.server.url, "Paste");
     const [ada, bob] = await twoPeople(id);
     const tsv = Array.from({ length: 100 }, (_, r) => Array.from({ length: 100 }, (_, c) => `r${r}c${c}`).join("\t")).join("\r\n");
     await cell(ada, "B2").click();
@@ -106,7 +88,7 @@ describe("editing together", () => {
     await expect.poll(() => text(bob, "B2")).toBe("r0c0");
     await expect.poll(() => text(bob, "C3")).toBe("r1c1");
     const stored = async () => {
-      const res = await fetch(`${server.url}/api/sheets/${id}/cells?range=CW101`);
+      const res = await fetch(`${env.server.url}/api/sheets/${id}/cells?range=CW101`);
       return ((await res.json()) as { cells: { input: string }[][] }).cells[0]![0]!.input;
     };
     await expect.poll(stored).toBe("r99c99");
@@ -117,7 +99,7 @@ describe("editing together", () => {
   });
 
   it("copies a block as TSV and HTML", async () => {
-    const id = await createSheet(server.url, "Copy");
+    const id = await createSheet(env.server.url, "Copy");
     const [ada] = await twoPeople(id);
     await typeInto(ada, "A1", "a");
     await typeInto(ada, "B1", "<b>");
@@ -133,7 +115,7 @@ describe("editing together", () => {
   });
 
   it("a row inserted above someone who is typing keeps the typed value on its row", async () => {
-    const id = await createSheet(server.url, "Insert");
+    const id = await createSheet(env.server.url, "Insert");
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A5", "row five");
     await expect.poll(() => text(bob, "A5")).toBe("row five");
@@ -150,7 +132,7 @@ describe("editing together", () => {
   });
 
   it("a remote change to the cell being edited keeps the draft and says so", async () => {
-    const id = await createSheet(server.url, "Underneath");
+    const id = await createSheet(env.server.url, "Underneath");
     const [ada, bob] = await twoPeople(id);
     await cell(ada, "C2").click();
     await ada.keyboard.press("F2");
@@ -163,7 +145,7 @@ describe("editing together", () => {
   });
 
   it("deletes a row from the header menu for everyone", async () => {
-    const id = await createSheet(server.url, "Delete");
+    const id = await createSheet(env.server.url, "Delete");
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A2", "two");
     await typeInto(ada, "A3", "three");

@@ -4,7 +4,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { parseCell } from "@cosheet/sheet";
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -111,4 +112,35 @@ export async function typeInto(page: Page, a1: string, text: string): Promise<vo
 export async function openSheet(page: Page, url: string, id: string): Promise<void> {
   await page.goto(`${url}/s/${id}`);
   await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+}
+
+export interface E2ESuite {
+  server: E2EServer;
+  browser: Browser;
+  /** Opens a browser context (a separate person: separate storage), closed after the test. */
+  newContext(): Promise<BrowserContext>;
+}
+
+/** Registers the hooks of a browser test file: one server and one Chromium for the file. */
+export function e2eSuite(): E2ESuite {
+  const contexts: BrowserContext[] = [];
+  const suite = {
+    async newContext() {
+      const context = await suite.browser.newContext();
+      contexts.push(context);
+      return context;
+    },
+  } as E2ESuite;
+  beforeAll(async () => {
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }

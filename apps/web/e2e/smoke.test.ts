@@ -1,24 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cell, createSheet, launchBrowser, openSheet, startServer, type E2EServer } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
 
-let server: E2EServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = e2eSuite();
 
 describe("pages", () => {
   it("creates a sheet from the home page, and lists it there afterwards", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+    const page = await (await env.newContext()).newPage();
+    await page.goto(env.server.url);
     await page.getByRole("button", { name: "New sheet" }).click();
     await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
@@ -29,10 +17,10 @@ describe("pages", () => {
   });
 
   it("shows a change made through the API live", async () => {
-    const id = await createSheet(server.url, "Shared");
-    const page = await browser.newPage();
-    await openSheet(page, server.url, id);
-    await fetch(`${server.url}/api/sheets/${id}/cells`, {
+    const id = await createSheet(env.server.url, "Shared");
+    const page = await (await env.newContext()).newPage();
+    await openSheet(page, env.server.url, id);
+    await fetch(`${env.server.url}/api/sheets/${id}/cells`, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ cells: { B2: "from the API" } }),
@@ -42,10 +30,10 @@ describe("pages", () => {
   });
 
   it("explains a malformed or unknown sheet address and offers a new sheet", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/s/not-a-sheet`);
+    const page = await (await env.newContext()).newPage();
+    await page.goto(`${env.server.url}/s/not-a-sheet`);
     expect(await page.getByRole("alert").textContent()).toContain("not a sheet address");
-    await page.goto(`${server.url}/s/${"Q".repeat(22)}`);
+    await page.goto(`${env.server.url}/s/${"Q".repeat(22)}`);
     await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
     await page.getByRole("button", { name: "Create a new sheet" }).click();
     await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);

@@ -1,5 +1,13 @@
 import type { Ack } from "./errors.js";
-import type { AwarenessPayload, JoinPayload, SheetRef, SyncPayload, UpdatePayload } from "./schemas.js";
+import type {
+  AwarenessPayload,
+  DirectMessage,
+  DirectMessagePayload,
+  JoinPayload,
+  SheetRef,
+  SyncPayload,
+  UpdatePayload,
+} from "./schemas.js";
 
 export type Role = "edit" | "view";
 
@@ -34,6 +42,11 @@ export interface ClientToServerEvents {
   "sheet:update": (payload: UpdatePayload, ack: (res: Ack<null>) => void) => void;
   /** Presence: cursor, selection, name, colour. Not acknowledged, not stored. */
   "awareness:update": (payload: AwarenessPayload) => void;
+  /**
+   * A private message to one person here, delivered to them alone and never stored. Refused with
+   * NOT_FOUND when they are not here.
+   */
+  "chat:direct": (payload: DirectMessagePayload, ack: (res: Ack<null>) => void) => void;
 }
 
 /** Events the server sends. */
@@ -41,6 +54,7 @@ export interface ServerToClientEvents {
   /** Updates made by others (merged when several arrive in one server tick). */
   "sheet:update": (payload: UpdatePayload) => void;
   "awareness:update": (payload: AwarenessPayload) => void;
+  "chat:direct": (message: DirectMessage) => void;
 }
 
 /** Events between server nodes (scale-out). */

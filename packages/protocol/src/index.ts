@@ -14,6 +14,7 @@ export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus
 export {
   AwarenessPayloadSchema,
   CreateSheetBodySchema,
+  DirectMessagePayloadSchema,
   isSheetId,
   JoinPayloadSchema,
   PatchCellsBodySchema,
@@ -24,6 +25,14 @@ export {
   TitleSchema,
   UpdatePayloadSchema,
 } from "./schemas.js";
-export type { AwarenessPayload, JoinPayload, SheetRef, SyncPayload, UpdatePayload } from "./schemas.js";
+export type {
+  AwarenessPayload,
+  DirectMessage,
+  DirectMessagePayload,
+  JoinPayload,
+  SheetRef,
+  SyncPayload,
+  UpdatePayload,
+} from "./schemas.js";
 export { connectSocket, wireParser } from "./socket.js";
 export { PROTOCOL_VERSION } from "./version.js";

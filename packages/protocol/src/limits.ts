@@ -22,6 +22,8 @@ export const LIMITS = {
   maxImportBytes: 50 * 1024 * 1024,
   /** Longest raw input of one cell, as in Excel. */
   maxCellInputLength: 32_767,
+  /** Longest chat or direct message. */
+  maxChatLength: 2000,
   /** Longest sheet title. */
   maxTitleLength: 200,
 } as const;

@@ -46,3 +46,20 @@ export const CreateSheetBodySchema = z.object({ title: TitleSchema.optional() })
 export const PatchCellsBodySchema = z
   .object({ cells: z.record(z.string().max(16), z.string().max(LIMITS.maxCellInputLength)) })
   .strict();
+
+/** A direct message to one person in the sheet, named by their presence (awareness) client id. */
+export const DirectMessagePayloadSchema = z.object({
+  sheetId: SheetIdSchema,
+  to: z.number().int().nonnegative(),
+  text: z.string().trim().min(1).max(LIMITS.maxChatLength),
+});
+export type DirectMessagePayload = z.input<typeof DirectMessagePayloadSchema>;
+
+/** A direct message as its recipient gets it. */
+export interface DirectMessage {
+  sheetId: string;
+  /** The sender's presence client id. */
+  from: number;
+  text: string;
+  at: number;
+}

@@ -11,6 +11,8 @@ export {
   resolveRange,
 } from "./a1.js";
 export type { CellRef, Range, RangeSpec } from "./a1.js";
+export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
+export type { ChatMessage } from "./chat.js";
 export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
 export { randomId } from "./ids.js";

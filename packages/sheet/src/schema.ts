@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import type { ChatMessage } from "./chat.js";
 import { AXIS_ID_LENGTH, randomId } from "./ids.js";
 
 /** Size of a newly created sheet. */
@@ -15,10 +16,12 @@ export interface SheetTypes {
   cells: Y.Map<string>;
   /** Title and other sheet-wide settings. */
   meta: Y.Map<unknown>;
+  /** The sheet's group chat, oldest first. */
+  chat: Y.Array<ChatMessage>;
 }
 
 /** The names of every top-level shared type a sheet document may hold. */
-export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta"]);
+export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat"]);
 
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
@@ -26,6 +29,7 @@ export function sheetTypes(doc: Y.Doc): SheetTypes {
     cols: doc.getArray<string>("cols"),
     cells: doc.getMap<string>("cells"),
     meta: doc.getMap<unknown>("meta"),
+    chat: doc.getArray<ChatMessage>("chat"),
   };
 }
 

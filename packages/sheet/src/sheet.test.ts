@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { parseRange, resolveRange } from "./a1.js";
+import { postMessage } from "./chat.js";
 import { initSheet } from "./schema.js";
 import { Sheet, SheetLimitError } from "./sheet.js";
 import { replicas, syncAll } from "./testing.js";
@@ -121,5 +122,21 @@ describe("rows and columns", () => {
     });
     syncAll([a!, b!]);
     expect(seen).toEqual(["0,0"]);
+  });
+});
+
+describe("chat", () => {
+  it("appends trimmed messages, ignores blank ones, and syncs like the rest", () => {
+    const [a, b] = replicas(2);
+    expect(postMessage(a!.doc, { author: "Ada", color: "#000", text: "   " })).toBeNull();
+    postMessage(a!.doc, { author: "Ada", color: "#000", text: "  hello <b>there</b> " });
+    postMessage(b!.doc, { author: "Bob", color: "#111", text: "x".repeat(5000) });
+    syncAll([a!, b!]);
+    for (const s of [a!, b!]) {
+      const texts = s.types.chat.toArray().map((m) => m.text);
+      expect(texts).toContain("hello <b>there</b>");
+      expect(texts.find((t) => t.startsWith("x"))).toHaveLength(2000);
+    }
+    expect(a!.types.chat.toJSON()).toEqual(b!.types.chat.toJSON());
   });
 });

@@ -149,6 +149,18 @@ export class Room {
     return awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]);
   }
 
+  /** The socket that speaks for a presence client id in this room, if any. */
+  socketOf(clientId: number): string | null {
+    for (const [socketId, ids] of this.presence) if (ids.has(clientId)) return socketId;
+    return null;
+  }
+
+  /** The presence client id a socket speaks for in this room, if it shared any. */
+  clientOf(socketId: string): number | null {
+    const ids = this.presence.get(socketId);
+    return ids && ids.size > 0 ? [...ids][0]! : null;
+  }
+
   /** Forgets the presence a socket spoke for (it left or disconnected); others are told. */
   dropPresence(socketId: string): void {
     const ids = this.presence.get(socketId);

@@ -6,6 +6,7 @@ import * as syncProtocol from "y-protocols/sync";
 import type { z } from "zod";
 import {
   AwarenessPayloadSchema,
+  DirectMessagePayloadSchema,
   ErrorCode,
   fail,
   JoinPayloadSchema,
@@ -205,6 +206,19 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
         } catch {
           throw new UpdateError("malformed awareness update");
         }
+        return null;
+      }),
+    );
+
+    socket.on(
+      "chat:direct",
+      handle(DirectMessagePayloadSchema, ({ sheetId, to, text }) => {
+        const r = room(sheetId);
+        const from = r.clientOf(socket.id);
+        if (from === null) throw new ProtocolError(ErrorCode.BadRequest, "share your presence before messaging");
+        const target = r.socketOf(to);
+        if (target === null) throw new ProtocolError(ErrorCode.NotFound, "that person is not here any more");
+        io.to(target).emit("chat:direct", { sheetId, from, text, at: Date.now() });
         return null;
       }),
     );

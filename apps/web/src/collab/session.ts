@@ -2,7 +2,6 @@ import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
 import { connectSocket, SheetProvider, type SheetSocket } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
-import type { Identity } from "./identity";
 
 /**
  * One open sheet in this tab: the document, its binding to the server, its local copy in
@@ -20,12 +19,10 @@ export class SheetSession {
 
   constructor(
     readonly sheetId: string,
-    identity: Identity,
     readonly socket: SheetSocket = connectSocket(),
   ) {
     this.persistence = new IndexeddbPersistence(`cosheet:${sheetId}`, this.doc);
     this.provider = new SheetProvider({ socket, sheetId, doc: this.doc });
-    this.provider.awareness.setLocalStateField("user", identity);
     const { rows, cols, cells, meta } = this.sheet.types;
     this.undo = new Y.UndoManager([rows, cols, cells, meta], {
       trackedOrigins: new Set([this.origin]),

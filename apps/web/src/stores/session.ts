@@ -2,7 +2,6 @@ import { defineStore } from "pinia";
 import { markRaw, ref, shallowRef } from "vue";
 import type { SyncStatus } from "@cosheet/protocol";
 import { SheetSession } from "../collab/session";
-import type { Identity } from "../collab/identity";
 
 /** The open sheet's session (held raw: never made reactive) and its connection state. */
 export const useSessionStore = defineStore("session", () => {
@@ -11,9 +10,9 @@ export const useSessionStore = defineStore("session", () => {
   const unsynced = ref(0);
   const error = ref<string | null>(null);
 
-  function open(sheetId: string, identity: Identity): SheetSession {
+  function open(sheetId: string): SheetSession {
     close();
-    const s = markRaw(new SheetSession(sheetId, identity));
+    const s = markRaw(new SheetSession(sheetId));
     status.value = s.provider.status;
     unsynced.value = s.provider.unsyncedChanges;
     error.value = null;

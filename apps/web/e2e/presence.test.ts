@@ -1,0 +1,55 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
+
+const env = e2eSuite();
+
+/** A person with a name and colour already remembered by their browser. */
+async function person(name: string, color: string, id: string): Promise<Page> {
+  const context = await env.newContext();
+  await context.addInitScript(
+    ([n, c]) => localStorage.setItem("cosheet:identity", JSON.stringify({ name: n, color: c })),
+    [name, color],
+  );
+  const page = await context.newPage();
+  await openSheet(page, env.server.url, id);
+  return page;
+}
+
+describe("presence and chat", () => {
+  it("shows who is here, their cursors by name, group chat, and private messages", async () => {
+    const id = await createSheet(env.server.url, "People");
+    const ada = await person("Ada", "#c2410c", id);
+    const bob = await person("Bob", "#0369a1", id);
+    const cy = await person("Cy", "#4d7c0f", id);
+
+    await ada.getByText("3 here").waitFor();
+    for (const name of ["Bob", "Cy"]) await ada.getByLabel("People here").getByText(name).waitFor();
+
+    await cell(ada, "C4").click();
+    const tag = bob.locator(".peer-cursor .tag", { hasText: "Ada" });
+    await tag.waitFor();
+    const tagBox = (await tag.boundingBox())!;
+    const cellBox = (await cell(bob, "C4").boundingBox())!;
+    expect(Math.abs(tagBox.x + tagBox.width - (cellBox.x + cellBox.width))).toBeLessThan(4);
+
+    await ada.getByRole("button", { name: "Chat" }).click();
+    await ada.getByLabel("Message").fill("hello everyone <script>alert(1)</script>");
+    await ada.getByRole("button", { name: "Send" }).click();
+    await bob.getByLabel("1 unread").waitFor();
+    await bob.getByRole("button", { name: /Chat/ }).click();
+    await bob.getByText("hello everyone <script>alert(1)</script>").waitFor();
+
+    await ada.getByLabel("Send to").selectOption({ label: "Bob (private)" });
+    await ada.getByLabel("Message").fill("just between us");
+    await ada.getByRole("button", { name: "Send" }).click();
+    await bob.getByText("just between us").waitFor();
+    expect(await bob.getByText("privately to you").count()).toBe(1);
+    await cy.getByRole("button", { name: /Chat/ }).click();
+    await cy.getByText("hello everyone").waitFor();
+    expect(await cy.getByText("just between us").count()).toBe(0);
+
+    await bob.close();
+    await ada.getByText("2 here").waitFor();
+  });
+});

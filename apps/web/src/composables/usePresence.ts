@@ -1,0 +1,57 @@
+import { onScopeDispose, watch } from "vue";
+import type { CellRef } from "@cosheet/sheet";
+import type { SheetSession } from "../collab/session";
+import { usePresenceStore, type CellIds, type Peer, type PeerState } from "../stores/presence";
+import { useSelectionStore } from "../stores/selection";
+
+function isPeerState(state: unknown): state is PeerState {
+  const user = (state as PeerState | null)?.user;
+  return typeof user?.name === "string" && typeof user?.color === "string";
+}
+
+/**
+ * Binds presence both ways: my name and selection (as cell ids) go out through awareness, and
+ * everyone else's state comes into the presence store.
+ */
+export function usePresence(session: SheetSession): void {
+  const presence = usePresenceStore();
+  const selection = useSelectionStore();
+  const { awareness } = session.provider;
+  const { sheet } = session;
+
+  const ids = (pos: CellRef): CellIds | null => {
+    const rowId = sheet.rows.idAt(pos.row);
+    const colId = sheet.cols.idAt(pos.col);
+    return rowId && colId ? { rowId, colId } : null;
+  };
+
+  const onChange = () => {
+    const peers: Peer[] = [];
+    awareness.getStates().forEach((state, clientId) => {
+      if (clientId !== awareness.clientID && isPeerState(state)) peers.push({ clientId, ...state });
+    });
+    presence.peers = peers;
+  };
+  awareness.on("change", onChange);
+  onChange();
+
+  const stopUser = watch(
+    () => presence.me,
+    (user) => awareness.setLocalStateField("user", user),
+    { immediate: true },
+  );
+  const stopSelection = watch(
+    () => [selection.focus, selection.anchor] as const,
+    ([focus, anchor]) => {
+      awareness.setLocalState({ ...awareness.getLocalState(), cursor: ids(focus), anchor: ids(anchor) });
+    },
+    { immediate: true },
+  );
+
+  onScopeDispose(() => {
+    awareness.off("change", onChange);
+    stopUser();
+    stopSelection();
+    presence.peers = [];
+  });
+}
