@@ -154,6 +154,19 @@ describe("editing together", () => {
     await ada.getByRole("menuitem", { name: "Delete row 2" }).click();
     await expect.poll(() => text(bob, "A2")).toBe("three");
   });
+
+  it("a column resized by dragging is resized for everyone", async () => {
+    const id = await createSheet(env.server.url, "Widths");
+    const [ada, bob] = await twoPeople(id);
+    const header = (page: Page) => page.locator(`[role=columnheader][aria-colindex="3"]`);
+    const before = (await header(bob).boundingBox())!.width;
+    const handle = (await ada.getByLabel("Resize column B").boundingBox())!;
+    await ada.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await ada.mouse.down();
+    await ada.mouse.move(handle.x + 84, handle.y + 10, { steps: 5 });
+    await ada.mouse.up();
+    await expect.poll(async () => Math.round((await header(bob).boundingBox())!.width)).toBe(Math.round(before + 80));
+  });
 });
 
 /** Dispatches a paste of plain text on the focused element, as the browser does for Ctrl+V. */

@@ -18,10 +18,12 @@ export interface SheetTypes {
   meta: Y.Map<unknown>;
   /** The sheet's group chat, oldest first. */
   chat: Y.Array<ChatMessage>;
+  /** colId -> width in CSS pixels, for columns not at the default width. */
+  colWidths: Y.Map<number>;
 }
 
 /** The names of every top-level shared type a sheet document may hold. */
-export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat"]);
+export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat", "colWidths"]);
 
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
@@ -30,6 +32,7 @@ export function sheetTypes(doc: Y.Doc): SheetTypes {
     cells: doc.getMap<string>("cells"),
     meta: doc.getMap<unknown>("meta"),
     chat: doc.getArray<ChatMessage>("chat"),
+    colWidths: doc.getMap<number>("colWidths"),
   };
 }
 

@@ -140,3 +140,18 @@ describe("chat", () => {
     expect(a!.types.chat.toJSON()).toEqual(b!.types.chat.toJSON());
   });
 });
+
+describe("column widths", () => {
+  it("stay with their column when columns are inserted, and go when it is deleted", () => {
+    const [sheet] = replicas(1);
+    sheet!.setColWidth(1, 250);
+    sheet!.setColWidth(2, 5);
+    expect(sheet!.colWidth(1)).toBe(250);
+    expect(sheet!.colWidth(2)).toBe(20);
+    expect(sheet!.colWidth(0)).toBeUndefined();
+    sheet!.insertCols(0, 1);
+    expect(sheet!.colWidth(2)).toBe(250);
+    sheet!.deleteCols(2, 1);
+    expect(sheet!.types.colWidths.size).toBe(1);
+  });
+});

@@ -61,6 +61,19 @@ export class Sheet {
     this.doc.transact(() => this.types.meta.set("title", title), origin);
   }
 
+  /** A column's width in pixels, or undefined for the default width. */
+  colWidth(col: number): number | undefined {
+    const colId = this.cols.idAt(col);
+    return colId === undefined ? undefined : this.types.colWidths.get(colId);
+  }
+
+  /** Sets a column's width (clamped to 20..2000 px); it stays with the column as others move. */
+  setColWidth(col: number, width: number, origin?: unknown): void {
+    const colId = this.cols.idAt(col);
+    if (colId === undefined || !Number.isFinite(width)) throw new SheetLimitError(`no column ${col}`);
+    this.doc.transact(() => this.types.colWidths.set(colId, Math.round(Math.min(2000, Math.max(20, width)))), origin);
+  }
+
   /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
   getInput(row: number, col: number): string {
     const rowId = this.rows.idAt(row);
@@ -173,6 +186,7 @@ export class Sheet {
       for (const key of [...this.types.cells.keys()]) {
         if (removed.has(splitCellKey(key)[part])) this.types.cells.delete(key);
       }
+      if (part === 1) for (const colId of removed) this.types.colWidths.delete(colId);
     }, origin);
   }
 

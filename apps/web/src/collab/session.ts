@@ -23,8 +23,9 @@ export class SheetSession {
   ) {
     this.persistence = new IndexeddbPersistence(`cosheet:${sheetId}`, this.doc);
     this.provider = new SheetProvider({ socket, sheetId, doc: this.doc });
-    const { rows, cols, cells, meta } = this.sheet.types;
-    this.undo = new Y.UndoManager([rows, cols, cells, meta], {
+    // The chat is not undoable: a sent message stays sent.
+    const { rows, cols, cells, meta, colWidths } = this.sheet.types;
+    this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths], {
       trackedOrigins: new Set([this.origin]),
       captureTimeout: 0,
     });
