@@ -1,0 +1,97 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
+
+const env = e2eSuite();
+
+const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) => (t ?? "").trim());
+const active = (page: Page) => page.getByLabel("Active cell").textContent();
+
+async function open(title: string): Promise<Page> {
+  const id = await createSheet(env.server.url, title);
+  const page = await (await env.newContext()).newPage();
+  await openSheet(page, env.server.url, id);
+  await page.getByRole("grid").focus();
+  return page;
+}
+
+describe("the keyboard alone", () => {
+  it("enters, moves, jumps, selects, clears and cancels like a spreadsheet", async () => {
+    const page = await open("Keys");
+    const keys = async (...list: string[]) => {
+      for (const k of list) await page.keyboard.press(k);
+    };
+    await page.keyboard.type("a");
+    await keys("Enter");
+    expect(await active(page)).toBe("A2");
+    await page.keyboard.type("b");
+    await keys("Tab");
+    expect(await active(page)).toBe("B2");
+    await page.keyboard.type("c");
+    await keys("Shift+Enter");
+    expect(await active(page)).toBe("B1");
+    await expect.poll(() => text(page, "A1")).toBe("a");
+    expect(await text(page, "A2")).toBe("b");
+    expect(await text(page, "B2")).toBe("c");
+
+    await keys("Control+Home", "Control+ArrowDown");
+    expect(await active(page)).toBe("A2");
+    await keys("Control+ArrowDown");
+    expect(await active(page)).toBe("A1000");
+    await keys("Control+Home", "End");
+    expect(await active(page)).toBe("Z1");
+    await keys("Control+End");
+    expect(await active(page)).toBe("B2");
+    await keys("PageDown");
+    expect(Number((await active(page))!.slice(1))).toBeGreaterThan(10);
+
+    // Escape cancels an edit; F2 edits in place, keeping the content.
+    await keys("Control+Home");
+    await page.keyboard.type("zzz");
+    await keys("Escape");
+    expect(await text(page, "A1")).toBe("a");
+    await keys("F2");
+    await page.keyboard.type("!");
+    await keys("Enter");
+    await expect.poll(() => text(page, "A1")).toBe("a!");
+
+    // The live region says where we are and what is there.
+    await keys("ArrowUp");
+    await expect.poll(() => page.getByRole("grid").locator("[aria-live=polite]").textContent()).toBe("A1: a!");
+
+    // Shift+arrows select; Delete clears the selection.
+    await keys("Shift+ArrowDown", "Shift+ArrowRight");
+    expect(await page.locator("[role=gridcell][aria-selected=true]").count()).toBe(4);
+    await keys("Delete");
+    for (const a1 of ["A1", "A2", "B2"]) await expect.poll(() => text(page, a1)).toBe("");
+  });
+
+  it("inserts and deletes rows from the keyboard, and through the header menu", async () => {
+    const page = await open("Rows");
+    await page.keyboard.type("first");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Control+Alt+=");
+    await expect.poll(() => text(page, "A2")).toBe("first");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Shift+F10");
+    await page.getByRole("menuitem", { name: "Delete row 2" }).waitFor();
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => text(page, "A2")).toBe("");
+    expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
+  });
+
+  it("shares a renamed title and more rows", async () => {
+    const id = await createSheet(env.server.url, "Old title");
+    const [a, b] = [await (await env.newContext()).newPage(), await (await env.newContext()).newPage()];
+    for (const p of [a, b]) await openSheet(p, env.server.url, id);
+    await a.getByLabel("Sheet title").fill("New title");
+    await a.getByLabel("Sheet title").press("Enter");
+    await expect.poll(() => b.getByLabel("Sheet title").inputValue()).toBe("New title");
+    await a.getByRole("grid").evaluate((g) => (g.scrollTop = g.scrollHeight));
+    await a.getByRole("button", { name: "Add 1,000 rows" }).click();
+    await expect.poll(() => b.getByRole("grid").getAttribute("aria-rowcount")).toBe("2001");
+  });
+});
