@@ -66,7 +66,15 @@ describe("editing together", () => {
     await typeInto(ada, "A2", "typed offline");
     await ada.getByRole("status").filter({ hasText: "1 unsaved change" }).waitFor();
     await ada.waitForTimeout(300); // let IndexedDB finish its write
-    await ada.close();
+    // Closing the tab with unsaved changes asks first.
+    const asked = new Promise<string>((resolve) =>
+      ada.once("dialog", (dialog) => {
+        resolve(dialog.type());
+        void dialog.accept();
+      }),
+    );
+    await ada.close({ runBeforeUnload: true });
+    expect(await asked).toBe("beforeunload");
 
     env.server = await startServer({ port: env.server.port, dataDir: env.server.dataDir });
     // The edit lives only in Ada's browser: the server never saw it, and her tab is gone.

@@ -33,6 +33,13 @@ describe("presence and chat", () => {
     const cellBox = (await cell(bob, "C4").boundingBox())!;
     expect(Math.abs(tagBox.x + tagBox.width - (cellBox.x + cellBox.width))).toBeLessThan(4);
 
+    // A row inserted above Ada's cursor moves the cursor with its cell, on everyone's screen.
+    await cy.locator('[role=row][aria-rowindex="3"] [role=rowheader]').click({ button: "right" });
+    await cy.getByRole("menuitem", { name: "Insert row above" }).click();
+    await expect
+      .poll(async () => Math.round((await tag.boundingBox())!.y - (await cell(bob, "C5").boundingBox())!.y))
+      .toBe(Math.round(tagBox.y - cellBox.y));
+
     await ada.getByRole("button", { name: "Chat" }).click();
     await ada.getByLabel("Message").fill("hello everyone <script>alert(1)</script>");
     await ada.getByRole("button", { name: "Send" }).click();

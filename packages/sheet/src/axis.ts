@@ -13,8 +13,13 @@ export class Axis {
     // Invalidate before any observer runs, so observers of other types (cells) that read
     // positions in the same transaction never see a stale order.
     array.doc!.on("beforeObserverCalls", (tr: Y.Transaction) => {
-      if (tr.changed.has(array as unknown as Y.AbstractType<Y.YEvent<any>>)) this.invalidate();
+      if (this.changedIn(tr)) this.invalidate();
     });
+  }
+
+  /** True when a transaction inserted or deleted ids on this axis. */
+  changedIn(tr: Y.Transaction): boolean {
+    return tr.changed.has(this.array as unknown as Y.AbstractType<Y.YEvent<any>>);
   }
 
   private invalidate(): void {

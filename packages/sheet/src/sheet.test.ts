@@ -155,3 +155,16 @@ describe("column widths", () => {
     expect(sheet!.types.colWidths.size).toBe(1);
   });
 });
+
+describe("changesStructure", () => {
+  it("tells row and column changes from cell edits", () => {
+    const [sheet] = replicas(1);
+    const seen: boolean[] = [];
+    sheet!.doc.on("afterTransaction", (tr: Y.Transaction) => seen.push(sheet!.changesStructure(tr)));
+    sheet!.setCellsA1({ A1: "x" });
+    sheet!.insertRows(0, 1);
+    sheet!.deleteCols(0, 1);
+    sheet!.setCellsA1({ AZ1: "grows" });
+    expect(seen).toEqual([false, true, true, true]);
+  });
+});

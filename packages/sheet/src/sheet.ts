@@ -44,6 +44,11 @@ export class Sheet {
     this.cols = new Axis(this.types.cols);
   }
 
+  /** True when a transaction inserted or deleted rows or columns. */
+  changesStructure(tr: Y.Transaction): boolean {
+    return this.rows.changedIn(tr) || this.cols.changedIn(tr);
+  }
+
   get rowCount(): number {
     return this.rows.length;
   }

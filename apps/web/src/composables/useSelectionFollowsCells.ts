@@ -1,0 +1,43 @@
+import { onScopeDispose, watch } from "vue";
+import type * as Y from "yjs";
+import type { CellRef } from "@cosheet/sheet";
+import type { SheetSession } from "../collab/session";
+import { useSelectionStore } from "../stores/selection";
+
+/**
+ * Keeps my selection on the same cells when someone else inserts or deletes rows or columns: the
+ * selection is remembered by cell ids and put back where those cells went (kept in the sheet if
+ * they were deleted).
+ */
+export function useSelectionFollowsCells(session: SheetSession): void {
+  const selection = useSelectionStore();
+  const { sheet, doc } = session;
+  const idsOf = (pos: CellRef) => ({ rowId: sheet.rows.idAt(pos.row), colId: sheet.cols.idAt(pos.col) });
+  const posOf = (ids: ReturnType<typeof idsOf>): CellRef | null => {
+    const row = ids.rowId === undefined ? -1 : sheet.rows.indexOf(ids.rowId);
+    const col = ids.colId === undefined ? -1 : sheet.cols.indexOf(ids.colId);
+    return row < 0 || col < 0 ? null : { row, col };
+  };
+
+  let remembered = { focus: idsOf(selection.focus), anchor: idsOf(selection.anchor) };
+  const stop = watch(
+    () => [selection.focus, selection.anchor] as const,
+    ([focus, anchor]) => {
+      remembered = { focus: idsOf(focus), anchor: idsOf(anchor) };
+    },
+  );
+
+  const onTransaction = (tr: Y.Transaction) => {
+    if (tr.local || !sheet.changesStructure(tr)) return;
+    const focus = posOf(remembered.focus);
+    const anchor = posOf(remembered.anchor);
+    if (focus && anchor) selection.selectRange(anchor, focus);
+    else selection.fit({ rows: sheet.rowCount, cols: sheet.colCount });
+  };
+  doc.on("afterTransaction", onTransaction);
+
+  onScopeDispose(() => {
+    stop();
+    doc.off("afterTransaction", onTransaction);
+  });
+}
