@@ -126,6 +126,7 @@ describe("editing together", () => {
     const id = await createSheet(env.server.url, "Insert");
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A5", "row five");
+    await typeInto(ada, "C1", "=A5&B5");
     await expect.poll(() => text(bob, "A5")).toBe("row five");
     await cell(bob, "B5").click();
     await bob.keyboard.type("typed by Bob"); // still editing
@@ -136,6 +137,7 @@ describe("editing together", () => {
     for (const page of [ada, bob]) {
       await expect.poll(() => text(page, "B6")).toBe("typed by Bob");
       expect(await text(page, "B5")).toBe("");
+      expect(await text(page, "C1")).toBe("=A6&B6"); // the formula follows its cells
     }
   });
 

@@ -1,6 +1,7 @@
 import type * as Y from "yjs";
 import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
 import { Axis } from "./axis.js";
+import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
 import { cellKey, sheetTypes, splitCellKey, type SheetTypes } from "./schema.js";
 
 export interface CellWrite extends CellRef {
@@ -84,7 +85,12 @@ export class Sheet {
     const rowId = this.rows.idAt(row);
     const colId = this.cols.idAt(col);
     if (rowId === undefined || colId === undefined) return "";
-    return this.types.cells.get(cellKey(rowId, colId)) ?? "";
+    return this.shown(this.types.cells.get(cellKey(rowId, colId)) ?? "");
+  }
+
+  /** A stored input as users see it: formulas with their references in A1 for today's layout. */
+  private shown(stored: string): string {
+    return isFormula(stored) ? formulaFromStored(stored, this.rows, this.cols) : stored;
   }
 
   /** Position of a cell key, or null when its row or column has been deleted (an orphan). */
@@ -121,10 +127,11 @@ export class Sheet {
       const colIds = this.cols.list();
       for (const w of list) {
         const key = cellKey(rowIds[w.row]!, colIds[w.col]!);
-        if (w.input === "") {
+        const stored = isFormula(w.input) ? formulaToStored(w.input, this.rows, this.cols) : w.input;
+        if (stored === "") {
           if (this.types.cells.has(key)) this.types.cells.delete(key);
-        } else if (this.types.cells.get(key) !== w.input) {
-          this.types.cells.set(key, w.input);
+        } else if (this.types.cells.get(key) !== stored) {
+          this.types.cells.set(key, stored);
         }
       }
     }, origin);
@@ -205,7 +212,7 @@ export class Sheet {
     for (let r = range.start.row; r <= lastRow; r++) {
       const line: string[] = [];
       for (let c = range.start.col; c <= lastCol; c++) {
-        line.push(this.types.cells.get(cellKey(rowIds[r]!, colIds[c]!)) ?? "");
+        line.push(this.shown(this.types.cells.get(cellKey(rowIds[r]!, colIds[c]!)) ?? ""));
       }
       out.push(line);
     }
@@ -230,7 +237,7 @@ export class Sheet {
     const out: Record<string, string> = {};
     for (const [key, input] of this.types.cells.entries()) {
       const pos = this.positionOf(key);
-      if (pos) out[formatCell(pos)] = input;
+      if (pos) out[formatCell(pos)] = this.shown(input);
     }
     return out;
   }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { exportCsv } from "./csv.js";
+import { replicas, syncAll } from "./testing.js";
+
+describe("formula references follow their cells", () => {
+  it("stores ids and shows A1, leaving strings, functions and numbers alone", () => {
+    const [sheet] = replicas(1, { rows: 100, cols: 30 });
+    const formula = '=SUM(A1:$B$2)+LOG10(C3)*1E5+"A1 stays"&Z9&$AD100';
+    sheet!.setCellsA1({ D4: formula });
+    const stored = sheet!.types.cells.toJSON();
+    const raw = Object.values(stored)[0] as string;
+    expect(raw).not.toContain("A1:");
+    expect(raw).toContain('"A1 stays"');
+    expect(raw).toContain("LOG10(");
+    expect(raw).toContain("1E5");
+    expect(raw.match(/\u27e8/g)).toHaveLength(5);
+    expect(sheet!.getInput(3, 3)).toBe(formula);
+  });
+
+  it("keeps pointing at the same cells after inserts and deletes, and says #REF! for deleted ones", () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 10 });
+    sheet!.setCellsA1({ A1: "=B5+SUM(B2:B6)", C1: "=$D$3*2" });
+    sheet!.insertRows(2, 3); // above B5 (and inside B2:B6)
+    sheet!.insertCols(0, 1); // before everything
+    expect(sheet!.toA1Record()).toEqual({ B1: "=C8+SUM(C2:C9)", D1: "=$E$6*2" });
+    sheet!.deleteRows(5, 1); // the row of $E$6
+    expect(sheet!.getInput(0, 3)).toBe("=#REF!*2");
+    expect(exportCsv(sheet!)).toContain("=C7+SUM(C2:C8)");
+  });
+
+  it("leaves references beyond the sheet as A1 text", () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 5 });
+    sheet!.setCellsA1({ A1: "=A500+XFD1" });
+    expect(Object.values(sheet!.types.cells.toJSON())[0]).toBe("=A500+XFD1");
+  });
+
+  it("a formula typed while someone inserts rows above its target points at the same cell for everyone", () => {
+    const [a, b] = replicas(2, { rows: 20, cols: 5 });
+    a!.setCellsA1({ A5: "42" });
+    syncAll([a!, b!]);
+    a!.insertRows(0, 2); // concurrently: rows above A5
+    b!.setCellsA1({ B1: "=A5*2" }); // typed against the old layout
+    syncAll([a!, b!]);
+    for (const s of [a!, b!]) {
+      expect(s.toA1Record()).toEqual({ A7: "42", B3: "=A7*2" });
+    }
+  });
+});
