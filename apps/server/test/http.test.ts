@@ -91,12 +91,18 @@ describe("HTTP API", () => {
     expect(read.json.cells[2][2]).toEqual({ input: "-1.5e2", value: -150 });
     expect(read.json.cells[0][1]).toEqual({ input: "", value: null });
 
+
     await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "" } });
     const used = await api("GET", `/api/sheets/${id}/cells`);
     expect(used.json.range).toBe("A1:C3");
     expect(used.json.cells[0][0]).toEqual({ input: "", value: null });
     await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ B2: "42", C3: "-1.5e2" }));
     watcher.close();
+
+    // Formulas: the value is computed.
+    await api("PATCH", `/api/sheets/${id}/cells`, { cells: { D1: "=B2*2+C3", D2: "=1/0", D3: "=B2>40" } });
+    const computed = await api("GET", `/api/sheets/${id}/cells?range=D1:D3`);
+    expect(computed.json.cells.map((r: { value: unknown }[]) => r[0]!.value)).toEqual([-66, { error: "#DIV/0!" }, true]);
   });
 
   it("a bad PATCH changes nothing", async () => {

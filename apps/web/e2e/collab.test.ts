@@ -137,7 +137,10 @@ describe("editing together", () => {
     for (const page of [ada, bob]) {
       await expect.poll(() => text(page, "B6")).toBe("typed by Bob");
       expect(await text(page, "B5")).toBe("");
-      expect(await text(page, "C1")).toBe("=A6&B6"); // the formula follows its cells
+      // The formula follows its cells: its value, and its text in the formula bar.
+      await expect.poll(() => text(page, "C1")).toBe("row fivetyped by Bob");
+      await cell(page, "C1").click();
+      expect(await page.getByLabel("Cell contents").inputValue()).toBe("=A6&B6");
     }
   });
 
@@ -176,6 +179,23 @@ describe("editing together", () => {
     await ada.mouse.move(handle.x + 84, handle.y + 10, { steps: 5 });
     await ada.mouse.up();
     await expect.poll(async () => Math.round((await header(bob).boundingBox())!.width)).toBe(Math.round(before + 80));
+  });
+
+  it("a formula shows its computed value to both, and follows a changed precedent", async () => {
+    const id = await createSheet(env.server.url, "Formulas");
+    const [ada, bob] = await twoPeople(id);
+    await typeInto(ada, "A1", "20");
+    await typeInto(ada, "A2", "22");
+    await typeInto(ada, "A3", "=SUM(A1:A2)");
+    await typeInto(ada, "B1", "=A1/0");
+    for (const page of [ada, bob]) {
+      await expect.poll(() => text(page, "A3")).toBe("42");
+      await expect.poll(() => text(page, "B1")).toBe("#DIV/0!");
+    }
+    await typeInto(bob, "A1", "100");
+    for (const page of [ada, bob]) await expect.poll(() => text(page, "A3")).toBe("122");
+    await cell(bob, "A3").click();
+    expect(await bob.getByLabel("Cell contents").inputValue()).toBe("=SUM(A1:A2)");
   });
 });
 

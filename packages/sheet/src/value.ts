@@ -1,5 +1,10 @@
-/** The computed value of a cell: a number, a text, or null for an empty cell. */
-export type CellValue = number | string | null;
+/** A spreadsheet error such as `#DIV/0!`, as a computed value. */
+export interface CellError {
+  error: string;
+}
+
+/** The value of a cell: a number, a text, a logical, an error, or null for an empty cell. */
+export type CellValue = number | string | boolean | CellError | null;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -12,7 +17,7 @@ export function isNumericInput(input: string): boolean {
  * The value of a raw input: the number for numeric input, the text otherwise, null when empty.
  * Formulas are shown as their text until the formula engine computes them.
  */
-export function valueOf(input: string): CellValue {
+export function valueOf(input: string): number | string | null {
   if (input === "") return null;
   return isNumericInput(input) ? Number(input.trim()) : input;
 }

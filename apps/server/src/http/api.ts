@@ -18,8 +18,8 @@ import {
   parseCsv,
   parseRange,
   resolveRange,
+  FormulaEngine,
   SheetLimitError,
-  valueOf,
   type CellRef,
   type Range,
 } from "@cosheet/sheet";
@@ -88,13 +88,14 @@ export function apiRouter(registry: SheetRegistry): Router {
         throw new ProtocolError(ErrorCode.InvalidRange, `a read is limited to ${LIMITS.maxImportCells} cells`);
       }
       const inputs = sheet.readRange(range);
+      const engine = FormulaEngine.of(sheet);
       // Cells beyond the sheet's current size are empty, so the matrix always has the range's shape.
       const rows = range.end.row - range.start.row + 1;
       const cols = range.end.col - range.start.col + 1;
       const cells = Array.from({ length: rows }, (_, r) =>
         Array.from({ length: cols }, (_, c) => {
           const input = inputs[r]?.[c] ?? "";
-          return { input, value: valueOf(input) };
+          return { input, value: input === "" ? null : engine.valueAt(range.start.row + r, range.start.col + c) };
         }),
       );
       return { range: formatRange(range), cells };

@@ -1,0 +1,29 @@
+declare module "fast-formula-parser" {
+  export interface CellRef {
+    sheet?: string;
+    row: number;
+    col: number;
+  }
+  export interface RangeRef {
+    sheet?: string;
+    from: { row: number; col: number };
+    to: { row: number; col: number };
+  }
+  export class FormulaError extends Error {
+    constructor(error: string, msg?: string);
+    readonly error: string;
+  }
+  export class DepParser {
+    parse(formula: string, position: CellRef, ignoreError?: boolean): (CellRef | RangeRef)[];
+  }
+  interface Options {
+    onCell: (ref: CellRef) => unknown;
+    onRange: (ref: RangeRef) => unknown[][];
+  }
+  export default class FormulaParser {
+    static DepParser: typeof DepParser;
+    static FormulaError: typeof FormulaError;
+    constructor(options: Options);
+    parse(formula: string, position: CellRef): unknown;
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { CIRCULAR, displayValue, FormulaEngine } from "./formula.js";
+import { parseCell } from "./a1.js";
+import { replicas } from "./testing.js";
+
+function setup(cells: Record<string, string>) {
+  const [sheet] = replicas(1, { rows: 100, cols: 10 });
+  sheet!.setCellsA1(cells);
+  const engine = FormulaEngine.of(sheet!);
+  const value = (a1: string) => {
+    const { row, col } = parseCell(a1);
+    return engine.valueAt(row, col);
+  };
+  return { sheet: sheet!, value, show: (a1: string) => displayValue(value(a1)) };
+}
+
+describe("formula values", () => {
+  it("computes arithmetic, references, ranges and functions", () => {
+    const { value, show } = setup({
+      A1: "2", A2: "3", A3: "4", B1: "=A1*A2+A3", B2: "=SUM(A1:A3)", B3: "=AVERAGE(A1:A3)",
+      B4: '=IF(B2>5,"big","small")', B5: '=A1&" apples"', B6: "=0.1+0.2", B7: "=A1>1", B8: "=B1+B2",
+    });
+    expect(value("B1")).toBe(10);
+    expect(value("B2")).toBe(9);
+    expect(value("B3")).toBe(3);
+    expect(value("B4")).toBe("big");
+    expect(value("B5")).toBe("2 apples");
+    expect(show("B6")).toBe("0.3");
+    expect(show("B7")).toBe("TRUE");
+    expect(value("B8")).toBe(19);
+    expect(value("A1")).toBe(2);
+  });
+
+  it("shows the errors spreadsheet users know", () => {
+    const { show } = setup({ A1: "=1/0", A2: "=NOSUCHFUNCTION(1)", A3: "=(1+", A4: '=VLOOKUP(9,C1:D2,2,FALSE)', A5: "=A1+1", A6: '="a"*2' });
+    expect(show("A1")).toBe("#DIV/0!");
+    expect(show("A2")).toBe("#NAME?");
+    expect(show("A3")).toBe("#ERROR!");
+    expect(show("A4")).toBe("#N/A");
+    expect(show("A5")).toBe("#DIV/0!");
+    expect(show("A6")).toBe("#VALUE!");
+  });
+
+  it("finds circular references instead of hanging", () => {
+    const { show } = setup({ A1: "=A1+1", B1: "=C1", C1: "=B1", D1: "=B1*2", E1: "=SUM(E2:E3)", E2: "=E1" });
+    expect(show("A1")).toBe(CIRCULAR);
+    expect(show("B1")).toBe(CIRCULAR);
+    expect(show("C1")).toBe(CIRCULAR);
+    expect(show("D1")).toBe(CIRCULAR);
+    expect(show("E1")).toBe(CIRCULAR);
+  });
+
+  it("evaluates a long chain of formulas without recursion", () => {
+    // Each level would nest dozens of parser frames in a recursive evaluator.
+    const [sheet] = replicas(1, { rows: 1501, cols: 2 });
+    sheet!.setCells(Array.from({ length: 1500 }, (_, i) => ({ row: i, col: 0, input: `=A${i + 2}+1` })));
+    sheet!.setCellsA1({ A1501: "1" });
+    expect(FormulaEngine.of(sheet!).valueAt(0, 0)).toBe(1501);
+  });
+
+  it("recomputes after a change, and a deleted reference gives #REF!", () => {
+    const { sheet, value, show } = setup({ A1: "1", A2: "=A1*10" });
+    expect(value("A2")).toBe(10);
+    sheet.setCellsA1({ A1: "5" });
+    expect(value("A2")).toBe(50);
+    sheet.insertRows(0, 1);
+    expect(value("A3")).toBe(50);
+    sheet.deleteRows(1, 1);
+    expect(sheet.getInput(1, 0)).toBe("=#REF!*10");
+    expect(show("A2")).toBe("#REF!");
+  });
+});
