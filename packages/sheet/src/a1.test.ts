@@ -9,6 +9,7 @@ import {
   MAX_ROWS,
   parseCell,
   parseRange,
+  rangeContains,
   resolveRange,
 } from "./a1.js";
 
@@ -77,6 +78,13 @@ describe("ranges", () => {
 
   it("rejects mixed and malformed ranges", () => {
     for (const text of ["A:1", "A1:B", "A1:B2:C3", ":", "A1:"]) expect(() => parseRange(text)).toThrow(A1Error);
+  });
+
+  it("tells whether a cell is inside", () => {
+    const r = { start: { row: 1, col: 1 }, end: { row: 5, col: 3 } };
+    expect(rangeContains(r, 3, 2)).toBe(true);
+    expect(rangeContains(r, 0, 2)).toBe(false);
+    expect(rangeContains(r, 5, 4)).toBe(false);
   });
 
   it("prints", () => {

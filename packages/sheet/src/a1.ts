@@ -127,3 +127,7 @@ export function formatRange(range: Range): string {
   const end = formatCell(range.end);
   return start === end ? start : `${start}:${end}`;
 }
+
+export function rangeContains(range: Range, row: number, col: number): boolean {
+  return row >= range.start.row && row <= range.end.row && col >= range.start.col && col <= range.end.col;
+}

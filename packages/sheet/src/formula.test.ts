@@ -69,4 +69,23 @@ describe("formula values", () => {
     expect(sheet.getInput(1, 0)).toBe("=#REF!*10");
     expect(show("A2")).toBe("#REF!");
   });
+
+  it("an edit recomputes only what depends on it, directly or not", () => {
+    const { sheet, value } = setup({ A1: "1", A2: "2", B1: "=A1*2", B2: "=A2*2", B3: "=B1+1", C1: "=SUM(A1:A5)" });
+    const engine = FormulaEngine.of(sheet);
+    const all = () => ["B1", "B2", "B3", "C1"].map(value);
+    expect(all()).toEqual([2, 4, 3, 3]);
+    let before = engine.evaluations;
+    sheet.setCellsA1({ A1: "10" });
+    expect(all()).toEqual([20, 4, 21, 12]);
+    expect(engine.evaluations - before).toBe(3); // B1, B3 and C1; not B2
+    before = engine.evaluations;
+    sheet.setCellsA1({ A4: "100" }); // an empty cell inside a range that C1 reads
+    expect(all()).toEqual([20, 4, 21, 112]);
+    expect(engine.evaluations - before).toBe(1);
+    before = engine.evaluations;
+    sheet.setCellsA1({ D9: "unrelated" });
+    expect(all()).toEqual([20, 4, 21, 112]);
+    expect(engine.evaluations - before).toBe(0);
+  });
 });

@@ -1,5 +1,7 @@
 /// <reference path="./fast-formula-parser.d.ts" />
 import FormulaParser, { type CellRef as ParserRef, type RangeRef } from "fast-formula-parser";
+import type * as Y from "yjs";
+import { rangeContains, type CellRef, type Range } from "./a1.js";
 import { isFormula } from "./refs.js";
 import { cellKey } from "./schema.js";
 import type { Sheet } from "./sheet.js";
@@ -26,12 +28,16 @@ const err = (error: string): CellError => ({ error });
  * Computes cell values with fast-formula-parser. A formula's references are evaluated first, with
  * an explicit stack (no recursion, so long chains cannot overflow and cycles are found and shown
  * as {@link CIRCULAR}), then the formula itself, reading finished values only. Values are computed
- * on demand and cached by cell until the next change to the document.
+ * on demand and cached by cell; an edit forgets only the values that depend on it.
  */
 export class FormulaEngine {
   private readonly cache = new Map<string, CellValue>();
+  /** The rectangles each evaluated formula reads (positions as of its evaluation). */
+  private readonly reads = new Map<string, Range[]>();
   private readonly parser: FormulaParser;
   private readonly deps = new DepParser();
+  /** Formulas evaluated so far (for tests and benchmarks). */
+  evaluations = 0;
 
   static of(sheet: Sheet): FormulaEngine {
     let engine = engines.get(sheet);
@@ -47,7 +53,44 @@ export class FormulaEngine {
       onCell: (ref) => this.forParser(this.ready(ref.row - 1, ref.col - 1)),
       onRange: (ref) => this.rangeValues(ref),
     });
-    sheet.doc.on("afterTransaction", () => this.cache.clear());
+    sheet.doc.on("afterTransaction", (tr: Y.Transaction) => this.invalidate(tr));
+  }
+
+  /**
+   * Forgets the values a transaction may have changed: after a cell edit, that cell's and those of
+   * the formulas reading it, transitively; after rows or columns moved, everything (positions in
+   * the recorded reads are stale then).
+   */
+  private invalidate(tr: Y.Transaction): void {
+    if (this.cache.size === 0) return;
+    if (this.sheet.changesStructure(tr)) {
+      this.cache.clear();
+      this.reads.clear();
+      return;
+    }
+    const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
+    if (!changed) return;
+    const queue: CellRef[] = [];
+    for (const key of changed) {
+      if (key === null) continue;
+      this.forget(key);
+      const pos = this.sheet.positionOf(key);
+      if (pos) queue.push(pos);
+    }
+    while (queue.length > 0) {
+      const pos = queue.pop()!;
+      for (const [key, ranges] of this.reads) {
+        if (!ranges.some((r) => rangeContains(r, pos.row, pos.col))) continue;
+        this.forget(key);
+        const dependent = this.sheet.positionOf(key);
+        if (dependent) queue.push(dependent);
+      }
+    }
+  }
+
+  private forget(key: string): void {
+    this.cache.delete(key);
+    this.reads.delete(key);
   }
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
@@ -107,6 +150,7 @@ export class FormulaEngine {
     }
     const out: Frame[] = [];
     const seen = new Set<string>();
+    const ranges: Range[] = [];
     const add = (row: number, col: number) => {
       const input = this.sheet.getInput(row, col);
       if (!isFormula(input)) return;
@@ -121,6 +165,7 @@ export class FormulaEngine {
       const c0 = from.col - 1;
       const r1 = Math.min(to.row - 1, this.sheet.rowCount - 1);
       const c1 = Math.min(to.col - 1, this.sheet.colCount - 1);
+      ranges.push({ start: { row: r0, col: c0 }, end: { row: to.row - 1, col: to.col - 1 } });
       if ((r1 - r0 + 1) * (c1 - c0 + 1) > this.sheet.types.cells.size) {
         // A large range: look only at the cells that have content.
         for (const key of this.sheet.types.cells.keys()) {
@@ -131,10 +176,12 @@ export class FormulaEngine {
         for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) add(r, c);
       }
     }
+    this.reads.set(frame.key, ranges);
     return out;
   }
 
   private evaluate(frame: Frame): CellValue {
+    this.evaluations++;
     let result: unknown;
     try {
       result = this.parser.parse(frame.formula, { row: frame.row + 1, col: frame.col + 1 });

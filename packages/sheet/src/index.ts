@@ -8,6 +8,7 @@ export {
   MAX_ROWS,
   parseCell,
   parseRange,
+  rangeContains,
   resolveRange,
 } from "./a1.js";
 export type { CellRef, Range, RangeSpec } from "./a1.js";

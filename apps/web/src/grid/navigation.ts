@@ -65,7 +65,3 @@ export function spanning(a: CellRef, b: CellRef): Range {
     end: { row: Math.max(a.row, b.row), col: Math.max(a.col, b.col) },
   };
 }
-
-export function contains(range: Range, row: number, col: number): boolean {
-  return row >= range.start.row && row <= range.end.row && col >= range.start.col && col <= range.end.col;
-}

@@ -1,8 +1,7 @@
 import { computed, shallowRef } from "vue";
-import { colToLetters, type CellRef } from "@cosheet/sheet";
+import { colToLetters, rangeContains, type CellRef } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
 import type { MenuItem } from "./HeaderMenu.vue";
-import { contains } from "./navigation";
 
 export interface RowColumnCommands {
   insertRows(index: number, count: number): void;
@@ -37,9 +36,9 @@ export function useRowColumnMenu(size: () => { rows: number; cols: number }, com
   /** Opens the menu at (x, y) for a column header (`row` -1) or a row header (`col` -1). */
   function show(pos: CellRef, x: number, y: number): void {
     const { rows, cols } = size();
-    if (pos.row < 0 && !(columnsSelected.value && contains(selection.range, 0, pos.col))) {
+    if (pos.row < 0 && !(columnsSelected.value && rangeContains(selection.range, 0, pos.col))) {
       selection.selectRange({ row: 0, col: pos.col }, { row: rows - 1, col: pos.col });
-    } else if (pos.col < 0 && !contains(selection.range, pos.row, 0)) {
+    } else if (pos.col < 0 && !rangeContains(selection.range, pos.row, 0)) {
       selection.selectRange({ row: pos.row, col: 0 }, { row: pos.row, col: cols - 1 });
     }
     const { start, end } = selection.range;
