@@ -22,6 +22,12 @@ interface Frame {
 
 const engines = new WeakMap<Sheet, FormulaEngine>();
 
+/**
+ * Above this many cells a range's formula cells are found by walking the cells that have content
+ * instead of every position. (Not `cells.size`: Yjs computes a map's size by walking it.)
+ */
+const LARGE_RANGE = 10_000;
+
 const err = (error: string): CellError => ({ error });
 
 /**
@@ -166,7 +172,7 @@ export class FormulaEngine {
       const r1 = Math.min(to.row - 1, this.sheet.rowCount - 1);
       const c1 = Math.min(to.col - 1, this.sheet.colCount - 1);
       ranges.push({ start: { row: r0, col: c0 }, end: { row: to.row - 1, col: to.col - 1 } });
-      if ((r1 - r0 + 1) * (c1 - c0 + 1) > this.sheet.types.cells.size) {
+      if ((r1 - r0 + 1) * (c1 - c0 + 1) > LARGE_RANGE) {
         // A large range: look only at the cells that have content.
         for (const key of this.sheet.types.cells.keys()) {
           const pos = this.sheet.positionOf(key);
