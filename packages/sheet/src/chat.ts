@@ -1,16 +1,6 @@
 import type * as Y from "yjs";
 import { randomId } from "./ids.js";
-import { sheetTypes } from "./schema.js";
-
-/** One message of a sheet's group chat, stored in the sheet's document. */
-export interface ChatMessage {
-  id: string;
-  author: string;
-  color: string;
-  text: string;
-  /** Milliseconds since the epoch, by the sender's clock. */
-  at: number;
-}
+import { sheetTypes, type ChatMessage } from "./schema.js";
 
 /** Longest chat message; the same limit as direct messages on the wire. */
 export const MAX_CHAT_LENGTH = 2000;

@@ -13,14 +13,13 @@ export {
 } from "./a1.js";
 export type { CellRef, Range, RangeSpec } from "./a1.js";
 export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
-export type { ChatMessage } from "./chat.js";
 export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
 export { CIRCULAR, displayValue, FormulaEngine } from "./formula.js";
 export { randomId } from "./ids.js";
 export { isFormula } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey } from "./schema.js";
-export type { InitOptions, SheetTypes } from "./schema.js";
+export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
 export { Sheet, SheetLimitError } from "./sheet.js";
 export type { CellWrite } from "./sheet.js";
 export { UpdateError, validateUpdate } from "./update.js";

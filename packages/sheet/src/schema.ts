@@ -1,5 +1,4 @@
 import * as Y from "yjs";
-import type { ChatMessage } from "./chat.js";
 import { AXIS_ID_LENGTH, randomId } from "./ids.js";
 
 /** Size of a newly created sheet. */
@@ -20,6 +19,16 @@ export interface SheetTypes {
   chat: Y.Array<ChatMessage>;
   /** colId -> width in CSS pixels, for columns not at the default width. */
   colWidths: Y.Map<number>;
+}
+
+/** One message of a sheet's group chat, stored in the sheet's document. */
+export interface ChatMessage {
+  id: string;
+  author: string;
+  color: string;
+  text: string;
+  /** Milliseconds since the epoch, by the sender's clock. */
+  at: number;
 }
 
 /** The names of every top-level shared type a sheet document may hold. */
