@@ -16,14 +16,20 @@ declare module "fast-formula-parser" {
   export class DepParser {
     parse(formula: string, position: CellRef, ignoreError?: boolean): (CellRef | RangeRef)[];
   }
+  /** An argument as custom functions receive it: `value` is a scalar or, for ranges, rows of values. */
+  export interface Arg {
+    value: unknown;
+  }
   interface Options {
     onCell: (ref: CellRef) => unknown;
     onRange: (ref: RangeRef) => unknown[][];
+    functions?: Record<string, (...args: Arg[]) => unknown>;
   }
   export default class FormulaParser {
     static DepParser: typeof DepParser;
     static FormulaError: typeof FormulaError;
     constructor(options: Options);
     parse(formula: string, position: CellRef): unknown;
+    supportedFunctions(): string[];
   }
 }

@@ -1,5 +1,6 @@
 /// <reference path="./fast-formula-parser.d.ts" />
-import FormulaParser, { type CellRef as ParserRef, type RangeRef } from "fast-formula-parser";
+import * as formulajs from "@formulajs/formulajs";
+import FormulaParser, { type Arg, type CellRef as ParserRef, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
 import { rangeContains, type CellRef, type Range } from "./a1.js";
 import { isFormula } from "./refs.js";
@@ -30,6 +31,34 @@ const LARGE_RANGE = 10_000;
 
 const err = (error: string): CellError => ({ error });
 
+/** Functions whose fast-formula-parser version differs from Excel (TRIM keeps inner runs of spaces). */
+const PREFER_FORMULAJS = new Set(["TRIM"]);
+
+let gapFunctions: Record<string, (...args: Arg[]) => unknown> | null = null;
+
+/**
+ * The functions fast-formula-parser lacks (UPPER, SUBSTITUTE, MAX, MIN, MEDIAN, MATCH, COUNTA…),
+ * taken from formulajs: arguments are unwrapped, an error among them is passed on as Excel does,
+ * and formulajs's Error results become spreadsheet errors.
+ */
+function gaps(): Record<string, (...args: Arg[]) => unknown> {
+  if (gapFunctions) return gapFunctions;
+  const builtIn = new Set(new FormulaParser({ onCell: () => null, onRange: () => [[null]] }).supportedFunctions());
+  gapFunctions = {};
+  for (const [name, fn] of Object.entries(formulajs)) {
+    if (typeof fn !== "function" || !/^[A-Z][A-Z0-9.]*$/.test(name)) continue;
+    if (builtIn.has(name) && !PREFER_FORMULAJS.has(name)) continue;
+    gapFunctions[name] = (...args: Arg[]) => {
+      const values = args.map((a) => a?.value);
+      const failed = values.find((v) => v instanceof FormulaError);
+      if (failed) return failed;
+      const result = (fn as (...xs: unknown[]) => unknown)(...values);
+      return result instanceof Error ? new FormulaError(/^#/.test(result.message) ? result.message : "#VALUE!") : result;
+    };
+  }
+  return gapFunctions;
+}
+
 /**
  * Computes cell values with fast-formula-parser. A formula's references are evaluated first, with
  * an explicit stack (no recursion, so long chains cannot overflow and cycles are found and shown
@@ -58,6 +87,7 @@ export class FormulaEngine {
     this.parser = new FormulaParser({
       onCell: (ref) => this.forParser(this.ready(ref.row - 1, ref.col - 1)),
       onRange: (ref) => this.rangeValues(ref),
+      functions: gaps(),
     });
     sheet.doc.on("afterTransaction", (tr: Y.Transaction) => this.invalidate(tr));
   }

@@ -14,10 +14,13 @@ export function isNumericInput(input: string): boolean {
 }
 
 /**
- * The value of a raw input: the number for numeric input, the text otherwise, null when empty.
- * Formulas are shown as their text until the formula engine computes them.
+ * The value of a raw input (not a formula): the number for numeric input, a logical for TRUE or
+ * FALSE (in any case), the text otherwise, null when empty.
  */
-export function valueOf(input: string): number | string | null {
+export function valueOf(input: string): number | string | boolean | null {
   if (input === "") return null;
-  return isNumericInput(input) ? Number(input.trim()) : input;
+  if (isNumericInput(input)) return Number(input.trim());
+  const upper = input.trim().toUpperCase();
+  if (upper === "TRUE" || upper === "FALSE") return upper === "TRUE";
+  return input;
 }
