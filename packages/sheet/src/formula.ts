@@ -141,9 +141,8 @@ export class FormulaEngine {
   }
 
   private keyAt(row: number, col: number): string | null {
-    const rowId = this.sheet.rows.idAt(row);
-    const colId = this.sheet.cols.idAt(col);
-    return rowId === undefined || colId === undefined ? null : cellKey(rowId, colId);
+    const ids = this.sheet.idsAt(row, col);
+    return ids && cellKey(ids.rowId, ids.colId);
   }
 
   /** Evaluates a formula cell after every formula it depends on, depth first, without recursion. */

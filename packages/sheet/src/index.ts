@@ -21,7 +21,7 @@ export { isFormula } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey } from "./schema.js";
 export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
 export { Sheet, SheetLimitError } from "./sheet.js";
-export type { CellWrite } from "./sheet.js";
+export type { CellIds, CellWrite } from "./sheet.js";
 export { UpdateError, validateUpdate } from "./update.js";
 export { isNumericInput, valueOf } from "./value.js";
 export type { CellError, CellValue } from "./value.js";

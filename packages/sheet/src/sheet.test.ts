@@ -168,3 +168,16 @@ describe("changesStructure", () => {
     expect(seen).toEqual([false, true, true, true]);
   });
 });
+
+describe("cells by ids", () => {
+  it("finds a cell again after inserts, and loses it when its row is deleted", () => {
+    const [sheet] = replicas(1);
+    const ids = sheet!.idsAt(4, 2)!;
+    expect(sheet!.idsAt(10, 0)).toBeNull();
+    sheet!.insertRows(0, 2);
+    sheet!.insertCols(1, 1);
+    expect(sheet!.positionOfIds(ids)).toEqual({ row: 6, col: 3 });
+    sheet!.deleteRows(6, 1);
+    expect(sheet!.positionOfIds(ids)).toBeNull();
+  });
+});

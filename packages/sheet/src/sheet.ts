@@ -9,6 +9,12 @@ export interface CellWrite extends CellRef {
   input: string;
 }
 
+/** A cell by its row and column ids: it stays the same cell whatever is inserted or deleted. */
+export interface CellIds {
+  rowId: string;
+  colId: string;
+}
+
 export class SheetLimitError extends Error {
   override readonly name = "SheetLimitError";
 }
@@ -82,10 +88,22 @@ export class Sheet {
 
   /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
   getInput(row: number, col: number): string {
+    const ids = this.idsAt(row, col);
+    return ids ? this.shown(this.types.cells.get(cellKey(ids.rowId, ids.colId)) ?? "") : "";
+  }
+
+  /** The ids of the cell at a position, or null outside the sheet. */
+  idsAt(row: number, col: number): CellIds | null {
     const rowId = this.rows.idAt(row);
     const colId = this.cols.idAt(col);
-    if (rowId === undefined || colId === undefined) return "";
-    return this.shown(this.types.cells.get(cellKey(rowId, colId)) ?? "");
+    return rowId === undefined || colId === undefined ? null : { rowId, colId };
+  }
+
+  /** Where a cell is now, or null once its row or column has been deleted. */
+  positionOfIds({ rowId, colId }: CellIds): CellRef | null {
+    const row = this.rows.indexOf(rowId);
+    const col = this.cols.indexOf(colId);
+    return row < 0 || col < 0 ? null : { row, col };
   }
 
   /** A stored input as users see it: formulas with their references in A1 for today's layout. */
@@ -96,9 +114,7 @@ export class Sheet {
   /** Position of a cell key, or null when its row or column has been deleted (an orphan). */
   positionOf(key: string): CellRef | null {
     const [rowId, colId] = splitCellKey(key);
-    const row = this.rows.indexOf(rowId);
-    const col = this.cols.indexOf(colId);
-    return row < 0 || col < 0 ? null : { row, col };
+    return this.positionOfIds({ rowId, colId });
   }
 
   /**

@@ -1,7 +1,6 @@
 import { onScopeDispose, watch } from "vue";
-import type { CellRef } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
-import { usePresenceStore, type CellIds, type Peer, type PeerState } from "../stores/presence";
+import { usePresenceStore, type Peer, type PeerState } from "../stores/presence";
 import { useSelectionStore } from "../stores/selection";
 
 function isPeerState(state: unknown): state is PeerState {
@@ -19,11 +18,6 @@ export function usePresence(session: SheetSession): void {
   const { awareness } = session.provider;
   const { sheet } = session;
 
-  const ids = (pos: CellRef): CellIds | null => {
-    const rowId = sheet.rows.idAt(pos.row);
-    const colId = sheet.cols.idAt(pos.col);
-    return rowId && colId ? { rowId, colId } : null;
-  };
 
   const onChange = () => {
     const peers: Peer[] = [];
@@ -43,7 +37,11 @@ export function usePresence(session: SheetSession): void {
   const stopSelection = watch(
     () => [selection.focus, selection.anchor] as const,
     ([focus, anchor]) => {
-      awareness.setLocalState({ ...awareness.getLocalState(), cursor: ids(focus), anchor: ids(anchor) });
+      awareness.setLocalState({
+        ...awareness.getLocalState(),
+        cursor: sheet.idsAt(focus.row, focus.col),
+        anchor: sheet.idsAt(anchor.row, anchor.col),
+      });
     },
     { immediate: true },
   );

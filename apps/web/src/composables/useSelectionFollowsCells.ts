@@ -1,6 +1,6 @@
 import { onScopeDispose, watch } from "vue";
 import type * as Y from "yjs";
-import type { CellRef } from "@cosheet/sheet";
+import type { CellIds, CellRef } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { useSelectionStore } from "../stores/selection";
 
@@ -12,12 +12,8 @@ import { useSelectionStore } from "../stores/selection";
 export function useSelectionFollowsCells(session: SheetSession): void {
   const selection = useSelectionStore();
   const { sheet, doc } = session;
-  const idsOf = (pos: CellRef) => ({ rowId: sheet.rows.idAt(pos.row), colId: sheet.cols.idAt(pos.col) });
-  const posOf = (ids: ReturnType<typeof idsOf>): CellRef | null => {
-    const row = ids.rowId === undefined ? -1 : sheet.rows.indexOf(ids.rowId);
-    const col = ids.colId === undefined ? -1 : sheet.cols.indexOf(ids.colId);
-    return row < 0 || col < 0 ? null : { row, col };
-  };
+  const idsOf = (pos: CellRef) => sheet.idsAt(pos.row, pos.col);
+  const posOf = (ids: CellIds | null) => (ids ? sheet.positionOfIds(ids) : null);
 
   let remembered = { focus: idsOf(selection.focus), anchor: idsOf(selection.anchor) };
   const stop = watch(

@@ -1,12 +1,7 @@
 import { defineStore } from "pinia";
 import { ref, shallowRef } from "vue";
+import type { CellIds } from "@cosheet/sheet";
 import { loadIdentity, saveIdentity, type Identity } from "../collab/identity";
-
-/** A cell by ids, as presence carries it, so others' inserts never move it to another cell. */
-export interface CellIds {
-  rowId: string;
-  colId: string;
-}
 
 /** What each person shares through awareness. */
 export interface PeerState {
