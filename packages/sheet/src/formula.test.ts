@@ -89,3 +89,15 @@ describe("formula values", () => {
     expect(engine.evaluations - before).toBe(0);
   });
 });
+
+describe("large edits", () => {
+  it("a paste far larger than the dependents gives the same values", () => {
+    const [sheet] = replicas(1, { rows: 3000, cols: 3 });
+    sheet!.setCells(Array.from({ length: 2000 }, (_, i) => ({ row: i, col: 1, input: `=A${i + 1}*2` })));
+    const engine = FormulaEngine.of(sheet!);
+    for (let i = 0; i < 2000; i++) engine.valueAt(i, 1);
+    sheet!.setCells(Array.from({ length: 2000 }, (_, i) => ({ row: i, col: 0, input: String(i) })));
+    expect(engine.valueAt(1999, 1)).toBe(3998);
+    expect(engine.valueAt(0, 1)).toBe(0);
+  });
+});

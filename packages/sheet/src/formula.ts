@@ -29,6 +29,12 @@ const engines = new WeakMap<Sheet, FormulaEngine>();
  */
 const LARGE_RANGE = 10_000;
 
+/**
+ * Tracing dependents costs (changed cells × formulas read) range checks; past this, an edit
+ * forgets every value instead, which gives the same values for less work.
+ */
+const INVALIDATION_BUDGET = 1_000_000;
+
 const err = (error: string): CellError => ({ error });
 
 /** Functions whose fast-formula-parser version differs from Excel (TRIM keeps inner runs of spaces). */
@@ -106,6 +112,12 @@ export class FormulaEngine {
     }
     const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
     if (!changed) return;
+    if (changed.size * this.reads.size > INVALIDATION_BUDGET) {
+      // A big paste or import: recomputing on demand costs less than tracing every dependent.
+      this.cache.clear();
+      this.reads.clear();
+      return;
+    }
     const queue: CellRef[] = [];
     for (const key of changed) {
       if (key === null) continue;
