@@ -15,12 +15,23 @@ export type { CellRef, Range, RangeSpec } from "./a1.js";
 export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
 export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
+export {
+  DATE_CODE,
+  formatNumber,
+  isoDateToSerial,
+  MAX_DECIMALS,
+  numberFormat,
+  parseNumberFormat,
+  serialToIsoDate,
+  STYLE_ATTRS,
+} from "./format.js";
+export type { Align, CellStyle, NumberFormat, NumberFormatKind, StyleAttr } from "./format.js";
 export { CIRCULAR, displayValue, FormulaEngine } from "./formula.js";
 export { randomId } from "./ids.js";
 export { isFormula } from "./refs.js";
-export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey } from "./schema.js";
+export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey, styleKey } from "./schema.js";
 export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
-export { Sheet, SheetLimitError } from "./sheet.js";
+export { MAX_FROZEN, Sheet, SheetLimitError } from "./sheet.js";
 export type { CellIds, CellWrite } from "./sheet.js";
 export { UpdateError, validateUpdate } from "./update.js";
 export { isNumericInput, valueOf } from "./value.js";

@@ -19,6 +19,8 @@ export interface SheetTypes {
   chat: Y.Array<ChatMessage>;
   /** colId -> width in CSS pixels, for columns not at the default width. */
   colWidths: Y.Map<number>;
+  /** `rowId:colId:attr` -> one formatting attribute of a cell (see CellStyle). */
+  styles: Y.Map<unknown>;
 }
 
 /** One message of a sheet's group chat, stored in the sheet's document. */
@@ -32,7 +34,7 @@ export interface ChatMessage {
 }
 
 /** The names of every top-level shared type a sheet document may hold. */
-export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat", "colWidths"]);
+export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat", "colWidths", "styles"]);
 
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
@@ -42,6 +44,7 @@ export function sheetTypes(doc: Y.Doc): SheetTypes {
     meta: doc.getMap<unknown>("meta"),
     chat: doc.getArray<ChatMessage>("chat"),
     colWidths: doc.getMap<number>("colWidths"),
+    styles: doc.getMap<unknown>("styles"),
   };
 }
 
@@ -49,9 +52,16 @@ export function cellKey(rowId: string, colId: string): string {
   return `${rowId}:${colId}`;
 }
 
+/** The key of one formatting attribute of a cell in `styles`. */
+export function styleKey(rowId: string, colId: string, attr: string): string {
+  return `${rowId}:${colId}:${attr}`;
+}
+
+/** The row and column ids of a cell key or a style key. */
 export function splitCellKey(key: string): [rowId: string, colId: string] {
   const i = key.indexOf(":");
-  return [key.slice(0, i), key.slice(i + 1)];
+  const j = key.indexOf(":", i + 1);
+  return [key.slice(0, i), key.slice(i + 1, j < 0 ? undefined : j)];
 }
 
 /** `count` fresh ids that collide neither with each other nor with `taken`. */

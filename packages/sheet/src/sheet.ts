@@ -1,8 +1,9 @@
 import type * as Y from "yjs";
 import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
 import { Axis } from "./axis.js";
+import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
-import { cellKey, sheetTypes, splitCellKey, type SheetTypes } from "./schema.js";
+import { cellKey, sheetTypes, splitCellKey, styleKey, type SheetTypes } from "./schema.js";
 
 export interface CellWrite extends CellRef {
   /** Raw input; `""` clears the cell. */
@@ -18,6 +19,9 @@ export interface CellIds {
 export class SheetLimitError extends Error {
   override readonly name = "SheetLimitError";
 }
+
+/** At most this many rows or columns can be frozen. */
+export const MAX_FROZEN = 20;
 
 const sheets = new WeakMap<Y.Doc, Sheet>();
 
@@ -84,6 +88,71 @@ export class Sheet {
     const colId = this.cols.idAt(col);
     if (colId === undefined || !Number.isFinite(width)) throw new SheetLimitError(`no column ${col}`);
     this.doc.transact(() => this.types.colWidths.set(colId, Math.round(Math.min(2000, Math.max(20, width)))), origin);
+  }
+
+  /** The formatting of a cell (empty for a plain cell or outside the sheet). */
+  styleAt(row: number, col: number): CellStyle {
+    const ids = this.idsAt(row, col);
+    const style: CellStyle = {};
+    if (!ids) return style;
+    for (const attr of STYLE_ATTRS) {
+      const value = this.types.styles.get(styleKey(ids.rowId, ids.colId, attr));
+      if (value !== undefined && isStyleValue(attr, value)) (style as Record<StyleAttr, unknown>)[attr] = value;
+    }
+    return style;
+  }
+
+  /**
+   * Sets formatting attributes on every cell of a range (clipped to the sheet) in one transaction;
+   * an attribute given as undefined is removed. Each attribute is its own entry, so concurrent
+   * changes to different attributes of a cell all survive.
+   */
+  setStyle(range: Range, patch: CellStyle, origin?: unknown): void {
+    const attrs = Object.keys(patch) as StyleAttr[];
+    for (const attr of attrs) {
+      const value = patch[attr];
+      if (!STYLE_ATTRS.includes(attr) || (value !== undefined && !isStyleValue(attr, value))) {
+        throw new SheetLimitError(`invalid ${attr}: ${String(value)}`);
+      }
+    }
+    const rowIds = this.rows.list().slice(range.start.row, range.end.row + 1);
+    const colIds = this.cols.list().slice(range.start.col, range.end.col + 1);
+    this.doc.transact(() => {
+      for (const rowId of rowIds) {
+        for (const colId of colIds) {
+          for (const attr of attrs) {
+            const key = styleKey(rowId, colId, attr);
+            const value = patch[attr];
+            if (value === undefined) {
+              if (this.types.styles.has(key)) this.types.styles.delete(key);
+            } else if (this.types.styles.get(key) !== value) {
+              this.types.styles.set(key, value);
+            }
+          }
+        }
+      }
+    }, origin);
+  }
+
+  /** Rows and columns kept in view while scrolling (shared by everyone). */
+  get frozen(): { rows: number; cols: number } {
+    const count = (key: string, max: number) => {
+      const n = this.types.meta.get(key);
+      return typeof n === "number" && Number.isInteger(n) ? Math.max(0, Math.min(n, max)) : 0;
+    };
+    return { rows: count("frozenRows", this.rowCount), cols: count("frozenCols", this.colCount) };
+  }
+
+  setFrozen(frozen: { rows?: number; cols?: number }, origin?: unknown): void {
+    for (const n of [frozen.rows, frozen.cols]) {
+      if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_FROZEN)) {
+        throw new SheetLimitError(`can freeze 0 to ${MAX_FROZEN} rows or columns`);
+      }
+    }
+    this.doc.transact(() => {
+      if (frozen.rows !== undefined) this.types.meta.set("frozenRows", frozen.rows);
+      if (frozen.cols !== undefined) this.types.meta.set("frozenCols", frozen.cols);
+    }, origin);
   }
 
   /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
@@ -211,8 +280,8 @@ export class Sheet {
     if (removed.size === 0) return;
     this.doc.transact(() => {
       axis.delete(index, removed.size);
-      for (const key of [...this.types.cells.keys()]) {
-        if (removed.has(splitCellKey(key)[part])) this.types.cells.delete(key);
+      for (const map of [this.types.cells, this.types.styles]) {
+        for (const key of [...map.keys()]) if (removed.has(splitCellKey(key)[part])) map.delete(key);
       }
       if (part === 1) for (const colId of removed) this.types.colWidths.delete(colId);
     }, origin);

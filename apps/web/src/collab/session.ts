@@ -24,8 +24,8 @@ export class SheetSession {
     this.persistence = new IndexeddbPersistence(`cosheet:${sheetId}`, this.doc);
     this.provider = new SheetProvider({ socket, sheetId, doc: this.doc });
     // The chat is not undoable: a sent message stays sent.
-    const { rows, cols, cells, meta, colWidths } = this.sheet.types;
-    this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths], {
+    const { rows, cols, cells, meta, colWidths, styles } = this.sheet.types;
+    this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths, styles], {
       trackedOrigins: new Set([this.origin]),
       captureTimeout: 0,
     });

@@ -1,0 +1,79 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+
+const env = e2eSuite();
+
+async function person(id: string): Promise<Page> {
+  const page = await (await env.newContext()).newPage();
+  await openSheet(page, env.server.url, id);
+  return page;
+}
+
+const css = (page: Page, a1: string, prop: string) =>
+  cell(page, a1).evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), prop);
+
+describe("formatting", () => {
+  it("bold, colours, alignment and number formats are shared and undoable", async () => {
+    const id = await createSheet(env.server.url, "Format");
+    const [ada, bob] = [await person(id), await person(id)];
+    await typeInto(ada, "A1", "1234.5");
+    await cell(ada, "A1").click();
+    await ada.keyboard.press("Control+b");
+    await ada.getByRole("toolbar", { name: "Formatting" }).getByLabel("Number format").selectOption("currency");
+    await ada.getByLabel("Align center").click();
+    await ada.getByLabel("Fill colour").evaluate((el: HTMLInputElement) => {
+      el.value = "#ffeeaa";
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+
+    for (const page of [ada, bob]) {
+      await expect.poll(() => cell(page, "A1").textContent()).toContain("$1,234.50");
+      await expect.poll(() => css(page, "A1", "font-weight")).toBe("700");
+      expect(await css(page, "A1", "text-align")).toBe("center");
+      await expect.poll(() => css(page, "A1", "background-color")).toBe("rgb(255, 238, 170)");
+    }
+    // The toolbar shows the active cell's formatting.
+    await expect.poll(() => ada.getByLabel("Bold").getAttribute("aria-pressed")).toBe("true");
+
+    // Percent, then fewer decimals; the input itself never changes.
+    await ada.getByLabel("Number format").selectOption("percent");
+    await expect.poll(() => cell(bob, "A1").textContent()).toContain("123,450%");
+    await cell(ada, "A1").click();
+    await ada.keyboard.press("Control+i");
+    await expect.poll(() => css(bob, "A1", "font-style")).toBe("italic");
+    await ada.keyboard.press("Control+z");
+    await expect.poll(() => css(bob, "A1", "font-style")).toBe("normal");
+    await bob.getByRole("grid").click({ position: { x: 80, y: 36 } });
+    await expect.poll(() => bob.getByLabel("Cell contents").inputValue()).toBe("1234.5");
+  });
+
+  it("frozen rows and columns stay in view while the rest scrolls", async () => {
+    const id = await createSheet(env.server.url, "Freeze");
+    const [ada, bob] = [await person(id), await person(id)];
+    await typeInto(ada, "A1", "Name");
+    await typeInto(ada, "B1", "Total");
+    await ada.getByLabel("Freeze rows").selectOption("1");
+    await ada.getByLabel("columns").selectOption("1");
+    await expect.poll(() => bob.getByLabel("Freeze rows").inputValue()).toBe("1");
+
+    const grid = bob.getByRole("grid");
+    const before = await cell(bob, "B1").boundingBox();
+    await grid.evaluate((el) => {
+      el.scrollTop = 3000;
+      el.scrollLeft = 600;
+    });
+    await expect.poll(() => cell(bob, "A130").count()).toBe(1);
+    // Row 1 and column A are still where they were.
+    const header = await cell(bob, "A1").boundingBox();
+    expect(header!.y).toBe(before!.y);
+    expect(header!.x).toBeLessThan(before!.x);
+    expect(await cell(bob, "A1").textContent()).toContain("Name");
+    // A click on the frozen row selects it, not the cell scrolled beneath it.
+    await cell(bob, "A1").click();
+    await expect.poll(() => bob.getByLabel("Active cell").textContent()).toBe("A1");
+    const rowBox = await cell(bob, "A135").boundingBox();
+    await bob.mouse.click(rowBox!.x + 10, rowBox!.y + 10);
+    await expect.poll(() => bob.getByLabel("Active cell").textContent()).toBe("A135");
+  });
+});

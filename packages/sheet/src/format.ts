@@ -1,0 +1,130 @@
+import type { CellValue } from "./value.js";
+
+export type Align = "left" | "center" | "right";
+
+/**
+ * How a cell looks. Each attribute is stored on its own (see `Sheet.setStyle`), so two people
+ * setting bold and a colour on the same cell at once both keep their change.
+ */
+export interface CellStyle {
+  bold?: boolean;
+  italic?: boolean;
+  /** Text colour, `#rrggbb`. */
+  color?: string;
+  /** Fill (background) colour, `#rrggbb`. */
+  fill?: string;
+  align?: Align;
+  /** An Excel number format code (see {@link numberFormat}); absent means General. */
+  numFmt?: string;
+}
+
+export type StyleAttr = keyof CellStyle;
+export const STYLE_ATTRS: readonly StyleAttr[] = ["bold", "italic", "color", "fill", "align", "numFmt"];
+
+export type NumberFormatKind = "general" | "number" | "percent" | "currency" | "date";
+
+export interface NumberFormat {
+  kind: NumberFormatKind;
+  /** Digits after the decimal point (0..10); unused for general and date. */
+  decimals: number;
+}
+
+const COLOR = /^#[0-9a-f]{6}$/i;
+const NUMBER_CODE = /^(\$)?(#,##)?0(?:\.(0{1,10}))?(%)?$/;
+export const DATE_CODE = "yyyy-mm-dd";
+export const MAX_DECIMALS = 10;
+
+/** The Excel format code of a number format: `#,##0.00`, `0.0%`, `$#,##0.00`, `yyyy-mm-dd`. */
+export function numberFormat({ kind, decimals }: NumberFormat): string | undefined {
+  const d = Math.max(0, Math.min(MAX_DECIMALS, Math.round(decimals)));
+  const fraction = d > 0 ? `.${"0".repeat(d)}` : "";
+  switch (kind) {
+    case "general":
+      return undefined;
+    case "number":
+      return `#,##0${fraction}`;
+    case "percent":
+      return `0${fraction}%`;
+    case "currency":
+      return `$#,##0${fraction}`;
+    case "date":
+      return DATE_CODE;
+  }
+}
+
+/** A format code read back as a kind and decimals; codes this sheet does not know read as general. */
+export function parseNumberFormat(code: string | undefined): NumberFormat {
+  if (code === DATE_CODE) return { kind: "date", decimals: 0 };
+  const m = code === undefined ? null : NUMBER_CODE.exec(code);
+  if (!m) return { kind: "general", decimals: 0 };
+  const decimals = m[3]?.length ?? 0;
+  if (m[4]) return { kind: "percent", decimals };
+  if (m[1]) return { kind: "currency", decimals };
+  return { kind: "number", decimals };
+}
+
+/** True when a stored attribute value is one this sheet accepts (other writers may be buggy). */
+export function isStyleValue(attr: StyleAttr, value: unknown): boolean {
+  switch (attr) {
+    case "bold":
+    case "italic":
+      return value === true;
+    case "color":
+    case "fill":
+      return typeof value === "string" && COLOR.test(value);
+    case "align":
+      return value === "left" || value === "center" || value === "right";
+    case "numFmt":
+      return typeof value === "string" && (value === DATE_CODE || NUMBER_CODE.test(value));
+  }
+}
+
+const numberFormatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(kind: "number" | "percent" | "currency", decimals: number): Intl.NumberFormat {
+  const key = `${kind}:${decimals}`;
+  let f = numberFormatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", {
+      style: kind === "number" ? "decimal" : kind,
+      currency: "USD",
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+    numberFormatters.set(key, f);
+  }
+  return f;
+}
+
+const DAY_MS = 86_400_000;
+/** Day 0 of spreadsheet serial dates (so that 1900-03-01 is 61, as in Excel). */
+const EPOCH = Date.UTC(1899, 11, 30);
+
+/** A spreadsheet serial date (days since 1899-12-30) as `yyyy-mm-dd`. */
+export function serialToIsoDate(serial: number): string {
+  return new Date(EPOCH + Math.floor(serial) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `yyyy-mm-dd` as a serial date, or null when it is not a real date. */
+export function isoDateToSerial(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (new Date(t).toISOString().slice(0, 10) !== text.trim()) return null;
+  return Math.round((t - EPOCH) / DAY_MS);
+}
+
+/**
+ * A number as its format shows it. Anything that is not a number (text, logicals, errors) is
+ * shown as it is by the caller; this returns null for those.
+ */
+export function formatNumber(value: CellValue, code: string | undefined): string | null {
+  if (typeof value !== "number" || code === undefined) return null;
+  const { kind, decimals } = parseNumberFormat(code);
+  if (kind === "general") return null;
+  if (kind === "date") {
+    const ms = EPOCH + Math.floor(value) * DAY_MS;
+    return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? serialToIsoDate(value) : "#VALUE!";
+  }
+  return formatter(kind, decimals).format(value);
+}
