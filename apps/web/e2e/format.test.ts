@@ -77,3 +77,38 @@ describe("formatting", () => {
     await expect.poll(() => bob.getByLabel("Active cell").textContent()).toBe("A135");
   });
 });
+
+describe("fill", () => {
+  it("Ctrl+D copies down with references moved; dragging the handle continues a series", async () => {
+    const id = await createSheet(env.server.url, "Fill");
+    const [ada, bob] = [await person(id), await person(id)];
+    await typeInto(ada, "A1", "1");
+    await typeInto(ada, "A2", "2");
+    await typeInto(ada, "B1", "=A1*10");
+    // Ctrl+D: B1 into B1:B4.
+    await cell(ada, "B1").click();
+    await cell(ada, "B4").click({ modifiers: ["Shift"] });
+    await ada.keyboard.press("Control+d");
+    await cell(bob, "B2").click();
+    await expect.poll(() => bob.getByLabel("Cell contents").inputValue()).toBe("=A2*10");
+    await expect.poll(() => cell(bob, "B2").textContent()).toContain("20");
+
+    // Drag the fill handle of A1:A2 down to A5: 3, 4, 5; the B formulas then read them.
+    await cell(ada, "A1").click();
+    await cell(ada, "A2").click({ modifiers: ["Shift"] });
+    const handle = await ada.locator(".fill-handle").boundingBox();
+    const to = await cell(ada, "A5").boundingBox();
+    await ada.mouse.move(handle!.x + 3, handle!.y + 3);
+    await ada.mouse.down();
+    await ada.mouse.move(to!.x + 20, to!.y + 12, { steps: 5 });
+    await ada.mouse.up();
+    for (const page of [ada, bob]) {
+      await expect.poll(() => cell(page, "A5").textContent()).toContain("5");
+      await expect.poll(() => cell(page, "B4").textContent()).toContain("40");
+    }
+    // One undo step takes the whole fill back.
+    await ada.keyboard.press("Control+z");
+    await expect.poll(() => cell(bob, "A5").textContent()).toBe("");
+    expect((await cell(bob, "A2").textContent())?.trim()).toBe("2");
+  });
+});

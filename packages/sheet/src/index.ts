@@ -15,6 +15,8 @@ export type { CellRef, Range, RangeSpec } from "./a1.js";
 export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
 export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
+export { fillRange } from "./fill.js";
+export type { FillOptions } from "./fill.js";
 export {
   DATE_CODE,
   formatNumber,
@@ -28,7 +30,7 @@ export {
 export type { Align, CellStyle, NumberFormat, NumberFormatKind, StyleAttr } from "./format.js";
 export { CIRCULAR, displayValue, FormulaEngine } from "./formula.js";
 export { randomId } from "./ids.js";
-export { isFormula } from "./refs.js";
+export { isFormula, shiftFormula } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey, styleKey } from "./schema.js";
 export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
 export { MAX_FROZEN, Sheet, SheetLimitError } from "./sheet.js";

@@ -42,9 +42,20 @@ function mapOutsideStrings(formula: string, fn: (code: string) => string): strin
   return out;
 }
 
-/** `=SUM(A1:B$2)` as stored, with its references as ids. */
-export function formulaToStored(formula: string, rows: Axis, cols: Axis): string {
-  if (!isFormula(formula)) return formula;
+/** One A1 cell reference in a formula: `$` marks absolute parts; row and col are zero-based. */
+export interface A1Ref {
+  row: number;
+  col: number;
+  absRow: boolean;
+  absCol: boolean;
+}
+
+/**
+ * Rewrites every A1 cell reference of a formula outside string literals (function names such as
+ * LOG10 and parts of longer words are not references). `fn` returns the replacement text, or null
+ * to keep the reference as it is.
+ */
+function mapA1Refs(formula: string, fn: (ref: A1Ref) => string | null): string {
   return mapOutsideStrings(formula, (code) => {
     let out = "";
     let i = 0;
@@ -55,10 +66,10 @@ export function formulaToStored(formula: string, rows: Axis, cols: Axis): string
       if (m && !WORD.test(after) && after !== "(") {
         const col = lettersToColOrNull(m[2]!);
         const row = Number(m[4]) - 1;
-        const rowId = row >= 0 && row < MAX_ROWS ? rows.idAt(row) : undefined;
-        const colId = col === null ? undefined : cols.idAt(col);
-        if (rowId !== undefined && colId !== undefined) {
-          out += `${OPEN}${m[1]}${colId}.${m[3]}${rowId}${CLOSE}`;
+        const replaced =
+          col === null || row < 0 || row >= MAX_ROWS ? null : fn({ row, col, absCol: m[1] === "$", absRow: m[3] === "$" });
+        if (replaced !== null) {
+          out += replaced;
           i += m[0].length;
           continue;
         }
@@ -67,6 +78,31 @@ export function formulaToStored(formula: string, rows: Axis, cols: Axis): string
       i++;
     }
     return out;
+  });
+}
+
+/** `=SUM(A1:B$2)` as stored, with its references as ids. */
+export function formulaToStored(formula: string, rows: Axis, cols: Axis): string {
+  if (!isFormula(formula)) return formula;
+  return mapA1Refs(formula, ({ row, col, absRow, absCol }) => {
+    const rowId = rows.idAt(row);
+    const colId = cols.idAt(col);
+    if (rowId === undefined || colId === undefined) return null;
+    return `${OPEN}${absCol ? "$" : ""}${colId}.${absRow ? "$" : ""}${rowId}${CLOSE}`;
+  });
+}
+
+/**
+ * A formula as it reads when copied `rows` down and `cols` right (negative: up, left): relative
+ * references move, absolute parts stay, and a reference moved off the sheet becomes `#REF!`.
+ */
+export function shiftFormula(formula: string, rows: number, cols: number): string {
+  if (!isFormula(formula) || (rows === 0 && cols === 0)) return formula;
+  return mapA1Refs(formula, (ref) => {
+    const row = ref.absRow ? ref.row : ref.row + rows;
+    const col = ref.absCol ? ref.col : ref.col + cols;
+    if (row < 0 || col < 0 || row >= MAX_ROWS || col >= MAX_COLS) return "#REF!";
+    return `${ref.absCol ? "$" : ""}${colToLetters(col)}${ref.absRow ? "$" : ""}${row + 1}`;
   });
 }
 
