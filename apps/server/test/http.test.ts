@@ -2,9 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ExcelJS from "exceljs";
 import { ErrorCode, LIMITS } from "@cosheet/protocol";
 import { connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
 
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 let server: TestServer;
 let webDir: string;
 
@@ -22,7 +24,12 @@ async function api(method: string, url: string, body?: unknown, type = "applicat
   const res = await fetch(`${server.url}${url}`, {
     method,
     headers: body === undefined ? {} : { "content-type": type },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    body:
+      body === undefined
+        ? undefined
+        : typeof body === "string" || body instanceof Uint8Array
+          ? body
+          : JSON.stringify(body),
   });
   const text = await res.text();
   let json: any = null;
@@ -156,6 +163,58 @@ describe("HTTP API", () => {
     const read = await api("GET", `/api/sheets/${id}/cells`);
     expect(read.json).toEqual({ range: null, cells: [] });
     expect((await api("GET", `/api/sheets/${id}`)).json.colCount).toBe(26);
+  });
+
+  it("creates a sheet from a CSV or XLSX file, and refuses a broken one", async () => {
+    const fromCsv = await api("POST", "/api/sheets?title=From%20CSV", "a,b\r\n1,=A2*2\r\n", "text/csv");
+    expect(fromCsv.status).toBe(201);
+    const read = await api("GET", `/api/sheets/${fromCsv.json.id}/cells?range=A1:B2`);
+    expect(read.json.cells[1][1]).toEqual({ input: "=A2*2", value: 2 });
+    expect((await api("GET", `/api/sheets/${fromCsv.json.id}`)).json.title).toBe("From CSV");
+
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("Prices");
+    ws.getCell("A1").value = "price";
+    ws.getCell("A1").font = { bold: true };
+    ws.getCell("A2").value = 9.5;
+    ws.getCell("A3").value = { formula: "A2*2", result: 19 };
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const fromXlsx = await api("POST", "/api/sheets", bytes, XLSX);
+    expect(fromXlsx.status).toBe(201);
+    const info = await api("GET", `/api/sheets/${fromXlsx.json.id}`);
+    expect(info.json.title).toBe("Prices");
+    const cells = await api("GET", `/api/sheets/${fromXlsx.json.id}/cells?range=A1:A3`);
+    expect(cells.json.cells.map((r: { value: unknown }[]) => r[0]!.value)).toEqual(["price", 9.5, 19]);
+
+    const broken = await api("POST", "/api/sheets", new Uint8Array([80, 75, 3, 4, 1, 2, 3]), XLSX);
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.code).toBe(ErrorCode.InvalidXlsx);
+  });
+
+  it("imports XLSX at a cell and exports XLSX with values, formulas and formatting", async () => {
+    const id = await createSheet(server.url, "Sales");
+    await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "x", B1: "=A2+1", A2: "41" } });
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet("In").getCell("A1").value = "imported";
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const imported = await api("POST", `/api/sheets/${id}/import?at=C3`, bytes, XLSX);
+    expect(imported.json).toEqual({ range: "C3", rows: 1, cols: 1 });
+
+    const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`);
+    expect(res.headers.get("content-type")).toBe(XLSX);
+    expect(res.headers.get("content-disposition")).toContain("Sales.xlsx");
+    const out = new ExcelJS.Workbook();
+    await out.xlsx.load(await res.arrayBuffer());
+    const sheet = out.worksheets[0]!;
+    expect(sheet.name).toBe("Sales");
+    expect(sheet.getCell("B1").value).toEqual({ formula: "A2+1", result: 42 });
+    expect(sheet.getCell("A2").value).toBe(41);
+    expect(sheet.getCell("C3").value).toBe("imported");
+
+    const garbage = await api("POST", `/api/sheets/${id}/import`, new TextEncoder().encode("nope"), XLSX);
+    expect(garbage.json.error.code).toBe(ErrorCode.InvalidXlsx);
+    const after = await api("GET", `/api/sheets/${id}/cells`);
+    expect(after.json.range).toBe("A1:C3");
   });
 
   it("serves health, metrics and the web app with history fallback", async () => {

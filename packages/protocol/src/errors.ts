@@ -10,6 +10,7 @@ export const ErrorCode = {
   RateLimited: "RATE_LIMITED",
   InvalidRange: "INVALID_RANGE",
   InvalidCsv: "INVALID_CSV",
+  InvalidXlsx: "INVALID_XLSX",
   ImportTooLarge: "IMPORT_TOO_LARGE",
   Unavailable: "UNAVAILABLE",
   Internal: "INTERNAL",

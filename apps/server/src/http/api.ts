@@ -22,7 +22,9 @@ import {
   SheetLimitError,
   type CellRef,
   type Range,
+  type Sheet,
 } from "@cosheet/sheet";
+import { importXlsx, readXlsx, writeXlsx, XlsxError } from "@cosheet/sheet/xlsx";
 import type { z } from "zod";
 import { HTTP_ORIGIN } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
@@ -46,23 +48,83 @@ function a1<T>(fn: () => T): T {
   }
 }
 
+/** A download's file name (without extension) from a sheet title. */
+function fileName(title: string): string {
+  return title.replace(/[^\w .-]+/g, "_").trim() || "sheet";
+}
+
 function cellsIn(range: Range): number {
   return (range.end.row - range.start.row + 1) * (range.end.col - range.start.col + 1);
+}
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV_TYPES = ["text/csv", "text/plain", "application/csv"];
+
+/** A parsed, checked file to import: nothing has been written when this exists. */
+interface Upload {
+  rows: number;
+  cols: number;
+  /** The worksheet's name, for XLSX. */
+  name?: string;
+  write(sheet: Sheet, at: CellRef): void;
+}
+
+/** Reads a CSV or XLSX request body; a broken or oversized file is a 4xx here, before any write. */
+async function readUpload(req: express.Request): Promise<Upload> {
+  if (req.is(XLSX_TYPE)) {
+    if (!Buffer.isBuffer(req.body)) throw new ProtocolError(ErrorCode.BadRequest, "send the XLSX file as the body");
+    try {
+      const data = await readXlsx(req.body, LIMITS.maxImportCells);
+      const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
+      return { rows: data.rows.length, cols, name: data.name, write: (sheet, at) => importXlsx(sheet, data, at) };
+    } catch (err) {
+      if (!(err instanceof XlsxError)) throw err;
+      const tooLarge = /more than/.test(err.message);
+      throw new ProtocolError(tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidXlsx, err.message);
+    }
+  }
+  if (typeof req.body !== "string") {
+    throw new ProtocolError(ErrorCode.BadRequest, `send a CSV (Content-Type: text/csv) or XLSX (${XLSX_TYPE}) file as the body`);
+  }
+  let rows: string[][];
+  try {
+    rows = parseCsv(req.body);
+  } catch (err) {
+    if (err instanceof CsvError) throw new ProtocolError(ErrorCode.InvalidCsv, err.message);
+    throw err;
+  }
+  const count = csvCellCount(rows);
+  if (count > LIMITS.maxImportCells) {
+    throw new ProtocolError(ErrorCode.ImportTooLarge, `${count} cells exceed the import limit of ${LIMITS.maxImportCells}`);
+  }
+  const cols = rows.reduce((w, r) => Math.max(w, r.length), 0);
+  return { rows: rows.length, cols, write: (sheet, at) => importRows(sheet, rows, at) };
 }
 
 /** The JSON API under /api (see docs/api.md). */
 export function apiRouter(registry: SheetRegistry): Router {
   const router = express.Router();
   const json = express.json({ limit: "20mb" });
-  const csv = express.text({ type: ["text/csv", "text/plain", "application/csv"], limit: LIMITS.maxImportBytes });
+  const csv = express.text({ type: CSV_TYPES, limit: LIMITS.maxImportBytes });
+  const xlsx = express.raw({ type: XLSX_TYPE, limit: LIMITS.maxImportBytes });
+  const isFile = (req: express.Request) => Boolean(req.is([...CSV_TYPES, XLSX_TYPE]));
 
   router.param("id", (_req, _res, next, id: string) => {
     next(isSheetId(id) ? undefined : new ProtocolError(ErrorCode.InvalidSheetId, "malformed sheet id"));
   });
 
-  router.post("/sheets", json, async (req, res) => {
-    const { title } = parse(CreateSheetBodySchema, req.body);
-    const id = await registry.create(title);
+  router.post("/sheets", json, csv, xlsx, async (req, res) => {
+    // A new sheet from a CSV or XLSX body (checked before the sheet exists), or from JSON.
+    let id: string;
+    if (isFile(req)) {
+      const upload = await readUpload(req);
+      const query = typeof req.query.title === "string" ? req.query.title : undefined;
+      const { title } = parse(CreateSheetBodySchema, { title: query ?? upload.name });
+      id = await registry.create(title);
+      await registry.use(id, (room) => room.transact((sheet) => upload.write(sheet, { row: 0, col: 0 }), HTTP_ORIGIN));
+    } else {
+      id = await registry.create(parse(CreateSheetBodySchema, req.body).title);
+    }
     res.status(201).location(`/api/sheets/${id}`).json({ id, url: `/s/${id}` });
   });
 
@@ -120,43 +182,31 @@ export function apiRouter(registry: SheetRegistry): Router {
       title: room.sheet.title,
       body: exportCsv(room.sheet, { neutralizeFormulas }),
     }));
-    const filename = `${title.replace(/[^\w .-]+/g, "_").trim() || "sheet"}.csv`;
-    res
-      .type("text/csv; charset=utf-8")
-      .attachment(filename)
-      .send(body);
+    res.type("text/csv; charset=utf-8").attachment(`${fileName(title)}.csv`).send(body);
   });
 
-  router.post("/sheets/:id/import", csv, async (req, res) => {
-    if (typeof req.body !== "string") {
-      throw new ProtocolError(ErrorCode.BadRequest, "send the CSV as the body with Content-Type: text/csv");
-    }
+  router.get("/sheets/:id/export.xlsx", async (req, res) => {
+    const { title, body } = await registry.use(req.params.id, async (room) => ({
+      title: room.sheet.title,
+      body: await writeXlsx(room.sheet),
+    }));
+    res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(body));
+  });
+
+  router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(typeof req.query.at === "string" ? req.query.at : "A1"));
-    let rows: string[][];
-    try {
-      rows = parseCsv(req.body);
-    } catch (err) {
-      if (err instanceof CsvError) throw new ProtocolError(ErrorCode.InvalidCsv, err.message);
-      throw err;
-    }
-    const count = csvCellCount(rows);
-    if (count > LIMITS.maxImportCells) {
-      throw new ProtocolError(ErrorCode.ImportTooLarge, `${count} cells exceed the import limit of ${LIMITS.maxImportCells}`);
-    }
-    const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
-    if (rows.length === 0 || width === 0) {
+    const upload = await readUpload(req);
+    if (upload.rows === 0 || upload.cols === 0) {
       res.json({ range: null, rows: 0, cols: 0 });
       return;
     }
     const range = a1(() => {
-      const r = { start: at, end: { row: at.row + rows.length - 1, col: at.col + width - 1 } };
+      const r = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
       formatRange(r); // throws past the sheet limits, before anything is written
       return r;
     });
-    await registry.use(req.params.id, (room) =>
-      room.transact((sheet) => a1(() => importRows(sheet, rows, at)), HTTP_ORIGIN),
-    );
-    res.json({ range: formatRange(range), rows: rows.length, cols: width });
+    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => upload.write(sheet, at)), HTTP_ORIGIN));
+    res.json({ range: formatRange(range), rows: upload.rows, cols: upload.cols });
   });
 
   router.use((_req, _res, next) => next(new ProtocolError(ErrorCode.NotFound, "no such endpoint")));

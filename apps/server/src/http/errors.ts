@@ -13,6 +13,7 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InvalidRange]: 400,
   [ErrorCode.InvalidCsv]: 400,
+  [ErrorCode.InvalidXlsx]: 400,
   [ErrorCode.ImportTooLarge]: 413,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,

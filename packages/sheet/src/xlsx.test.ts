@@ -1,0 +1,72 @@
+import ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { FormulaEngine } from "./formula.js";
+import { replicas } from "./testing.js";
+import { importXlsx, readXlsx, writeXlsx, XlsxError } from "./xlsx.js";
+
+const cellAt = { row: 0, col: 0 };
+
+describe("XLSX", () => {
+  it("round-trips values, formulas, formatting, widths and frozen panes", async () => {
+    const [sheet] = replicas(1, { rows: 50, cols: 10, title: "Budget: 2024/Q1" });
+    sheet!.setCellsA1({ A1: "Item", B1: "Amount", A2: "Rent", B2: "1200.5", A3: "Total", B3: "=SUM(B2:B2)*2", C3: "=1/0", D4: "TRUE" });
+    sheet!.setStyle({ start: { row: 0, col: 0 }, end: { row: 0, col: 1 } }, { bold: true, fill: "#ffee00", color: "#112233" });
+    sheet!.setStyle({ start: { row: 1, col: 1 }, end: { row: 2, col: 1 } }, { numFmt: "$#,##0.00", align: "center", italic: true });
+    sheet!.setColWidth(0, 180);
+    sheet!.setFrozen({ rows: 1, cols: 1 });
+    const bytes = await writeXlsx(sheet!);
+
+    // Excel's view of the file: the computed results are cached next to the formulas.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    const ws = book.worksheets[0]!;
+    expect(ws.name).toBe("Budget  2024 Q1");
+    expect(ws.getCell("B3").value).toEqual({ formula: "SUM(B2:B2)*2", result: 2401 });
+    expect(ws.getCell("D4").value).toBe(true);
+
+    const data = await readXlsx(bytes, 1000);
+    const [copy] = replicas(1, { rows: 5, cols: 3 });
+    importXlsx(copy!, data, cellAt);
+    expect(copy!.toA1Record()).toEqual(sheet!.toA1Record());
+    expect(copy!.styleAt(0, 1)).toEqual({ bold: true, fill: "#ffee00", color: "#112233" });
+    expect(copy!.styleAt(2, 1)).toEqual({ numFmt: "$#,##0.00", align: "center", italic: true });
+    expect(copy!.colWidth(0)).toBe(180);
+    expect(copy!.frozen).toEqual({ rows: 1, cols: 1 });
+    expect(FormulaEngine.of(copy!).valueAt(2, 1)).toBe(2401);
+    expect(FormulaEngine.of(copy!).valueAt(2, 2)).toEqual({ error: "#DIV/0!" });
+  });
+
+  it("reads what Excel writes: dates, shared formulas, rich text, hyperlinks, built-in formats", async () => {
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("Data");
+    ws.getCell("A1").value = new Date(Date.UTC(2024, 0, 15));
+    ws.getCell("A1").numFmt = "m/d/yyyy";
+    ws.getCell("B1").value = 1;
+    ws.getCell("B2").value = 2;
+    ws.getCell("C1").value = { formula: "B1*2", result: 2 };
+    ws.getCell("C2").value = { sharedFormula: "C1", result: 4 };
+    ws.getCell("D1").value = { richText: [{ text: "rich " }, { text: "text", font: { bold: true } }] };
+    ws.getCell("E1").value = { text: "site", hyperlink: "https://example.com" };
+    ws.getCell("F1").value = 0.25;
+    ws.getCell("F1").numFmt = "0.00%";
+    ws.getCell("G1").value = 3;
+    ws.getCell("G1").numFmt = "0.000";
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const data = await readXlsx(bytes, 1000);
+    expect(data.rows).toEqual([
+      ["45306", "1", "=B1*2", "rich text", "site", "0.25", "3"],
+      ["", "2", "=B2*2"],
+    ]);
+    const formats = Object.fromEntries(data.styles.map((s) => [s.col, s.style.numFmt]));
+    expect(formats).toEqual({ 0: "yyyy-mm-dd", 5: "0.00%", 6: "#,##0.000" });
+  });
+
+  it("refuses a broken or oversized file before writing anything", async () => {
+    await expect(readXlsx(new TextEncoder().encode("not a zip"), 10)).rejects.toThrow(XlsxError);
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("Big");
+    for (let r = 1; r <= 20; r++) ws.getCell(r, 1).value = r;
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    await expect(readXlsx(bytes, 10)).rejects.toThrow(/more than 10 cells/);
+  });
+});

@@ -1,0 +1,221 @@
+import type ExcelJS from "exceljs";
+import type { CellRef } from "./a1.js";
+import { importRows } from "./csv.js";
+import { DATE_CODE, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
+import { FormulaEngine } from "./formula.js";
+import { isFormula } from "./refs.js";
+import type { Sheet } from "./sheet.js";
+
+/**
+ * XLSX import and export with exceljs (Node only: this module is its own entry point,
+ * `@cosheet/sheet/xlsx`, so browsers never load it). Values, formulas, bold, italic, colours,
+ * alignment, number formats, column widths and frozen panes go both ways.
+ */
+
+/** exceljs takes half a second to load: a server pays that on its first XLSX request, not at start. */
+async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const { default: excel } = await import("exceljs");
+  return new excel.Workbook();
+}
+
+export class XlsxError extends Error {
+  override readonly name = "XlsxError";
+}
+
+export interface StyledCell extends CellRef {
+  style: CellStyle;
+}
+
+/** The first worksheet of a workbook, as this sheet stores it. */
+export interface XlsxSheet {
+  name: string;
+  /** Inputs, row-major from A1; formulas as `=` text. */
+  rows: string[][];
+  styles: StyledCell[];
+  /** Column widths in pixels (undefined: the default). */
+  colWidths: (number | undefined)[];
+  frozen: { rows: number; cols: number };
+}
+
+const DAY_MS = 86_400_000;
+const EPOCH = Date.UTC(1899, 11, 30);
+/** Excel measures widths in characters of the default font: about 7 px each, plus padding. */
+const PX_PER_CHAR = 7;
+const PADDING_PX = 5;
+
+function hex(color: Partial<ExcelJS.Color> | undefined): string | undefined {
+  const argb = color?.argb;
+  return typeof argb === "string" && /^[0-9a-f]{8}$/i.test(argb) ? `#${argb.slice(2).toLowerCase()}` : undefined;
+}
+
+/** An Excel number format as one this sheet shows: known kinds kept, date codes as dates. */
+function importedFormat(code: string | undefined): string | undefined {
+  if (!code || code === "General") return undefined;
+  const known = numberFormat(parseNumberFormat(code));
+  if (known) return known;
+  const unquoted = code.replace(/"[^"]*"|\[[^\]]*\]/g, "");
+  return /[dy]/i.test(unquoted) && /[dm]/i.test(unquoted) ? DATE_CODE : undefined;
+}
+
+function serial(date: Date): number {
+  return (date.getTime() - EPOCH) / DAY_MS;
+}
+
+/** A cell's value as the input a person would type. */
+function inputOf(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return v;
+  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+  if (v instanceof Date) return String(serial(v));
+  if (typeof v === "object") {
+    if ("formula" in v || "sharedFormula" in v) {
+      const formula = cell.formula;
+      return formula ? `=${formula}` : "";
+    }
+    if ("richText" in v) return v.richText.map((part) => part.text).join("");
+    if ("text" in v) return typeof v.text === "string" ? v.text : "";
+    if ("error" in v) return String(v.error);
+  }
+  return "";
+}
+
+function styleOf(cell: ExcelJS.Cell): CellStyle {
+  const style: CellStyle = {};
+  if (cell.font?.bold) style.bold = true;
+  if (cell.font?.italic) style.italic = true;
+  const color = hex(cell.font?.color);
+  if (color && color !== "#000000") style.color = color;
+  const fill = cell.fill;
+  if (fill?.type === "pattern" && fill.pattern === "solid") {
+    const bg = hex(fill.fgColor);
+    if (bg) style.fill = bg;
+  }
+  const align = cell.alignment?.horizontal;
+  if (align === "left" || align === "center" || align === "right") style.align = align;
+  const numFmt = cell.value instanceof Date ? (importedFormat(cell.numFmt) ?? DATE_CODE) : importedFormat(cell.numFmt);
+  if (numFmt) style.numFmt = numFmt;
+  return style;
+}
+
+/**
+ * Reads the first worksheet of an XLSX file. Throws {@link XlsxError} for a file that is not a
+ * workbook or holds more than `maxCells` cells, before anything is written anywhere.
+ */
+export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<XlsxSheet> {
+  const book = await newWorkbook();
+  try {
+    await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+  } catch (err) {
+    throw new XlsxError(`not a readable XLSX file (${(err as Error).message.slice(0, 120)})`);
+  }
+  const ws = book.worksheets[0];
+  if (!ws) throw new XlsxError("the workbook has no worksheet");
+  const rows: string[][] = [];
+  const styles: StyledCell[] = [];
+  let cells = 0;
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
+      if (++cells > maxCells) throw new XlsxError(`the worksheet has more than ${maxCells} cells`);
+      const r = rowNumber - 1;
+      const c = colNumber - 1;
+      const line = (rows[r] ??= []);
+      while (line.length < c) line.push("");
+      line[c] = inputOf(cell);
+      const style = styleOf(cell);
+      if (Object.keys(style).length > 0) styles.push({ row: r, col: c, style });
+    });
+  });
+  for (let r = 0; r < rows.length; r++) rows[r] ??= [];
+  const colWidths: (number | undefined)[] = [];
+  for (let c = 1; c <= ws.columnCount; c++) {
+    const width = ws.getColumn(c).width;
+    colWidths.push(width ? Math.round(width * PX_PER_CHAR + PADDING_PX) : undefined);
+  }
+  const view = (ws.views ?? []).find((v) => v.state === "frozen") as ExcelJS.WorksheetViewFrozen | undefined;
+  return {
+    name: ws.name,
+    rows,
+    styles,
+    colWidths,
+    frozen: { rows: view?.ySplit ?? 0, cols: view?.xSplit ?? 0 },
+  };
+}
+
+/**
+ * Writes an imported worksheet at `at` in one transaction: its cells and formatting, and (at A1)
+ * its column widths and frozen panes.
+ */
+export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: unknown): void {
+  sheet.doc.transact(() => {
+    importRows(sheet, data.rows, at);
+    for (const { row, col, style } of data.styles) {
+      const cell = { row: at.row + row, col: at.col + col };
+      sheet.setStyle({ start: cell, end: cell }, style);
+    }
+    data.colWidths.forEach((width, c) => {
+      if (width !== undefined && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
+    });
+    if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
+      sheet.setFrozen({ rows: Math.min(data.frozen.rows, 20), cols: Math.min(data.frozen.cols, 20) });
+    }
+  }, origin);
+}
+
+/** A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`. */
+function worksheetName(title: string): string {
+  return title.replace(/[[\]:*?/\\]/g, " ").trim().slice(0, 31) || "Sheet1";
+}
+
+function argb(color: string): string {
+  return `FF${color.slice(1).toUpperCase()}`;
+}
+
+/** The sheet as an XLSX file: inputs, formulas with their computed results, and formatting. */
+export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
+  const book = await newWorkbook();
+  book.creator = "Cosheet";
+  const { rows: fr, cols: fc } = sheet.frozen;
+  const ws = book.addWorksheet(worksheetName(sheet.title), {
+    views: fr > 0 || fc > 0 ? [{ state: "frozen", xSplit: fc, ySplit: fr }] : [],
+  });
+  const used = sheet.usedRange();
+  const engine = FormulaEngine.of(sheet);
+  const lastCol = Math.max(used?.end.col ?? -1, ...[...sheet.types.colWidths.keys()].map((id) => sheet.cols.indexOf(id)));
+  for (let c = 0; c <= lastCol; c++) {
+    const width = sheet.colWidth(c);
+    if (width !== undefined) ws.getColumn(c + 1).width = Math.max(1, (width - PADDING_PX) / PX_PER_CHAR);
+  }
+  const rows = used ? sheet.readRange(used) : [];
+  // Every cell with content or formatting.
+  const cells = new Map<string, CellRef>();
+  const add = (pos: CellRef) => cells.set(`${pos.row},${pos.col}`, pos);
+  for (const key of sheet.types.styles.keys()) {
+    const pos = sheet.positionOf(key);
+    if (pos) add(pos);
+  }
+  rows.forEach((line, row) => line.forEach((input, col) => input !== "" && add({ row, col })));
+  for (const { row, col } of cells.values()) {
+    const cell = ws.getCell(row + 1, col + 1);
+    const input = rows[row]?.[col] ?? "";
+    const value = input === "" ? null : engine.valueAt(row, col);
+    if (isFormula(input)) {
+      const result = value !== null && typeof value === "object" ? { error: value.error } : value;
+      cell.value = { formula: input.slice(1), result: result as ExcelJS.CellFormulaValue["result"] };
+    } else if (typeof value === "number" || typeof value === "boolean") {
+      cell.value = value;
+    } else if (input !== "") {
+      cell.value = input;
+    }
+    const style = sheet.styleAt(row, col);
+    if (!STYLE_ATTRS.some((a) => style[a] !== undefined)) continue;
+    if (style.bold || style.italic || style.color) {
+      cell.font = { bold: style.bold, italic: style.italic, color: style.color ? { argb: argb(style.color) } : undefined };
+    }
+    if (style.fill) cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: argb(style.fill) } };
+    if (style.align) cell.alignment = { horizontal: style.align };
+    if (style.numFmt) cell.numFmt = style.numFmt;
+  }
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}
