@@ -7,7 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { toCsv } from "@cosheet/sheet";
+import type { FormulaFigures } from "@cosheet/sheet/bench";
 import { createSheet, launchBrowser, startServer } from "../e2e/harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -82,6 +84,24 @@ try {
     await context.close();
   }
   results.scrollFrameMs = { p50: median(p50s), p95: median(p95s) };
+
+  // 3. Formula recalculation in the page: the sheet package's formula benchmark, bundled as is.
+  const bundle = await build({
+    entryPoints: [fileURLToPath(import.meta.resolve("@cosheet/sheet/bench"))],
+    bundle: true,
+    format: "iife",
+    globalName: "formulaBench",
+    platform: "browser",
+    write: false,
+    logLevel: "warning",
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/healthz`);
+  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+  const formulas = await page.evaluate<FormulaFigures>(`formulaBench.runFormulaBench(${RUNS})`);
+  await context.close();
+  results.formulas = formulas;
 } finally {
   await browser.close();
   await server.stop();
@@ -91,6 +111,8 @@ const table: [string, string, string][] = [
   ["navigation to interactive grid, 100k cells (fresh profile)", `${round(results.openMs as number)} ms`, ""],
   ["scroll frame time p50, 100k rows", `${round((results.scrollFrameMs as { p50: number }).p50)} ms`, ""],
   ["scroll frame time p95, 100k rows", `${round((results.scrollFrameMs as { p95: number }).p95)} ms`, "<= 16.7 ms"],
+  ["full recalculation, 100,000 formulas (Chromium)", `${round(median((results.formulas as FormulaFigures).fullRecalcMs))} ms`, "<= 1,000 ms"],
+  ["one edit, 1,000 dependents read again (Chromium)", `${round(median((results.formulas as FormulaFigures).oneEditMs))} ms`, "<= 20 ms"],
 ];
 console.log("| figure | median | target |\n|---|---|---|");
 for (const [name, value, target] of table) console.log(`| ${name} | ${value} | ${target} |`);

@@ -1,14 +1,14 @@
 /// <reference path="./fast-formula-parser.d.ts" />
 import * as formulajs from "@formulajs/formulajs";
-import FormulaParser, { type Arg, type CellRef as ParserRef, type RangeRef } from "fast-formula-parser";
+import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
-import { rangeContains, type CellRef, type Range } from "./a1.js";
-import { isFormula } from "./refs.js";
+import type { CellRef } from "./a1.js";
+import { formulaFromStored, isFormula } from "./refs.js";
 import { cellKey } from "./schema.js";
 import type { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
-const { DepParser, FormulaError } = FormulaParser;
+const { FormulaError } = FormulaParser;
 
 /** The error a cell shows when its formula depends on itself. */
 export const CIRCULAR = "#CIRCULAR!";
@@ -17,23 +17,20 @@ interface Frame {
   row: number;
   col: number;
   key: string;
-  formula: string;
-  deps: Frame[] | null;
+  /** The formula as stored (references as ids). */
+  stored: string;
 }
 
 const engines = new WeakMap<Sheet, FormulaEngine>();
-
-/**
- * Above this many cells a range's formula cells are found by walking the cells that have content
- * instead of every position. (Not `cells.size`: Yjs computes a map's size by walking it.)
- */
-const LARGE_RANGE = 10_000;
 
 /**
  * Tracing dependents costs (changed cells × formulas read) range checks; past this, an edit
  * forgets every value instead, which gives the same values for less work.
  */
 const INVALIDATION_BUDGET = 1_000_000;
+
+/** At most this many formula texts are kept (see FormulaEngine.texts). */
+const MAX_TEXTS = 500_000;
 
 const err = (error: string): CellError => ({ error });
 
@@ -65,18 +62,35 @@ function gaps(): Record<string, (...args: Arg[]) => unknown> {
   return gapFunctions;
 }
 
+/** What one evaluation attempt of a formula found while reading its references. */
+interface Attempt {
+  frame: Frame;
+  /** The rectangles it read, for invalidation: row0, col0, row1, col1 for each (positions as of now). */
+  reads: number[];
+  /** Formula cells it read that have no value yet: they are evaluated first, then it again. */
+  missing: Frame[];
+  /** Set when it read a formula that is waiting on it: a cycle. */
+  cycleAt: string | null;
+}
+
 /**
- * Computes cell values with fast-formula-parser. A formula's references are evaluated first, with
- * an explicit stack (no recursion, so long chains cannot overflow and cycles are found and shown
- * as {@link CIRCULAR}), then the formula itself, reading finished values only. Values are computed
- * on demand and cached by cell; an edit forgets only the values that depend on it.
+ * Computes cell values with fast-formula-parser. A formula is parsed and evaluated once; the cells
+ * it reads are recorded as it reads them. When it reads a formula that has no value yet, that
+ * result is thrown away, the formula it read is evaluated first (an explicit stack: no recursion,
+ * so long chains cannot overflow, and a formula met again on the stack is a cycle, shown as
+ * {@link CIRCULAR}), and it is evaluated again. Values are cached by cell; an edit forgets only
+ * the values that read it.
  */
 export class FormulaEngine {
   private readonly cache = new Map<string, CellValue>();
-  /** The rectangles each evaluated formula reads (positions as of its evaluation). */
-  private readonly reads = new Map<string, Range[]>();
+  /** The rectangles each evaluated formula reads (see Attempt.reads). */
+  private readonly reads = new Map<string, number[]>();
   private readonly parser: FormulaParser;
-  private readonly deps = new DepParser();
+  /** Stored formula -> its A1 text, kept until rows or columns move. */
+  private readonly texts = new Map<string, string>();
+  /** The formulas being evaluated, by key (a dependency on one of them is a cycle). */
+  private readonly onStack = new Set<string>();
+  private attempt: Attempt | null = null;
   /** Formulas evaluated so far (for tests and benchmarks). */
   evaluations = 0;
 
@@ -91,7 +105,10 @@ export class FormulaEngine {
 
   private constructor(private readonly sheet: Sheet) {
     this.parser = new FormulaParser({
-      onCell: (ref) => this.forParser(this.ready(ref.row - 1, ref.col - 1)),
+      onCell: (ref) => {
+        this.attempt?.reads.push(ref.row - 1, ref.col - 1, ref.row - 1, ref.col - 1);
+        return this.forParser(this.read(ref.row - 1, ref.col - 1));
+      },
       onRange: (ref) => this.rangeValues(ref),
       functions: gaps(),
     });
@@ -104,18 +121,17 @@ export class FormulaEngine {
    * the recorded reads are stale then).
    */
   private invalidate(tr: Y.Transaction): void {
-    if (this.cache.size === 0) return;
     if (this.sheet.changesStructure(tr)) {
-      this.cache.clear();
-      this.reads.clear();
+      this.texts.clear();
+      this.forgetAll();
       return;
     }
+    if (this.cache.size === 0) return;
     const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
     if (!changed) return;
     if (changed.size * this.reads.size > INVALIDATION_BUDGET) {
       // A big paste or import: recomputing on demand costs less than tracing every dependent.
-      this.cache.clear();
-      this.reads.clear();
+      this.forgetAll();
       return;
     }
     const queue: CellRef[] = [];
@@ -128,12 +144,18 @@ export class FormulaEngine {
     while (queue.length > 0) {
       const pos = queue.pop()!;
       for (const [key, ranges] of this.reads) {
-        if (!ranges.some((r) => rangeContains(r, pos.row, pos.col))) continue;
+        if (!readsCell(ranges, pos)) continue;
         this.forget(key);
         const dependent = this.sheet.positionOf(key);
         if (dependent) queue.push(dependent);
       }
     }
+  }
+
+  /** Forgets every value, so the next reads compute them again (a full recalculation). */
+  forgetAll(): void {
+    this.cache.clear();
+    this.reads.clear();
   }
 
   private forget(key: string): void {
@@ -143,108 +165,100 @@ export class FormulaEngine {
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
   valueAt(row: number, col: number): CellValue {
-    const input = this.sheet.getInput(row, col);
-    if (!isFormula(input)) return valueOf(input);
-    const key = this.keyAt(row, col)!;
+    const key = this.keyAt(row, col);
+    if (key === null) return null;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    this.evaluateFrom({ row, col, key, formula: input.slice(1), deps: null });
+    const stored = this.sheet.types.cells.get(key) ?? "";
+    if (!isFormula(stored)) return valueOf(stored);
+    this.evaluateFrom({ row, col, key, stored });
     return this.cache.get(key)!;
   }
 
   private keyAt(row: number, col: number): string | null {
-    const ids = this.sheet.idsAt(row, col);
-    return ids && cellKey(ids.rowId, ids.colId);
+    const rowId = this.sheet.rows.idAt(row);
+    const colId = this.sheet.cols.idAt(col);
+    return rowId === undefined || colId === undefined ? null : cellKey(rowId, colId);
   }
 
-  /** Evaluates a formula cell after every formula it depends on, depth first, without recursion. */
+  /** Evaluates a formula cell after every formula it reads, depth first, without recursion. */
   private evaluateFrom(root: Frame): void {
     const stack: Frame[] = [root];
-    const onStack = new Set([root.key]);
+    this.onStack.add(root.key);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (this.cache.has(top.key)) {
         stack.pop();
-        onStack.delete(top.key);
+        this.onStack.delete(top.key);
         continue;
       }
-      top.deps ??= this.formulaDependencies(top);
-      const next = top.deps.find((d) => !this.cache.has(d.key));
-      if (next && onStack.has(next.key)) {
+      const attempt: Attempt = { frame: top, reads: [], missing: [], cycleAt: null };
+      const value = this.evaluate(attempt);
+      if (attempt.cycleAt !== null) {
         // A cycle: every cell on it shows the error.
-        const from = stack.findIndex((f) => f.key === next.key);
+        const from = stack.findIndex((f) => f.key === attempt.cycleAt);
         for (const f of stack.slice(from)) this.cache.set(f.key, err(CIRCULAR));
         continue;
       }
-      if (next) {
-        stack.push(next);
-        onStack.add(next.key);
+      if (attempt.missing.length > 0) {
+        for (const dep of attempt.missing) {
+          if (this.onStack.has(dep.key)) continue;
+          stack.push(dep);
+          this.onStack.add(dep.key);
+        }
         continue;
       }
-      this.cache.set(top.key, this.evaluate(top));
+      this.evaluations++;
+      this.cache.set(top.key, value);
+      this.reads.set(top.key, attempt.reads);
       stack.pop();
-      onStack.delete(top.key);
+      this.onStack.delete(top.key);
     }
   }
 
-  /** The formula cells a formula reads (plain cells need no evaluation). */
-  private formulaDependencies(frame: Frame): Frame[] {
-    let refs: (ParserRef | RangeRef)[];
+  private evaluate(attempt: Attempt): CellValue {
+    const { row, col, stored } = attempt.frame;
+    const outer = this.attempt;
+    this.attempt = attempt;
     try {
-      refs = this.deps.parse(frame.formula, { row: frame.row + 1, col: frame.col + 1 }, true);
-    } catch {
-      return [];
-    }
-    const out: Frame[] = [];
-    const seen = new Set<string>();
-    const ranges: Range[] = [];
-    const add = (row: number, col: number) => {
-      const input = this.sheet.getInput(row, col);
-      if (!isFormula(input)) return;
-      const key = this.keyAt(row, col)!;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push({ row, col, key, formula: input.slice(1), deps: null });
-    };
-    for (const ref of refs) {
-      const [from, to] = "from" in ref ? [ref.from, ref.to] : [ref, ref];
-      const r0 = from.row - 1;
-      const c0 = from.col - 1;
-      const r1 = Math.min(to.row - 1, this.sheet.rowCount - 1);
-      const c1 = Math.min(to.col - 1, this.sheet.colCount - 1);
-      ranges.push({ start: { row: r0, col: c0 }, end: { row: to.row - 1, col: to.col - 1 } });
-      if ((r1 - r0 + 1) * (c1 - c0 + 1) > LARGE_RANGE) {
-        // A large range: look only at the cells that have content.
-        for (const key of this.sheet.types.cells.keys()) {
-          const pos = this.sheet.positionOf(key);
-          if (pos && pos.row >= r0 && pos.row <= r1 && pos.col >= c0 && pos.col <= c1) add(pos.row, pos.col);
-        }
-      } else {
-        for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) add(r, c);
+      let formula = this.texts.get(stored);
+      if (formula === undefined) {
+        formula = formulaFromStored(stored, this.sheet.rows, this.sheet.cols).slice(1);
+        if (this.texts.size >= MAX_TEXTS) this.texts.clear(); // edited formulas leave old texts behind
+        this.texts.set(stored, formula);
       }
-    }
-    this.reads.set(frame.key, ranges);
-    return out;
-  }
-
-  private evaluate(frame: Frame): CellValue {
-    this.evaluations++;
-    let result: unknown;
-    try {
-      result = this.parser.parse(frame.formula, { row: frame.row + 1, col: frame.col + 1 });
+      const result = this.parser.parse(formula, { row: row + 1, col: col + 1 });
+      return fromParser(result);
     } catch (e) {
       if (e instanceof FormulaError && /not implemented/i.test(e.message)) return err("#NAME?");
       return err(e instanceof FormulaError ? e.error : "#ERROR!");
+    } finally {
+      this.attempt = outer;
     }
-    return fromParser(result);
   }
 
-  /** A referenced cell's value; formula cells were evaluated before (see evaluateFrom). */
-  private ready(row: number, col: number): CellValue {
-    if (row < 0 || col < 0 || row >= this.sheet.rowCount || col >= this.sheet.colCount) return null;
-    const input = this.sheet.getInput(row, col);
-    if (!isFormula(input)) return valueOf(input);
-    return this.cache.get(this.keyAt(row, col)!) ?? err(CIRCULAR);
+  /**
+   * A referenced cell's value while a formula is evaluated. A formula without a value yet is noted
+   * as missing (or as a cycle when it is waiting on this one) and reads as empty for now.
+   */
+  private read(row: number, col: number): CellValue {
+    const key = this.keyAt(row, col);
+    if (key === null) return null;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const stored = this.sheet.types.cells.get(key) ?? "";
+    if (!isFormula(stored)) {
+      // Plain values are cached too: formulas read their precedents again and again.
+      const value = valueOf(stored);
+      this.cache.set(key, value);
+      return value;
+    }
+    const attempt = this.attempt;
+    if (attempt) {
+      if (this.onStack.has(key)) attempt.cycleAt ??= key;
+      else attempt.missing.push({ row, col, key, stored });
+    }
+    return null;
   }
 
   private forParser(value: CellValue): unknown {
@@ -254,14 +268,23 @@ export class FormulaEngine {
   private rangeValues(ref: RangeRef): unknown[][] {
     const r1 = Math.min(ref.to.row, this.sheet.rowCount);
     const c1 = Math.min(ref.to.col, this.sheet.colCount);
+    this.attempt?.reads.push(ref.from.row - 1, ref.from.col - 1, ref.to.row - 1, ref.to.col - 1);
     const out: unknown[][] = [];
     for (let r = ref.from.row; r <= r1; r++) {
       const line: unknown[] = [];
-      for (let c = ref.from.col; c <= c1; c++) line.push(this.forParser(this.ready(r - 1, c - 1)));
+      for (let c = ref.from.col; c <= c1; c++) line.push(this.forParser(this.read(r - 1, c - 1)));
       out.push(line);
     }
     return out.length > 0 ? out : [[null]];
   }
+}
+
+/** True when one of a formula's read rectangles (see Attempt.reads) holds a position. */
+function readsCell(reads: number[], { row, col }: CellRef): boolean {
+  for (let i = 0; i < reads.length; i += 4) {
+    if (row >= reads[i]! && col >= reads[i + 1]! && row <= reads[i + 2]! && col <= reads[i + 3]!) return true;
+  }
+  return false;
 }
 
 function fromParser(value: unknown): CellValue {

@@ -10,7 +10,7 @@ import type { Axis } from "./axis.js";
  */
 const OPEN = "\u27e8";
 const CLOSE = "\u27e9";
-const STORED = /\u27e8(\$?)([A-Za-z0-9_-]+)\.(\$?)([A-Za-z0-9_-]+)\u27e9/y;
+const STORED_ALL = /\u27e8(\$?)([A-Za-z0-9_-]+)\.(\$?)([A-Za-z0-9_-]+)\u27e9/g;
 const A1_REF = /(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})/y;
 const WORD = /[A-Za-z0-9_.]/;
 
@@ -118,24 +118,13 @@ function lettersToColOrNull(letters: string): number | null {
 /** A stored formula as its A1 text for the current layout (`#REF!` for deleted cells). */
 export function formulaFromStored(stored: string, rows: Axis, cols: Axis): string {
   if (!isFormula(stored) || !stored.includes(OPEN)) return stored;
-  return mapOutsideStrings(stored, (code) => {
-    let out = "";
-    let i = 0;
-    while (i < code.length) {
-      if (code[i] === OPEN) {
-        STORED.lastIndex = i;
-        const m = STORED.exec(code);
-        if (m) {
-          const col = cols.indexOf(m[2]!);
-          const row = rows.indexOf(m[4]!);
-          out += row < 0 || col < 0 ? "#REF!" : `${m[1]}${colToLetters(col)}${m[3]}${row + 1}`;
-          i += m[0].length;
-          continue;
-        }
-      }
-      out += code[i];
-      i++;
-    }
-    return out;
-  });
+  return mapOutsideStrings(stored, (code) =>
+    code.includes(OPEN)
+      ? code.replace(STORED_ALL, (_, absCol: string, colId: string, absRow: string, rowId: string) => {
+          const col = cols.indexOf(colId);
+          const row = rows.indexOf(rowId);
+          return row < 0 || col < 0 ? "#REF!" : `${absCol}${colToLetters(col)}${absRow}${row + 1}`;
+        })
+      : code,
+  );
 }
