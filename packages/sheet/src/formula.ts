@@ -34,29 +34,83 @@ const MAX_TEXTS = 500_000;
 
 const err = (error: string): CellError => ({ error });
 
-/** Functions whose fast-formula-parser version differs from Excel (TRIM keeps inner runs of spaces). */
-const PREFER_FORMULAJS = new Set(["TRIM"]);
+/**
+ * Functions whose fast-formula-parser version differs from Excel: TRIM keeps inner runs of spaces,
+ * SEARCH is case-sensitive, EDATE runs past the end of a month, CHOOSE is not implemented.
+ */
+const PREFER_FORMULAJS = new Set(["TRIM", "SEARCH", "EDATE", "CHOOSE"]);
+
+/** Excel's older names for functions formulajs has under their newer ones. */
+const LEGACY_NAMES: Record<string, string> = {
+  MODE: "MODE.SNGL",
+  STDEV: "STDEV.S",
+  VAR: "VAR.S",
+  PERCENTILE: "PERCENTILE.INC",
+  QUARTILE: "QUARTILE.INC",
+  RANK: "RANK.EQ",
+};
+
+const DAY_MS = 86_400_000;
+const EPOCH = Date.UTC(1899, 11, 30);
+
+/** A formulajs result as a cell value: Dates (local time) become serial dates, Errors become errors. */
+function fromFormulajs(result: unknown): unknown {
+  if (result instanceof Error) return new FormulaError(/^#/.test(result.message) ? result.message : "#VALUE!");
+  if (result instanceof Date) {
+    const day = Date.UTC(result.getFullYear(), result.getMonth(), result.getDate());
+    const time = (result.getHours() * 3600 + result.getMinutes() * 60 + result.getSeconds()) / 86_400;
+    return (day - EPOCH) / DAY_MS + time;
+  }
+  return result;
+}
+
+/** SUBSTITUTE with its fourth argument replacing only that occurrence, as in Excel. */
+function substitute(text: unknown, search: unknown, replacement: unknown, instance?: unknown): unknown {
+  const [t, s, r] = [text, search, replacement].map((v) => (v == null ? "" : String(v))) as [string, string, string];
+  if (instance === undefined || instance === null) return s === "" ? t : t.split(s).join(r);
+  const n = Number(instance);
+  if (!Number.isInteger(n) || n < 1) return new FormulaError("#VALUE!");
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = t.indexOf(s, at + 1);
+    if (at < 0 || s === "") return t;
+  }
+  return t.slice(0, at) + r + t.slice(at + s.length);
+}
 
 let gapFunctions: Record<string, (...args: Arg[]) => unknown> | null = null;
 
 /**
- * The functions fast-formula-parser lacks (UPPER, SUBSTITUTE, MAX, MIN, MEDIAN, MATCH, COUNTA…),
- * taken from formulajs: arguments are unwrapped, an error among them is passed on as Excel does,
- * and formulajs's Error results become spreadsheet errors.
+ * The functions fast-formula-parser lacks (UPPER, SUBSTITUTE, MAX, MIN, MEDIAN, MATCH, COUNTA,
+ * STDEV.S…), taken from formulajs: arguments are unwrapped, an error among them is passed on as
+ * Excel does, and formulajs's Error and Date results become spreadsheet errors and serial dates.
  */
 function gaps(): Record<string, (...args: Arg[]) => unknown> {
   if (gapFunctions) return gapFunctions;
   const builtIn = new Set(new FormulaParser({ onCell: () => null, onRange: () => [[null]] }).supportedFunctions());
+  const available = new Map<string, (...xs: unknown[]) => unknown>();
+  for (const [name, value] of Object.entries(formulajs)) {
+    if (!/^[A-Z][A-Z0-9]*$/.test(name)) continue;
+    if (typeof value === "function") available.set(name, value as (...xs: unknown[]) => unknown);
+    else if (value && typeof value === "object") {
+      // Dotted names (STDEV.S, MODE.SNGL…) are nested objects in formulajs.
+      for (const [part, fn] of Object.entries(value)) {
+        if (typeof fn === "function" && /^[A-Z]+$/.test(part)) available.set(`${name}.${part}`, fn as (...xs: unknown[]) => unknown);
+      }
+    }
+  }
+  for (const [legacy, modern] of Object.entries(LEGACY_NAMES)) {
+    const fn = available.get(modern);
+    if (fn && !available.has(legacy)) available.set(legacy, fn);
+  }
+  available.set("SUBSTITUTE", substitute);
   gapFunctions = {};
-  for (const [name, fn] of Object.entries(formulajs)) {
-    if (typeof fn !== "function" || !/^[A-Z][A-Z0-9.]*$/.test(name)) continue;
+  for (const [name, fn] of available) {
     if (builtIn.has(name) && !PREFER_FORMULAJS.has(name)) continue;
     gapFunctions[name] = (...args: Arg[]) => {
       const values = args.map((a) => a?.value);
       const failed = values.find((v) => v instanceof FormulaError);
-      if (failed) return failed;
-      const result = (fn as (...xs: unknown[]) => unknown)(...values);
-      return result instanceof Error ? new FormulaError(/^#/.test(result.message) ? result.message : "#VALUE!") : result;
+      return failed ?? fromFormulajs(fn(...values));
     };
   }
   return gapFunctions;
