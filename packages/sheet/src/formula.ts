@@ -116,6 +116,16 @@ function gaps(): Record<string, (...args: Arg[]) => unknown> {
   return gapFunctions;
 }
 
+let names: string[] | null = null;
+
+/** Every function a formula can call, sorted. */
+export function functionNames(): readonly string[] {
+  names ??= [
+    ...new Set([...new FormulaParser({ onCell: () => null, onRange: () => [[null]] }).supportedFunctions(), ...Object.keys(gaps())]),
+  ].sort();
+  return names;
+}
+
 /** What one evaluation attempt of a formula found while reading its references. */
 interface Attempt {
   frame: Frame;

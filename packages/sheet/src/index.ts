@@ -28,9 +28,10 @@ export {
   STYLE_ATTRS,
 } from "./format.js";
 export type { Align, CellStyle, NumberFormat, NumberFormatKind, StyleAttr } from "./format.js";
-export { CIRCULAR, displayValue, FormulaEngine } from "./formula.js";
+export { CIRCULAR, displayValue, FormulaEngine, functionNames } from "./formula.js";
 export { randomId } from "./ids.js";
-export { isFormula, shiftFormula } from "./refs.js";
+export { formulaReferences, isFormula, shiftFormula } from "./refs.js";
+export type { FormulaReference } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DEFAULT_ROWS, initSheet, ROOT_TYPES, sheetTypes, splitCellKey, styleKey } from "./schema.js";
 export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
 export { MAX_FROZEN, Sheet, SheetLimitError } from "./sheet.js";

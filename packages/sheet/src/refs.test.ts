@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exportCsv } from "./csv.js";
+import { formulaReferences } from "./refs.js";
 import { replicas, syncAll } from "./testing.js";
 
 describe("formula references follow their cells", () => {
@@ -44,5 +45,18 @@ describe("formula references follow their cells", () => {
     for (const s of [a!, b!]) {
       expect(s.toA1Record()).toEqual({ A7: "42", B3: "=A7*2" });
     }
+  });
+});
+
+describe("formulaReferences", () => {
+  it("finds cells and ranges with their place in the text, skipping strings and function names", () => {
+    const refs = formulaReferences('=SUM(A1:B3)+LOG10(C4)*"D5"+$E$6');
+    expect(refs.map((r) => [r.at, r.length, r.range])).toEqual([
+      [5, 5, { start: { row: 0, col: 0 }, end: { row: 2, col: 1 } }],
+      [18, 2, { start: { row: 3, col: 2 }, end: { row: 3, col: 2 } }],
+      [27, 4, { start: { row: 5, col: 4 }, end: { row: 5, col: 4 } }],
+    ]);
+    expect(formulaReferences("=B3:A1")[0]!.range).toEqual({ start: { row: 0, col: 0 }, end: { row: 2, col: 1 } });
+    expect(formulaReferences("A1 is not a formula")).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { colToLetters, lettersToCol, MAX_COLS, MAX_ROWS } from "./a1.js";
+import { colToLetters, lettersToCol, MAX_COLS, MAX_ROWS, type Range } from "./a1.js";
 import type { Axis } from "./axis.js";
 
 /**
@@ -18,14 +18,17 @@ export function isFormula(input: string): boolean {
   return input.length > 1 && input[0] === "=";
 }
 
-/** Calls `fn` for each stretch of a formula outside string literals (`"…"`, with `""` escapes). */
-function mapOutsideStrings(formula: string, fn: (code: string) => string): string {
+/**
+ * Calls `fn` for each stretch of a formula outside string literals (`"…"`, with `""` escapes),
+ * with the stretch's offset in the formula.
+ */
+function mapOutsideStrings(formula: string, fn: (code: string, offset: number) => string): string {
   let out = "";
   let i = 0;
   while (i < formula.length) {
     const q = formula.indexOf('"', i);
-    if (q < 0) return out + fn(formula.slice(i));
-    out += fn(formula.slice(i, q));
+    if (q < 0) return out + fn(formula.slice(i), i);
+    out += fn(formula.slice(i, q), i);
     let end = q + 1;
     for (;;) {
       const next = formula.indexOf('"', end);
@@ -53,10 +56,10 @@ export interface A1Ref {
 /**
  * Rewrites every A1 cell reference of a formula outside string literals (function names such as
  * LOG10 and parts of longer words are not references). `fn` returns the replacement text, or null
- * to keep the reference as it is.
+ * to keep the reference as it is; it also gets the reference's offset and length in the formula.
  */
-function mapA1Refs(formula: string, fn: (ref: A1Ref) => string | null): string {
-  return mapOutsideStrings(formula, (code) => {
+function mapA1Refs(formula: string, fn: (ref: A1Ref, at: number, length: number) => string | null): string {
+  return mapOutsideStrings(formula, (code, offset) => {
     let out = "";
     let i = 0;
     while (i < code.length) {
@@ -66,19 +69,47 @@ function mapA1Refs(formula: string, fn: (ref: A1Ref) => string | null): string {
       if (m && !WORD.test(after) && after !== "(") {
         const col = lettersToColOrNull(m[2]!);
         const row = Number(m[4]) - 1;
-        const replaced =
-          col === null || row < 0 || row >= MAX_ROWS ? null : fn({ row, col, absCol: m[1] === "$", absRow: m[3] === "$" });
-        if (replaced !== null) {
-          out += replaced;
-          i += m[0].length;
-          continue;
-        }
+        const ref = col === null || row < 0 || row >= MAX_ROWS ? null : { row, col, absCol: m[1] === "$", absRow: m[3] === "$" };
+        const replaced = ref && fn(ref, offset + i, m[0].length);
+        // A reference kept as it is is skipped whole: `$E$6` must not be read again as `E$6`.
+        out += replaced ?? m[0];
+        i += m[0].length;
+        continue;
       }
       out += code[i];
       i++;
     }
     return out;
   });
+}
+
+/** A cell or range reference in a formula's text, with where it is written. */
+export interface FormulaReference {
+  range: Range;
+  /** Offset and length of its text in the formula (`A1:B3` is one reference). */
+  at: number;
+  length: number;
+}
+
+/** The cell and range references of a formula, in order (for highlighting while editing). */
+export function formulaReferences(formula: string): FormulaReference[] {
+  const refs: FormulaReference[] = [];
+  if (!isFormula(formula)) return refs;
+  mapA1Refs(formula, ({ row, col }, at, length) => {
+    const last = refs[refs.length - 1];
+    // A single cell (start and end are one object) right before `:` and this one: `A1:B3`.
+    const single = last !== undefined && last.range.start === last.range.end;
+    if (single && last.at + last.length + 1 === at && formula[at - 1] === ":") {
+      const a = last.range.start;
+      last.range = { start: { row: Math.min(a.row, row), col: Math.min(a.col, col) }, end: { row: Math.max(a.row, row), col: Math.max(a.col, col) } };
+      last.length = at + length - last.at;
+    } else {
+      const cell = { row, col };
+      refs.push({ range: { start: cell, end: cell }, at, length });
+    }
+    return null;
+  });
+  return refs;
 }
 
 /** `=SUM(A1:B$2)` as stored, with its references as ids. */

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+
+const env = e2eSuite();
+
+describe("typing a formula", () => {
+  it("completes function names, shows the signature, outlines references and inserts clicked cells", async () => {
+    const id = await createSheet(env.server.url, "Formula help");
+    const page = await (await env.newContext()).newPage();
+    await openSheet(page, env.server.url, id);
+    await typeInto(page, "A1", "1");
+    await typeInto(page, "A2", "5");
+    await typeInto(page, "A3", "9");
+
+    await cell(page, "B1").click();
+    await page.keyboard.type("=sumi");
+    const list = page.getByRole("listbox", { name: "Functions" });
+    await expect.poll(async () => (await list.getByRole("option").allTextContents()).map((t) => t.trim())).toEqual(["SUMIF", "SUMIFS"]);
+    await page.keyboard.press("Enter");
+    const editor = page.getByLabel("Edit B1");
+    expect(await editor.inputValue()).toBe("=SUMIF(");
+    await expect.poll(() => page.getByRole("note").textContent()).toBe("SUMIF(range, criterion, [sum_range])");
+    expect(await page.getByRole("note").locator(".current").textContent()).toBe("range");
+
+    // Clicking A1, then Shift+clicking A3, writes the range into the formula.
+    await cell(page, "A1").click();
+    expect(await editor.inputValue()).toBe("=SUMIF(A1");
+    await cell(page, "A3").click({ modifiers: ["Shift"] });
+    expect(await editor.inputValue()).toBe("=SUMIF(A1:A3");
+    await expect.poll(() => page.locator(".reference").count()).toBe(1);
+    await page.keyboard.type(',">2")');
+    await expect.poll(() => page.getByRole("note").count()).toBe(0);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => cell(page, "B1").textContent()).toContain("14");
+    expect(await page.locator(".reference").count()).toBe(0);
+
+    // Escape closes the list first, then cancels the edit.
+    await cell(page, "C1").click();
+    await page.keyboard.type("=ma");
+    await list.waitFor();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => list.count()).toBe(0);
+    expect(await page.getByLabel("Edit C1").inputValue()).toBe("=ma");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByLabel("Edit C1").count()).toBe(0);
+  });
+});
