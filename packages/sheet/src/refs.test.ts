@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exportCsv } from "./csv.js";
-import { formulaReferences } from "./refs.js";
+import { FormulaEngine } from "./formula.js";
+import { formulaReferences, shiftFormula } from "./refs.js";
 import { replicas, syncAll } from "./testing.js";
 
 describe("formula references follow their cells", () => {
@@ -58,5 +59,41 @@ describe("formulaReferences", () => {
     ]);
     expect(formulaReferences("=B3:A1")[0]!.range).toEqual({ start: { row: 0, col: 0 }, end: { row: 2, col: 1 } });
     expect(formulaReferences("A1 is not a formula")).toEqual([]);
+  });
+});
+
+describe("whole columns and rows", () => {
+  it("follow their columns and rows through inserts and deletes", () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 10 });
+    sheet!.setCellsA1({ A1: "1", A2: "2", B1: "10", E1: "=SUM(A:B)+SUM(2:2)", E2: '=SUM($A:$A)&"A:A"' });
+    expect(Object.values(sheet!.types.cells.toJSON()).some((v) => String(v).includes("A:B"))).toBe(false);
+    expect(sheet!.getInput(0, 4)).toBe("=SUM(A:B)+SUM(2:2)");
+    expect(FormulaEngine.of(sheet!).valueAt(0, 4)).toBe(15);
+    sheet!.insertCols(1, 1);
+    sheet!.insertRows(0, 1);
+    expect(sheet!.getInput(1, 5)).toBe("=SUM(A:C)+SUM(3:3)");
+    sheet!.setCellsA1({ B5: "100" });
+    expect(FormulaEngine.of(sheet!).valueAt(1, 5)).toBe(115);
+    expect(sheet!.getInput(2, 5)).toBe('=SUM($A:$A)&"A:A"');
+    sheet!.deleteCols(0, 1);
+    expect(sheet!.getInput(2, 4)).toBe('=SUM(#REF!)&"A:A"');
+    expect(FormulaEngine.of(sheet!).valueAt(2, 4)).toEqual({ error: "#REF!" });
+  });
+
+  it("move when filled, unless absolute", () => {
+    expect(shiftFormula("=SUM(A:B)+SUM($C:C)+SUM(2:3)", 1, 1)).toBe("=SUM(B:C)+SUM($C:D)+SUM(3:4)");
+    expect(shiftFormula("=SUM(A:A)", 0, -1)).toBe("=SUM(#REF!:#REF!)");
+  });
+});
+
+describe("a range with a deleted end", () => {
+  it("reads #REF! as a whole", () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 10 });
+    sheet!.setCellsA1({ D1: "=SUM(A1:B2)", D2: "=SUM(A1:A3)" });
+    sheet!.deleteCols(1, 1);
+    sheet!.deleteRows(2, 1);
+    expect(sheet!.getInput(0, 2)).toBe("=SUM(#REF!)");
+    expect(sheet!.getInput(1, 2)).toBe("=SUM(#REF!)");
+    expect(FormulaEngine.of(sheet!).valueAt(0, 2)).toEqual({ error: "#REF!" });
   });
 });

@@ -5,12 +5,20 @@ import type { Axis } from "./axis.js";
  * Formulas are stored with their cell references as row and column ids and shown as A1, so a
  * reference keeps pointing at the same cell when anyone, even concurrently, inserts or deletes
  * rows or columns. In the stored text a reference is `⟨[$]colId.[$]rowId⟩` (`$` marks an absolute
- * part); a reference to a deleted row or column shows as `#REF!`. Text inside string literals is
- * never touched. References beyond the sheet's current size stay as A1 text.
+ * part); a reference to a deleted row or column shows as `#REF!`. Whole columns (`A:C`) and whole
+ * rows (`2:5`) are stored the same way, with `*` for the part they do not name: `⟨colId.*⟩`,
+ * `⟨*.rowId⟩`. Text inside string literals is never touched. References beyond the sheet's
+ * current size stay as A1 text.
  */
 const OPEN = "\u27e8";
 const CLOSE = "\u27e9";
-const STORED_ALL = /\u27e8(\$?)([A-Za-z0-9_-]+)\.(\$?)([A-Za-z0-9_-]+)\u27e9/g;
+const STORED_ALL = /\u27e8(\$?)([A-Za-z0-9_-]+|\*)\.(\$?)([A-Za-z0-9_-]+|\*)\u27e9/g;
+/** A range with a deleted end, which as a whole is `#REF!`. */
+const BROKEN_RANGE = /#REF!:(?:#REF!|\$?[A-Za-z]{0,3}\$?[0-9]*)|\$?[A-Za-z]{0,3}\$?[0-9]*:#REF!/g;
+/** `A:C`, `$B:$B`: whole columns. */
+const COLUMNS = /(?<![\w.$\u27e9])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![\w.(])/g;
+/** `2:5`, `$3:$3`: whole rows. */
+const ROWS = /(?<![\w.$:\u27e9])(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})(?![\w.(:])/g;
 const A1_REF = /(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})/y;
 const WORD = /[A-Za-z0-9_.]/;
 
@@ -115,12 +123,47 @@ export function formulaReferences(formula: string): FormulaReference[] {
 /** `=SUM(A1:B$2)` as stored, with its references as ids. */
 export function formulaToStored(formula: string, rows: Axis, cols: Axis): string {
   if (!isFormula(formula)) return formula;
-  return mapA1Refs(formula, ({ row, col, absRow, absCol }) => {
+  const cells = mapA1Refs(formula, ({ row, col, absRow, absCol }) => {
     const rowId = rows.idAt(row);
     const colId = cols.idAt(col);
     if (rowId === undefined || colId === undefined) return null;
     return `${OPEN}${absCol ? "$" : ""}${colId}.${absRow ? "$" : ""}${rowId}${CLOSE}`;
   });
+  return mapWholeRanges(
+    cells,
+    (abs, col) => {
+      const id = col < MAX_COLS ? cols.idAt(col) : undefined;
+      return id === undefined ? null : `${OPEN}${abs}${id}.*${CLOSE}`;
+    },
+    (abs, row) => {
+      const id = row < MAX_ROWS ? rows.idAt(row) : undefined;
+      return id === undefined ? null : `${OPEN}*.${abs}${id}${CLOSE}`;
+    },
+  );
+}
+
+/**
+ * Rewrites both ends of every whole-column (`A:C`) and whole-row (`2:5`) range outside string
+ * literals; a range is kept as it is when either end gives null.
+ */
+function mapWholeRanges(
+  formula: string,
+  column: (abs: string, col: number) => string | null,
+  row: (abs: string, row: number) => string | null,
+): string {
+  return mapOutsideStrings(formula, (code) =>
+    code
+      .replace(COLUMNS, (whole, a1: string, c1: string, a2: string, c2: string) => {
+        const [from, to] = [lettersToColOrNull(c1), lettersToColOrNull(c2)];
+        const [x, y] = from === null || to === null ? [null, null] : [column(a1, from), column(a2, to)];
+        return x === null || y === null ? whole : `${x}:${y}`;
+      })
+      .replace(ROWS, (whole, a1: string, r1: string, a2: string, r2: string) => {
+        const [from, to] = [Number(r1) - 1, Number(r2) - 1];
+        const [x, y] = from < 0 || to < 0 ? [null, null] : [row(a1, from), row(a2, to)];
+        return x === null || y === null ? whole : `${x}:${y}`;
+      }),
+  );
 }
 
 /**
@@ -129,12 +172,23 @@ export function formulaToStored(formula: string, rows: Axis, cols: Axis): string
  */
 export function shiftFormula(formula: string, rows: number, cols: number): string {
   if (!isFormula(formula) || (rows === 0 && cols === 0)) return formula;
-  return mapA1Refs(formula, (ref) => {
+  const cells = mapA1Refs(formula, (ref) => {
     const row = ref.absRow ? ref.row : ref.row + rows;
     const col = ref.absCol ? ref.col : ref.col + cols;
     if (row < 0 || col < 0 || row >= MAX_ROWS || col >= MAX_COLS) return "#REF!";
     return `${ref.absCol ? "$" : ""}${colToLetters(col)}${ref.absRow ? "$" : ""}${row + 1}`;
   });
+  return mapWholeRanges(
+    cells,
+    (abs, col) => {
+      const to = abs ? col : col + cols;
+      return to < 0 || to >= MAX_COLS ? "#REF!" : `${abs}${colToLetters(to)}`;
+    },
+    (abs, row) => {
+      const to = abs ? row : row + rows;
+      return to < 0 || to >= MAX_ROWS ? "#REF!" : `${abs}${to + 1}`;
+    },
+  );
 }
 
 function lettersToColOrNull(letters: string): number | null {
@@ -152,10 +206,13 @@ export function formulaFromStored(stored: string, rows: Axis, cols: Axis): strin
   return mapOutsideStrings(stored, (code) =>
     code.includes(OPEN)
       ? code.replace(STORED_ALL, (_, absCol: string, colId: string, absRow: string, rowId: string) => {
-          const col = cols.indexOf(colId);
-          const row = rows.indexOf(rowId);
-          return row < 0 || col < 0 ? "#REF!" : `${absCol}${colToLetters(col)}${absRow}${row + 1}`;
-        })
+          const col = colId === "*" ? 0 : cols.indexOf(colId);
+          const row = rowId === "*" ? 0 : rows.indexOf(rowId);
+          if (row < 0 || col < 0) return "#REF!";
+          const colText = colId === "*" ? "" : `${absCol}${colToLetters(col)}`;
+          const rowText = rowId === "*" ? "" : `${absRow}${row + 1}`;
+          return colText + rowText;
+        }).replace(BROKEN_RANGE, "#REF!")
       : code,
   );
 }
