@@ -1,7 +1,9 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
+import { formatCell } from "./a1.js";
 import { exportCsv } from "./csv.js";
-import type { Sheet } from "./sheet.js";
+import { FormulaEngine } from "./formula.js";
+import type { CellIds, Sheet } from "./sheet.js";
 import { replicas, syncAll } from "./testing.js";
 
 /** mulberry32: a small seeded PRNG so a failing seed can be replayed. */
@@ -100,6 +102,68 @@ describe("convergence", () => {
     const first = snapshot(sheets[0]!);
     for (const other of sheets.slice(1)) expect(snapshot(other)).toEqual(first);
   });
+
+  it.each(Array.from({ length: 15 }, (_, i) => i + 1))(
+    "formulas typed while others insert and delete rows and columns point at the same cells (seed %i)",
+    (seed) => {
+      const rand = prng(1000 + seed);
+      const int = (n: number) => Math.floor(rand() * n);
+      const sheets = replicas(3, { rows: 30, cols: 8 });
+      const net = new RandomNetwork(sheets, rand);
+      // Each formula reads one marker cell holding a unique number: wherever both end up, the
+      // formula's value must be the marker's (or #REF! once the marker's row or column is gone).
+      const pairs: { formula: CellIds; stored: string; marker: CellIds; value: number }[] = [];
+      for (let step = 0; step < 80; step++) {
+        const sheet = sheets[int(sheets.length)]!;
+        if (rand() < 0.35) {
+          const kind = int(4);
+          if (kind === 0) sheet.insertRows(int(sheet.rowCount + 1), 1 + int(2));
+          else if (kind === 1 && sheet.rowCount > 5) sheet.deleteRows(int(sheet.rowCount), 1);
+          else if (kind === 2) sheet.insertCols(int(sheet.colCount + 1), 1);
+          else if (sheet.colCount > 3) sheet.deleteCols(int(sheet.colCount), 1);
+        } else {
+          const marker = { row: int(sheet.rowCount), col: int(sheet.colCount) };
+          const target = { row: int(sheet.rowCount), col: int(sheet.colCount) };
+          if (marker.row === target.row && marker.col === target.col) continue;
+          const value = 1000 + step;
+          const absolute = rand() < 0.5 ? "$" : "";
+          const ref = absolute ? `$${formatCell(marker).replace(/(\d+)$/, "$$$1")}` : formatCell(marker);
+          sheet.setCells([
+            { ...marker, input: String(value) },
+            { ...target, input: `=${ref}*1` },
+          ]);
+          const formula = sheet.idsAt(target.row, target.col)!;
+          const stored = sheet.types.cells.get(`${formula.rowId}:${formula.colId}`)!;
+          pairs.push({ formula, stored, marker: sheet.idsAt(marker.row, marker.col)!, value });
+        }
+        net.deliverSome();
+      }
+      net.deliverAll();
+      const first = snapshot(sheets[0]!);
+      for (const other of sheets.slice(1)) expect(snapshot(other)).toEqual(first);
+      const values = sheets.map((sheet) => {
+        const engine = FormulaEngine.of(sheet);
+        const used = sheet.usedRange();
+        const out: unknown[] = [];
+        for (let r = 0; used && r <= used.end.row; r++) for (let c = 0; c <= used.end.col; c++) out.push(engine.valueAt(r, c));
+        return out;
+      });
+      for (const v of values.slice(1)) expect(v).toEqual(values[0]);
+      // Later writes may overwrite a pair's cells; check the pairs whose cells still hold them.
+      const sheet = sheets[0]!;
+      const engine = FormulaEngine.of(sheet);
+      let checked = 0;
+      for (const { formula, stored, marker, value } of pairs) {
+        const at = sheet.positionOfIds(formula);
+        if (!at || sheet.types.cells.get(`${formula.rowId}:${formula.colId}`) !== stored) continue;
+        const markerAt = sheet.positionOfIds(marker);
+        if (markerAt && sheet.getInput(markerAt.row, markerAt.col) !== String(value)) continue;
+        expect(engine.valueAt(at.row, at.col)).toEqual(markerAt ? value : { error: "#REF!" });
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0);
+    },
+  );
 
   it("an edit concurrent with a row inserted above it stays on its logical row", () => {
     const [a, b] = replicas(2);
