@@ -34,6 +34,19 @@ describe("typing a formula", () => {
     await expect.poll(() => cell(page, "B1").textContent()).toContain("14");
     expect(await page.locator(".reference").count()).toBe(0);
 
+    // The formula bar helps the same way.
+    await cell(page, "D1").click();
+    const bar = page.getByLabel("Cell contents");
+    await bar.click();
+    await page.keyboard.type("=avera");
+    await expect.poll(async () => (await list.getByRole("option").allTextContents())[0]?.trim()).toBe("AVERAGE");
+    await page.keyboard.press("Tab");
+    expect(await bar.inputValue()).toBe("=AVERAGE(");
+    await expect.poll(() => page.getByRole("note").textContent()).toBe("AVERAGE(number1, [number2, …])");
+    await page.keyboard.type("A1:A3)");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => cell(page, "D1").textContent()).toContain("5");
+
     // Escape closes the list first, then cancels the edit.
     await cell(page, "C1").click();
     await page.keyboard.type("=ma");

@@ -1,11 +1,15 @@
 // @vitest-environment happy-dom
 import { mount } from "@vue/test-utils";
+import { createPinia } from "pinia";
 import { describe, expect, it } from "vitest";
 import FormulaBar from "./FormulaBar.vue";
 
 describe("FormulaBar", () => {
   it("shows the active cell and its input as text, and reports edits", async () => {
-    const bar = mount(FormulaBar, { props: { label: "B3", value: "<b>bold?</b>", editing: false } });
+    const bar = mount(FormulaBar, {
+      props: { label: "B3", value: "<b>bold?</b>", editing: false },
+      global: { plugins: [createPinia()] },
+    });
     expect(bar.find("output").text()).toBe("B3");
     const input = bar.find("input");
     expect((input.element as HTMLInputElement).value).toBe("<b>bold?</b>");

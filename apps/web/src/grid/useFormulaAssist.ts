@@ -1,4 +1,4 @@
-import { computed, nextTick, ref, watch, type Ref } from "vue";
+import { computed, nextTick, ref, toRef, watch, type Ref } from "vue";
 import { formatRange, formulaReferences, functionNames, type CellRef } from "@cosheet/sheet";
 import { useEditingStore } from "../stores/editing";
 import { callAt, expectsReference, namePrefixAt } from "./formulaAssist";
@@ -16,13 +16,30 @@ const MAX_SUGGESTIONS = 8;
  * the formula's references for the grid to outline, and clicking (or dragging over) cells to
  * insert their reference where one can go.
  */
-export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | null>) {
+export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | HTMLInputElement | null>) {
   const editing = useEditingStore();
-  const caret = ref(0);
+  const caret = toRef(editing, "caret");
   const draft = computed(() => editing.edit?.draft ?? "");
   /** Escape closes the list until the text changes. */
   const dismissed = ref(false);
   const chosen = ref(0);
+
+  /** True while this editor has the focus: only then does it show its hints. */
+  const focused = ref(false);
+  watch(editor, (el, old) => {
+    old?.removeEventListener("focus", onFocus);
+    old?.removeEventListener("blur", onBlur);
+    el?.addEventListener("focus", onFocus);
+    el?.addEventListener("blur", onBlur);
+    focused.value = el !== null && document.activeElement === el;
+  });
+  function onFocus(): void {
+    focused.value = true;
+    track();
+  }
+  function onBlur(): void {
+    focused.value = false;
+  }
 
   /** Follows the caret (call on input, key and click in the editor). */
   function track(): void {
@@ -32,11 +49,12 @@ export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | null>) {
 
   watch(draft, () => {
     dismissed.value = false;
-    void nextTick(track);
+    // The input that changed the draft has the focus: its caret is the one to follow.
+    void nextTick(() => document.activeElement === editor.value && track());
   });
 
   const suggestions = computed(() => {
-    if (dismissed.value) return null;
+    if (dismissed.value || !focused.value) return null;
     const at = namePrefixAt(draft.value, caret.value);
     if (!at) return null;
     const items = functionNames()
@@ -48,6 +66,7 @@ export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | null>) {
   watch(suggestions, () => (chosen.value = 0));
 
   const signature = computed(() => {
+    if (!focused.value) return null;
     const call = callAt(draft.value, caret.value);
     return call ? signatureParts(call.name, call.arg) : null;
   });

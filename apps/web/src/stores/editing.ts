@@ -21,9 +21,12 @@ export interface EditState {
 
 export const useEditingStore = defineStore("editing", () => {
   const edit = ref<EditState | null>(null);
+  /** Where the caret is in the draft, in whichever input (cell editor or formula bar) has it. */
+  const caret = ref(0);
 
   function begin(rowId: string, colId: string, original: string, draft: string, mode: EditMode): void {
     edit.value = { rowId, colId, original, draft, mode, changedUnderneath: false };
+    caret.value = draft.length;
   }
 
   function setDraft(draft: string): void {
@@ -41,5 +44,5 @@ export const useEditingStore = defineStore("editing", () => {
     return done;
   }
 
-  return { edit, begin, setDraft, markChangedUnderneath, finish };
+  return { edit, caret, begin, setDraft, markChangedUnderneath, finish };
 });
