@@ -111,4 +111,29 @@ describe("fill", () => {
     await expect.poll(() => cell(bob, "A5").textContent()).toBe("");
     expect((await cell(bob, "A2").textContent())?.trim()).toBe("2");
   });
+
+  it("a copied formula pasted elsewhere moves its relative references", async () => {
+    const id = await createSheet(env.server.url, "Copy");
+    const ada = await person(id);
+    await typeInto(ada, "A1", "2");
+    await typeInto(ada, "A2", "3");
+    await typeInto(ada, "B1", "=A1*$A$1");
+    await cell(ada, "B1").click();
+    // What the browser does for Ctrl+C and then Ctrl+V, with one clipboard between them.
+    await ada.evaluate(`(() => {
+      const data = new DataTransfer();
+      document.activeElement.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
+      window.__copied = { html: data.getData("text/html"), text: data.getData("text/plain") };
+    })()`);
+    await cell(ada, "B2").click();
+    await ada.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.setData("text/html", window.__copied.html);
+      data.setData("text/plain", window.__copied.text);
+      document.activeElement.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+    })()`);
+    await expect.poll(() => cell(ada, "B2").textContent()).toContain("6");
+    await cell(ada, "B2").click();
+    expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=A2*$A$1");
+  });
 });

@@ -1,12 +1,20 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
-import { fromClipboard, toClipboard } from "./clipboard";
+import { copiedFrom, fromClipboard, toClipboard } from "./clipboard";
 
 describe("clipboard", () => {
   it("writes TSV and an escaped HTML table", () => {
     const { text, html } = toClipboard([["a", "<b>x</b>"], ["line\nbreak", "1"]]);
     expect(text).toBe('a\t<b>x</b>\r\n"line\nbreak"\t1');
     expect(html).toBe("<table><tbody><tr><td>a</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr><tr><td>line<br>break</td><td>1</td></tr></tbody></table>");
+  });
+
+  it("notes where a copy came from, so pasted formulas can move their references", () => {
+    const { html } = toClipboard([["=A1"]], { row: 2, col: 1 });
+    expect(copiedFrom(html)).toEqual({ row: 2, col: 1 });
+    expect(copiedFrom(toClipboard([["=A1"]]).html)).toBeNull();
+    expect(copiedFrom('<table data-cosheet-from="nonsense"><tr><td>x</td></tr></table>')).toBeNull();
+    expect(copiedFrom(undefined)).toBeNull();
   });
 
   it("reads back what it wrote, from either format", () => {

@@ -1,4 +1,4 @@
-import { CsvError, parseCsv, toCsv } from "@cosheet/sheet";
+import { CsvError, formatCell, parseCell, parseCsv, toCsv, type CellRef } from "@cosheet/sheet";
 
 /** The most cells one paste may write (a larger one is refused with a message). */
 export const MAX_PASTE_CELLS = 200_000;
@@ -8,13 +8,25 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
 
 /**
  * A block of cells as the clipboard formats other spreadsheets read: tab-separated text (quoted
- * where a value holds a tab, newline or quote) and an HTML table.
+ * where a value holds a tab, newline or quote) and an HTML table. A copy (not a cut) notes where it
+ * came from on the table, so pasting it elsewhere in Cosheet moves its formulas' relative references.
  */
-export function toClipboard(rows: readonly (readonly string[])[]): { text: string; html: string } {
+export function toClipboard(rows: readonly (readonly string[])[], from?: CellRef): { text: string; html: string } {
   const body = rows
     .map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(v).replace(/\n/g, "<br>")}</td>`).join("")}</tr>`)
     .join("");
-  return { text: toCsv(rows, { delimiter: "\t" }), html: `<table><tbody>${body}</tbody></table>` };
+  const origin = from ? ` data-cosheet-from="${formatCell(from)}"` : "";
+  return { text: toCsv(rows, { delimiter: "\t" }), html: `<table${origin}><tbody>${body}</tbody></table>` };
+}
+
+/** Where a copy made in Cosheet came from (see toClipboard), or null. */
+export function copiedFrom(html: string | undefined): CellRef | null {
+  const table = html ? new DOMParser().parseFromString(html, "text/html").querySelector("table[data-cosheet-from]") : null;
+  try {
+    return table ? parseCell(table.getAttribute("data-cosheet-from")!) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A cell's text as a user sees it: whitespace collapsed, `<br>` as a line break. */

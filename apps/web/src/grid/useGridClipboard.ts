@@ -1,7 +1,7 @@
 import { onScopeDispose } from "vue";
-import type { CellRef, Range, Sheet } from "@cosheet/sheet";
+import { shiftFormula, type CellRef, type Range, type Sheet } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
-import { fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
+import { copiedFrom, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
 
 export interface GridClipboardOptions {
   sheet: () => Sheet;
@@ -18,7 +18,8 @@ export function useGridClipboard(options: GridClipboardOptions): void {
 
   function onCopy(e: ClipboardEvent, cut = false): void {
     if (!options.active() || !e.clipboardData) return;
-    const { text, html } = toClipboard(options.sheet().readRange(selection.range));
+    const range = selection.range;
+    const { text, html } = toClipboard(options.sheet().readRange(range), cut ? undefined : range.start);
     e.clipboardData.setData("text/plain", text);
     e.clipboardData.setData("text/html", html);
     e.preventDefault();
@@ -30,8 +31,9 @@ export function useGridClipboard(options: GridClipboardOptions): void {
   function onPaste(e: ClipboardEvent): void {
     if (!options.active() || !e.clipboardData) return;
     e.preventDefault();
-    const rows = fromClipboard({ html: e.clipboardData.getData("text/html"), text: e.clipboardData.getData("text/plain") });
-    const count = rows.reduce((n, r) => n + r.length, 0);
+    const html = e.clipboardData.getData("text/html");
+    const copied = fromClipboard({ html, text: e.clipboardData.getData("text/plain") });
+    const count = copied.reduce((n, r) => n + r.length, 0);
     if (count === 0) return;
     if (count > MAX_PASTE_CELLS) {
       options.notice(
@@ -40,6 +42,9 @@ export function useGridClipboard(options: GridClipboardOptions): void {
       return;
     }
     const at = selection.range.start;
+    // Formulas copied here move their relative references by as much as they moved, as in Excel.
+    const from = copiedFrom(html);
+    const rows = from ? copied.map((r) => r.map((v) => shiftFormula(v, at.row - from.row, at.col - from.col))) : copied;
     options.paste(at, rows);
     const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
     selection.selectRange(at, { row: at.row + rows.length - 1, col: at.col + width - 1 });
