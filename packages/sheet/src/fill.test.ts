@@ -52,6 +52,15 @@ describe("fillRange", () => {
     ]);
   });
 
+  it("steps a single date-formatted number by a day", () => {
+    const [sheet] = replicas(1, { rows: 100, cols: 30 });
+    sheet!.setCellsA1({ A1: "45306" });
+    sheet!.setStyle(r("A1"), { numFmt: "yyyy-mm-dd" });
+    fillRange(sheet!, r("A1"), r("A1:A3"), { series: true });
+    expect(sheet!.readRange(r("A2:A3")).flat()).toEqual(["45307", "45308"]);
+    expect(sheet!.styleAt(2, 0)).toEqual({ numFmt: "yyyy-mm-dd" });
+  });
+
   it("fills right and up, continuing backwards", () => {
     const [sheet] = replicas(1, { rows: 100, cols: 30 });
     sheet!.setCellsA1({ C5: "10", C6: "20", D5: "=C5" });

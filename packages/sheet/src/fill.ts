@@ -1,5 +1,6 @@
 import type { Range } from "./a1.js";
-import { isoDateToSerial, serialToIsoDate, STYLE_ATTRS, type CellStyle } from "./format.js";
+import { isoDateToSerial, serialToIsoDate } from "./dates.js";
+import { parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { isFormula, shiftFormula } from "./refs.js";
 import { SheetLimitError, type CellWrite, type Sheet } from "./sheet.js";
 import { isNumericInput } from "./value.js";
@@ -16,7 +17,7 @@ export interface FillOptions {
  * How a run of inputs continues past its end (`step` 1, 2, … away from it; negative before its
  * start): a numeric or date progression, a text with a counter, or null to repeat the run.
  */
-function series(inputs: string[]): ((step: number) => string) | null {
+function series(inputs: string[], dated: boolean): ((step: number) => string) | null {
   if (inputs.length === 0 || inputs.some((s) => s.trim() === "")) return null;
   const progression = (values: number[], show: (n: number) => string) => {
     const delta = values.length > 1 ? values[1]! - values[0]! : 1;
@@ -26,12 +27,13 @@ function series(inputs: string[]): ((step: number) => string) | null {
     return (step: number) => show(step > 0 ? last + delta * step : first + delta * step);
   };
   if (inputs.every((s) => isNumericInput(s))) {
-    // A single number is copied (as in Excel and Google Sheets); two or more continue.
-    if (inputs.length === 1) return null;
+    // A single number is copied (as in Excel and Google Sheets), unless it shows as a date, which
+    // steps a day; two or more continue.
+    if (inputs.length === 1 && !dated) return null;
     return progression(inputs.map(Number), (n) => String(Number(n.toPrecision(15))));
   }
   const dates = inputs.map(isoDateToSerial);
-  if (dates.every((d) => d !== null)) return progression(dates as number[], serialToIsoDate);
+  if (dates.every((d) => d !== null)) return progression(dates as number[], (n) => serialToIsoDate(n) ?? "#VALUE!");
   const counters = inputs.map((s) => /^(.*\D)(\d+)$/.exec(s));
   const prefix = counters[0]?.[1];
   if (prefix !== undefined && counters.every((m) => m?.[1] === prefix)) {
@@ -74,11 +76,13 @@ export function fillRange(sheet: Sheet, source: Range, target: Range, options: F
   const styles: { row: number; col: number; style: CellStyle }[] = [];
   for (let line = lineFrom; line <= lineTo; line++) {
     const inputs: string[] = [];
+    let dated = true;
     for (let i = srcFrom; i <= srcTo; i++) {
       const { row, col } = at(line, i);
       inputs.push(sheet.getInput(row, col));
+      dated &&= parseNumberFormat(sheet.styleAt(row, col).numFmt).kind === "date";
     }
-    const next = options.series ? series(inputs) : null;
+    const next = options.series ? series(inputs, dated) : null;
     for (let pos = dstFrom; pos <= dstTo; pos++) {
       // Which source cell this one repeats, and how far it is from it.
       const offset = pos - srcFrom;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatNumber, isoDateToSerial, numberFormat, parseNumberFormat, serialToIsoDate } from "./format.js";
+import { isoDateToSerial, serialToIsoDate } from "./dates.js";
+import { formatNumber, numberFormat, parseNumberFormat } from "./format.js";
 import { replicas, syncAll } from "./testing.js";
 
 describe("number formats", () => {

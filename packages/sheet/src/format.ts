@@ -1,3 +1,4 @@
+import { serialToIsoDate } from "./dates.js";
 import type { CellValue } from "./value.js";
 
 export type Align = "left" | "center" | "right";
@@ -96,24 +97,6 @@ function formatter(kind: "number" | "percent" | "currency", decimals: number): I
   return f;
 }
 
-const DAY_MS = 86_400_000;
-/** Day 0 of spreadsheet serial dates (so that 1900-03-01 is 61, as in Excel). */
-const EPOCH = Date.UTC(1899, 11, 30);
-
-/** A spreadsheet serial date (days since 1899-12-30) as `yyyy-mm-dd`. */
-export function serialToIsoDate(serial: number): string {
-  return new Date(EPOCH + Math.floor(serial) * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** `yyyy-mm-dd` as a serial date, or null when it is not a real date. */
-export function isoDateToSerial(text: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(t).toISOString().slice(0, 10) !== text.trim()) return null;
-  return Math.round((t - EPOCH) / DAY_MS);
-}
-
 /**
  * A number as its format shows it. Anything that is not a number (text, logicals, errors) is
  * shown as it is by the caller; this returns null for those.
@@ -122,9 +105,6 @@ export function formatNumber(value: CellValue, code: string | undefined): string
   if (typeof value !== "number" || code === undefined) return null;
   const { kind, decimals } = parseNumberFormat(code);
   if (kind === "general") return null;
-  if (kind === "date") {
-    const ms = EPOCH + Math.floor(value) * DAY_MS;
-    return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? serialToIsoDate(value) : "#VALUE!";
-  }
+  if (kind === "date") return serialToIsoDate(value) ?? "#VALUE!";
   return formatter(kind, decimals).format(value);
 }

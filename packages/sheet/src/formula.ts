@@ -3,6 +3,7 @@ import * as formulajs from "@formulajs/formulajs";
 import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
 import type { CellRef } from "./a1.js";
+import { dateToSerial } from "./dates.js";
 import { formulaFromStored, isFormula } from "./refs.js";
 import { cellKey } from "./schema.js";
 import type { Sheet } from "./sheet.js";
@@ -50,17 +51,10 @@ const LEGACY_NAMES: Record<string, string> = {
   RANK: "RANK.EQ",
 };
 
-const DAY_MS = 86_400_000;
-const EPOCH = Date.UTC(1899, 11, 30);
-
 /** A formulajs result as a cell value: Dates (local time) become serial dates, Errors become errors. */
 function fromFormulajs(result: unknown): unknown {
   if (result instanceof Error) return new FormulaError(/^#/.test(result.message) ? result.message : "#VALUE!");
-  if (result instanceof Date) {
-    const day = Date.UTC(result.getFullYear(), result.getMonth(), result.getDate());
-    const time = (result.getHours() * 3600 + result.getMinutes() * 60 + result.getSeconds()) / 86_400;
-    return (day - EPOCH) / DAY_MS + time;
-  }
+  if (result instanceof Date) return dateToSerial(result, "local");
   return result;
 }
 

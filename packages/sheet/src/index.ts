@@ -17,16 +17,8 @@ export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "
 export type { ToCsvOptions } from "./csv.js";
 export { fillRange } from "./fill.js";
 export type { FillOptions } from "./fill.js";
-export {
-  DATE_CODE,
-  formatNumber,
-  isoDateToSerial,
-  MAX_DECIMALS,
-  numberFormat,
-  parseNumberFormat,
-  serialToIsoDate,
-  STYLE_ATTRS,
-} from "./format.js";
+export { isoDateToSerial, serialToIsoDate } from "./dates.js";
+export { DATE_CODE, formatNumber, MAX_DECIMALS, numberFormat, parseNumberFormat, STYLE_ATTRS } from "./format.js";
 export type { Align, CellStyle, NumberFormat, NumberFormatKind, StyleAttr } from "./format.js";
 export { CIRCULAR, displayValue, FormulaEngine, functionNames } from "./formula.js";
 export { randomId } from "./ids.js";
@@ -37,5 +29,5 @@ export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
 export { MAX_FROZEN, Sheet, SheetLimitError } from "./sheet.js";
 export type { CellIds, CellWrite } from "./sheet.js";
 export { UpdateError, validateUpdate } from "./update.js";
-export { isNumericInput, valueOf } from "./value.js";
+export { isNumericInput, numberOf, valueOf } from "./value.js";
 export type { CellError, CellValue } from "./value.js";

@@ -1,3 +1,5 @@
+import { isoDateToSerial } from "./dates.js";
+
 /** A spreadsheet error such as `#DIV/0!`, as a computed value. */
 export interface CellError {
   error: string;
@@ -13,13 +15,37 @@ export function isNumericInput(input: string): boolean {
   return NUMBER.test(input.trim());
 }
 
+/** `50%`, `-12.5 %`: a percentage. */
+const PERCENT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%$/;
+/** `1,234.5`, `$1,200`, `-$3.50`, `$-3.50`: grouped digits and an optional dollar sign. */
+const GROUPED = /^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?$/;
+
 /**
- * The value of a raw input (not a formula): the number for numeric input, a logical for TRUE or
- * FALSE (in any case), the text otherwise, null when empty.
+ * The number a typed input means, as a spreadsheet reads it: plain numbers, percentages (`50%` is
+ * 0.5), grouped digits and dollar amounts (`$1,200`), and dates (`2024-01-15` is its serial date).
+ * Null for anything else. The input itself is kept as typed.
+ */
+export function numberOf(input: string): number | null {
+  const text = input.trim();
+  if (NUMBER.test(text)) return Number(text);
+  const percent = PERCENT.exec(text);
+  if (percent) return Number(percent[1]) / 100;
+  const grouped = GROUPED.exec(text);
+  if (grouped && (text.includes(",") || text.includes("$")) && !(grouped[1] && grouped[2])) {
+    const n = Number(`${grouped[3]!.replace(/,/g, "")}${grouped[4] ?? ""}`);
+    return grouped[1] === "-" || grouped[2] === "-" ? -n : n;
+  }
+  return isoDateToSerial(text);
+}
+
+/**
+ * The value of a raw input (not a formula): its number (see {@link numberOf}), a logical for TRUE
+ * or FALSE (in any case), the text otherwise, null when empty.
  */
 export function valueOf(input: string): number | string | boolean | null {
   if (input === "") return null;
-  if (isNumericInput(input)) return Number(input.trim());
+  const n = numberOf(input);
+  if (n !== null) return n;
   const upper = input.trim().toUpperCase();
   if (upper === "TRUE" || upper === "FALSE") return upper === "TRUE";
   return input;

@@ -1,6 +1,7 @@
 import type ExcelJS from "exceljs";
 import type { CellRef } from "./a1.js";
 import { importRows } from "./csv.js";
+import { dateToSerial } from "./dates.js";
 import { DATE_CODE, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine } from "./formula.js";
 import { isFormula } from "./refs.js";
@@ -37,8 +38,6 @@ export interface XlsxSheet {
   frozen: { rows: number; cols: number };
 }
 
-const DAY_MS = 86_400_000;
-const EPOCH = Date.UTC(1899, 11, 30);
 /** Excel measures widths in characters of the default font: about 7 px each, plus padding. */
 const PX_PER_CHAR = 7;
 const PADDING_PX = 5;
@@ -57,10 +56,6 @@ function importedFormat(code: string | undefined): string | undefined {
   return /[dy]/i.test(unquoted) && /[dm]/i.test(unquoted) ? DATE_CODE : undefined;
 }
 
-function serial(date: Date): number {
-  return (date.getTime() - EPOCH) / DAY_MS;
-}
-
 /** A cell's value as the input a person would type. */
 function inputOf(cell: ExcelJS.Cell): string {
   const v = cell.value;
@@ -68,7 +63,7 @@ function inputOf(cell: ExcelJS.Cell): string {
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  if (v instanceof Date) return String(serial(v));
+  if (v instanceof Date) return String(dateToSerial(v, "utc"));
   if (typeof v === "object") {
     if ("formula" in v || "sharedFormula" in v) {
       const formula = cell.formula;
