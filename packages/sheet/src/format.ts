@@ -1,4 +1,4 @@
-import { serialToIsoDate } from "./dates.js";
+import { isoDateToSerial, serialToIsoDate } from "./dates.js";
 import type { CellValue } from "./value.js";
 
 export type Align = "left" | "center" | "right";
@@ -95,6 +95,20 @@ function formatter(kind: "number" | "percent" | "currency", decimals: number): I
     numberFormatters.set(key, f);
   }
   return f;
+}
+
+/**
+ * The number format a typed input implies (`12.5%` percent, `$1,200.50` currency, `1,234` a
+ * grouped number, `2024-01-15` a date), for writers such as XLSX that store the number alone.
+ */
+export function impliedFormat(input: string): string | undefined {
+  const text = input.trim();
+  if (isoDateToSerial(text) !== null) return DATE_CODE;
+  const decimals = /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
+  if (text.endsWith("%")) return numberFormat({ kind: "percent", decimals });
+  if (text.includes("$")) return numberFormat({ kind: "currency", decimals });
+  if (text.includes(",")) return numberFormat({ kind: "number", decimals });
+  return undefined;
 }
 
 /**

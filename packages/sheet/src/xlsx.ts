@@ -2,7 +2,7 @@ import type ExcelJS from "exceljs";
 import type { CellRef } from "./a1.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
-import { DATE_CODE, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
+import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine } from "./formula.js";
 import { isFormula } from "./refs.js";
 import type { Sheet } from "./sheet.js";
@@ -200,6 +200,9 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
       cell.value = { formula: input.slice(1), result: result as ExcelJS.CellFormulaValue["result"] };
     } else if (typeof value === "number" || typeof value === "boolean") {
       cell.value = value;
+      // `$1,200` or `15%` as typed: the number, shown the way it was typed.
+      const implied = typeof value === "number" ? impliedFormat(input) : undefined;
+      if (implied) cell.numFmt = implied;
     } else if (input !== "") {
       cell.value = input;
     }
