@@ -101,3 +101,13 @@ describe("large edits", () => {
     expect(engine.valueAt(0, 1)).toBe(0);
   });
 });
+
+describe("formula results", () => {
+  it("keep 15 significant digits, as spreadsheets show them", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A1: "0.8", B1: "=A1*12", B2: "=0.1+0.2" });
+    const engine = FormulaEngine.of(sheet!);
+    expect(engine.valueAt(0, 1)).toBe(9.6);
+    expect(engine.valueAt(1, 1)).toBe(0.3);
+  });
+});

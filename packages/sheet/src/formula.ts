@@ -348,7 +348,8 @@ function readsCell(reads: number[], { row, col }: CellRef): boolean {
 function fromParser(value: unknown): CellValue {
   if (value instanceof FormulaError) return err(value.error);
   if (Array.isArray(value)) return fromParser(value[0]?.[0] ?? null);
-  if (typeof value === "number") return Number.isFinite(value) ? value : err("#NUM!");
+  // Results keep 15 significant digits, as spreadsheets do: 0.8*12 is 9.6, not 9.600000000000001.
+  if (typeof value === "number") return Number.isFinite(value) ? Number(value.toPrecision(15)) : err("#NUM!");
   if (typeof value === "string" || typeof value === "boolean") return value;
   return value == null ? 0 : err("#VALUE!");
 }
