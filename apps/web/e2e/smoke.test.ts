@@ -16,6 +16,24 @@ describe("pages", () => {
     await page.close();
   });
 
+  it("imports a file as a new sheet from the home page; a file it cannot read gets a message", async () => {
+    const page = await (await env.newContext()).newPage();
+    await page.goto(env.server.url);
+    const pick = async (name: string, body: string) => {
+      const chooser = page.waitForEvent("filechooser");
+      await page.getByRole("button", { name: "Import a CSV or XLSX file…" }).click();
+      await (await chooser).setFiles({ name, mimeType: "text/plain", buffer: Buffer.from(body) });
+    };
+    await pick("notes.pdf", "%PDF");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("not a CSV or XLSX file");
+    await pick("Prices 2026.csv", "item,price\npear,2\n");
+    await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    expect(await page.getByLabel("Sheet title").inputValue()).toBe("Prices 2026");
+    await expect.poll(() => cell(page, "B2").textContent()).toContain("2");
+    await page.close();
+  });
+
   it("shows a change made through the API live", async () => {
     const id = await createSheet(env.server.url, "Shared");
     const page = await (await env.newContext()).newPage();

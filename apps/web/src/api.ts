@@ -26,6 +26,13 @@ function importType(file: File): string | null {
  * Sends a CSV or XLSX file to the server, reporting upload progress (0..1). The server reads and
  * checks the whole file before it writes anything, so a failure changes nothing.
  */
+/** Creates a sheet from a CSV or XLSX file, named after the file; returns its path (`/s/<id>`). */
+export async function importAsNewSheet(file: File, onProgress: (fraction: number) => void): Promise<string> {
+  const title = file.name.replace(/\.[^.]+$/, "").slice(0, 200) || "Imported sheet";
+  const { url } = await uploadFile<{ url: string }>(`/api/sheets?title=${encodeURIComponent(title)}`, file, onProgress);
+  return url;
+}
+
 export function uploadFile<T>(url: string, file: File, onProgress: (fraction: number) => void): Promise<T> {
   const type = importType(file);
   if (!type) return Promise.reject(new Error(`“${file.name}” is not a CSV or XLSX file.`));
