@@ -93,16 +93,16 @@ describe("HTTP API", () => {
 
     const read = await api("GET", `/api/sheets/${id}/cells?range=A1:C3`);
     expect(read.json.range).toBe("A1:C3");
-    expect(read.json.cells[0][0]).toEqual({ input: "hello", value: "hello" });
-    expect(read.json.cells[1][1]).toEqual({ input: "42", value: 42 });
-    expect(read.json.cells[2][2]).toEqual({ input: "-1.5e2", value: -150 });
-    expect(read.json.cells[0][1]).toEqual({ input: "", value: null });
+    expect(read.json.cells[0][0]).toEqual({ input: "hello", value: "hello", text: "hello" });
+    expect(read.json.cells[1][1]).toEqual({ input: "42", value: 42, text: "42" });
+    expect(read.json.cells[2][2]).toEqual({ input: "-1.5e2", value: -150, text: "-1.5e2" });
+    expect(read.json.cells[0][1]).toEqual({ input: "", value: null, text: "" });
 
 
     await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "" } });
     const used = await api("GET", `/api/sheets/${id}/cells`);
     expect(used.json.range).toBe("A1:C3");
-    expect(used.json.cells[0][0]).toEqual({ input: "", value: null });
+    expect(used.json.cells[0][0]).toEqual({ input: "", value: null, text: "" });
     await eventually(() => expect(watcher.sheet.toA1Record()).toEqual({ B2: "42", C3: "-1.5e2" }));
     watcher.close();
 
@@ -169,7 +169,7 @@ describe("HTTP API", () => {
     const fromCsv = await api("POST", "/api/sheets?title=From%20CSV", "a,b\r\n1,=A2*2\r\n", "text/csv");
     expect(fromCsv.status).toBe(201);
     const read = await api("GET", `/api/sheets/${fromCsv.json.id}/cells?range=A1:B2`);
-    expect(read.json.cells[1][1]).toEqual({ input: "=A2*2", value: 2 });
+    expect(read.json.cells[1][1]).toEqual({ input: "=A2*2", value: 2, text: "2" });
     expect((await api("GET", `/api/sheets/${fromCsv.json.id}`)).json.title).toBe("From CSV");
 
     const book = new ExcelJS.Workbook();
@@ -178,6 +178,7 @@ describe("HTTP API", () => {
     ws.getCell("A1").font = { bold: true };
     ws.getCell("A2").value = 9.5;
     ws.getCell("A3").value = { formula: "A2*2", result: 19 };
+    ws.getCell("A3").numFmt = "$#,##0.00";
     const bytes = new Uint8Array(await book.xlsx.writeBuffer());
     const fromXlsx = await api("POST", "/api/sheets", bytes, XLSX);
     expect(fromXlsx.status).toBe(201);
@@ -185,6 +186,9 @@ describe("HTTP API", () => {
     expect(info.json.title).toBe("Prices");
     const cells = await api("GET", `/api/sheets/${fromXlsx.json.id}/cells?range=A1:A3`);
     expect(cells.json.cells.map((r: { value: unknown }[]) => r[0]!.value)).toEqual(["price", 9.5, 19]);
+    // What the sheet shows, and its formatting when it has some.
+    expect(cells.json.cells[0][0]).toEqual({ input: "price", value: "price", text: "price", style: { bold: true } });
+    expect(cells.json.cells[2][0]).toEqual({ input: "=A2*2", value: 19, text: "$19.00", style: { numFmt: "$#,##0.00" } });
 
     const broken = await api("POST", "/api/sheets", new Uint8Array([80, 75, 3, 4, 1, 2, 3]), XLSX);
     expect(broken.status).toBe(400);

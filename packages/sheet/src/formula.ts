@@ -4,6 +4,7 @@ import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
 import type { CellRef } from "./a1.js";
 import { dateToSerial } from "./dates.js";
+import { formatNumber } from "./format.js";
 import { formulaFromStored, isFormula } from "./refs.js";
 import { cellKey } from "./schema.js";
 import type { Sheet } from "./sheet.js";
@@ -352,6 +353,14 @@ function fromParser(value: unknown): CellValue {
   if (typeof value === "number") return Number.isFinite(value) ? Number(value.toPrecision(15)) : err("#NUM!");
   if (typeof value === "string" || typeof value === "boolean") return value;
   return value == null ? 0 : err("#VALUE!");
+}
+
+/**
+ * What a cell shows: a number in its number format, a formula's value, or otherwise exactly what
+ * was typed.
+ */
+export function cellText(input: string, value: CellValue, numFmt: string | undefined): string {
+  return formatNumber(value, numFmt) ?? (isFormula(input) ? displayValue(value) : input);
 }
 
 /** A value as a cell shows it: numbers without float noise, TRUE/FALSE, errors by their code. */

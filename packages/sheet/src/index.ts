@@ -20,7 +20,7 @@ export type { FillOptions } from "./fill.js";
 export { isoDateToSerial, serialToIsoDate } from "./dates.js";
 export { DATE_CODE, formatNumber, MAX_DECIMALS, numberFormat, parseNumberFormat, STYLE_ATTRS } from "./format.js";
 export type { Align, CellStyle, NumberFormat, NumberFormatKind, StyleAttr } from "./format.js";
-export { CIRCULAR, displayValue, FormulaEngine, functionNames } from "./formula.js";
+export { cellText, CIRCULAR, displayValue, FormulaEngine, functionNames } from "./formula.js";
 export { randomId } from "./ids.js";
 export { formulaReferences, isFormula, shiftFormula } from "./refs.js";
 export type { FormulaReference } from "./refs.js";

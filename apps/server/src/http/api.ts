@@ -9,6 +9,7 @@ import {
 } from "@cosheet/protocol";
 import {
   A1Error,
+  cellText,
   CsvError,
   csvCellCount,
   exportCsv,
@@ -156,8 +157,12 @@ export function apiRouter(registry: SheetRegistry): Router {
       const cols = range.end.col - range.start.col + 1;
       const cells = Array.from({ length: rows }, (_, r) =>
         Array.from({ length: cols }, (_, c) => {
+          const [row, col] = [range.start.row + r, range.start.col + c];
           const input = inputs[r]?.[c] ?? "";
-          return { input, value: input === "" ? null : engine.valueAt(range.start.row + r, range.start.col + c) };
+          const value = input === "" ? null : engine.valueAt(row, col);
+          const style = sheet.styleAt(row, col);
+          const cell = { input, value, text: cellText(input, value, style.numFmt) };
+          return Object.keys(style).length > 0 ? { ...cell, style } : cell;
         }),
       );
       return { range: formatRange(range), cells };
