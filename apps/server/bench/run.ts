@@ -14,7 +14,7 @@ import { Sheet, toCsv } from "@cosheet/sheet";
 import { connectClient, createSheet, type TestClient } from "../test/helpers.js";
 import { spawnServer, type ServerProcess } from "../test/process.js";
 import { cpuSeconds, rssBytes } from "./proc.js";
-import { median, percentile, round } from "./stats.js";
+import { median, percentile, round } from "@cosheet/sheet/bench";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold. */

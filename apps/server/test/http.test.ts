@@ -3,10 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
-import { ErrorCode, LIMITS } from "@cosheet/protocol";
+import { ErrorCode, LIMITS, XLSX_TYPE } from "@cosheet/protocol";
 import { connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
 
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 let server: TestServer;
 let webDir: string;
 
@@ -180,7 +179,7 @@ describe("HTTP API", () => {
     ws.getCell("A3").value = { formula: "A2*2", result: 19 };
     ws.getCell("A3").numFmt = "$#,##0.00";
     const bytes = new Uint8Array(await book.xlsx.writeBuffer());
-    const fromXlsx = await api("POST", "/api/sheets", bytes, XLSX);
+    const fromXlsx = await api("POST", "/api/sheets", bytes, XLSX_TYPE);
     expect(fromXlsx.status).toBe(201);
     const info = await api("GET", `/api/sheets/${fromXlsx.json.id}`);
     expect(info.json.title).toBe("Prices");
@@ -190,7 +189,7 @@ describe("HTTP API", () => {
     expect(cells.json.cells[0][0]).toEqual({ input: "price", value: "price", text: "price", style: { bold: true } });
     expect(cells.json.cells[2][0]).toEqual({ input: "=A2*2", value: 19, text: "$19.00", style: { numFmt: "$#,##0.00" } });
 
-    const broken = await api("POST", "/api/sheets", new Uint8Array([80, 75, 3, 4, 1, 2, 3]), XLSX);
+    const broken = await api("POST", "/api/sheets", new Uint8Array([80, 75, 3, 4, 1, 2, 3]), XLSX_TYPE);
     expect(broken.status).toBe(400);
     expect(broken.json.error.code).toBe(ErrorCode.InvalidXlsx);
   });
@@ -201,11 +200,11 @@ describe("HTTP API", () => {
     const book = new ExcelJS.Workbook();
     book.addWorksheet("In").getCell("A1").value = "imported";
     const bytes = new Uint8Array(await book.xlsx.writeBuffer());
-    const imported = await api("POST", `/api/sheets/${id}/import?at=C3`, bytes, XLSX);
+    const imported = await api("POST", `/api/sheets/${id}/import?at=C3`, bytes, XLSX_TYPE);
     expect(imported.json).toEqual({ range: "C3", rows: 1, cols: 1 });
 
     const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`);
-    expect(res.headers.get("content-type")).toBe(XLSX);
+    expect(res.headers.get("content-type")).toBe(XLSX_TYPE);
     expect(res.headers.get("content-disposition")).toContain("Sales.xlsx");
     const out = new ExcelJS.Workbook();
     await out.xlsx.load(await res.arrayBuffer());
@@ -215,7 +214,7 @@ describe("HTTP API", () => {
     expect(sheet.getCell("A2").value).toBe(41);
     expect(sheet.getCell("C3").value).toBe("imported");
 
-    const garbage = await api("POST", `/api/sheets/${id}/import`, new TextEncoder().encode("nope"), XLSX);
+    const garbage = await api("POST", `/api/sheets/${id}/import`, new TextEncoder().encode("nope"), XLSX_TYPE);
     expect(garbage.json.error.code).toBe(ErrorCode.InvalidXlsx);
     const after = await api("GET", `/api/sheets/${id}/cells`);
     expect(after.json.range).toBe("A1:C3");

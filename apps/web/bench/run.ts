@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { toCsv } from "@cosheet/sheet";
-import type { FormulaFigures } from "@cosheet/sheet/bench";
+import { median, percentile, round, type FormulaFigures } from "@cosheet/sheet/bench";
 import { createSheet, launchBrowser, startServer } from "../e2e/harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -17,9 +17,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY = new Set((process.env.BENCH_ONLY ?? "open,scroll,formulas").split(","));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
-const round = (x: number) => Math.round(x * 100) / 100;
 
 async function importCsv(url: string, id: string, rows: string[][]): Promise<void> {
   const res = await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: toCsv(rows) });
@@ -85,8 +82,8 @@ async function scroll(): Promise<void> {
     await page.goto(`${server.url}/s/${tall}`);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
     const frames = await page.evaluate<number[]>(SCROLL_SCRIPT);
-    p50s.push(pct(frames, 50));
-    p95s.push(pct(frames, 95));
+    p50s.push(percentile(frames, 50));
+    p95s.push(percentile(frames, 95));
     await context.close();
   }
   results.scrollFrameMs = { p50: median(p50s), p95: median(p95s) };

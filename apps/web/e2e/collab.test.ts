@@ -1,18 +1,12 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, startServer, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, startServer, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
 /** Two people: separate browser contexts (separate storage), on the same sheet. */
 async function twoPeople(id: string): Promise<[Page, Page]> {
-  const pages: Page[] = [];
-  for (let i = 0; i < 2; i++) {
-    const page = await (await env.newContext()).newPage();
-    await openSheet(page, env.server.url, id);
-    pages.push(page);
-  }
-  return pages as [Page, Page];
+  return [await env.person(id), await env.person(id)];
 }
 
 const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) => (t ?? "").trim());

@@ -1,16 +1,10 @@
 import ExcelJS from "exceljs";
+import { XLSX_TYPE } from "@cosheet/protocol";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
 
 const env = e2eSuite();
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-async function person(id: string): Promise<Page> {
-  const page = await (await env.newContext()).newPage();
-  await openSheet(page, env.server.url, id);
-  return page;
-}
 
 /** Picks a file through File > (item), as a user does. */
 async function importFile(page: Page, item: RegExp, file: { name: string; mimeType: string; buffer: Buffer }) {
@@ -23,7 +17,7 @@ async function importFile(page: Page, item: RegExp, file: { name: string; mimeTy
 describe("import and export in the browser", () => {
   it("imports CSV at the selection for everyone; a broken file says why and changes nothing", async () => {
     const id = await createSheet(env.server.url, "Imports");
-    const [ada, bob] = [await person(id), await person(id)];
+    const [ada, bob] = [await env.person(id), await env.person(id)];
     await typeInto(ada, "A1", "keep");
     await cell(ada, "B2").click();
     const csv = "name,qty\r\npear,3\r\nfig,=C3*2\r\n";
@@ -33,7 +27,7 @@ describe("import and export in the browser", () => {
     expect((await cell(bob, "B3").textContent())?.trim()).toBe("pear");
 
     await ada.getByRole("button", { name: "Dismiss" }).click();
-    await importFile(ada, /at B2/, { name: "broken.xlsx", mimeType: XLSX, buffer: Buffer.from("PK\u0003\u0004garbage") });
+    await importFile(ada, /at B2/, { name: "broken.xlsx", mimeType: XLSX_TYPE, buffer: Buffer.from("PK\u0003\u0004garbage") });
     await expect.poll(() => ada.getByRole("alert").textContent()).toContain("not a readable XLSX file");
     const cells = await fetch(`${env.server.url}/api/sheets/${id}/cells`).then((r) => r.json());
     expect(cells.range).toBe("A1:C4");
@@ -41,7 +35,7 @@ describe("import and export in the browser", () => {
 
   it("imports an XLSX workbook as a new sheet, and downloads it back as XLSX", async () => {
     const id = await createSheet(env.server.url, "Start");
-    const ada = await person(id);
+    const ada = await env.person(id);
     const book = new ExcelJS.Workbook();
     const ws = book.addWorksheet("Q1");
     ws.getCell("A1").value = "total";
@@ -50,7 +44,7 @@ describe("import and export in the browser", () => {
     ws.getCell("B2").value = 2;
     ws.getCell("B3").value = 3;
     const buffer = Buffer.from(await book.xlsx.writeBuffer());
-    await importFile(ada, /new sheet/, { name: "Quarter.xlsx", mimeType: XLSX, buffer });
+    await importFile(ada, /new sheet/, { name: "Quarter.xlsx", mimeType: XLSX_TYPE, buffer });
     await ada.waitForURL((url) => url.pathname.startsWith("/s/") && !url.pathname.endsWith(id));
     await ada.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     expect(await ada.getByLabel("Sheet title").inputValue()).toBe("Quarter");
@@ -69,7 +63,7 @@ describe("import and export in the browser", () => {
 
   it("imports a 100,000-row CSV with a progress indicator", async () => {
     const id = await createSheet(env.server.url, "Big");
-    const ada = await person(id);
+    const ada = await env.person(id);
     const lines = Array.from({ length: 100_000 }, (_, i) => `row ${i + 1},${i},${i * 2}`);
     const buffer = Buffer.from(lines.join("\n"));
     await importFile(ada, /new sheet/, { name: "big.csv", mimeType: "text/csv", buffer });

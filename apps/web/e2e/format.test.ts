@@ -1,14 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
 
 const env = e2eSuite();
-
-async function person(id: string): Promise<Page> {
-  const page = await (await env.newContext()).newPage();
-  await openSheet(page, env.server.url, id);
-  return page;
-}
 
 const css = (page: Page, a1: string, prop: string) =>
   cell(page, a1).evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), prop);
@@ -16,7 +10,7 @@ const css = (page: Page, a1: string, prop: string) =>
 describe("formatting", () => {
   it("bold, colours, alignment and number formats are shared and undoable", async () => {
     const id = await createSheet(env.server.url, "Format");
-    const [ada, bob] = [await person(id), await person(id)];
+    const [ada, bob] = [await env.person(id), await env.person(id)];
     await typeInto(ada, "A1", "1234.5");
     await cell(ada, "A1").click();
     await ada.keyboard.press("Control+b");
@@ -50,7 +44,7 @@ describe("formatting", () => {
 
   it("frozen rows and columns stay in view while the rest scrolls", async () => {
     const id = await createSheet(env.server.url, "Freeze");
-    const [ada, bob] = [await person(id), await person(id)];
+    const [ada, bob] = [await env.person(id), await env.person(id)];
     await typeInto(ada, "A1", "Name");
     await typeInto(ada, "B1", "Total");
     await ada.getByLabel("Freeze rows").selectOption("1");
@@ -81,7 +75,7 @@ describe("formatting", () => {
 describe("fill", () => {
   it("Ctrl+D copies down with references moved; dragging the handle continues a series", async () => {
     const id = await createSheet(env.server.url, "Fill");
-    const [ada, bob] = [await person(id), await person(id)];
+    const [ada, bob] = [await env.person(id), await env.person(id)];
     await typeInto(ada, "A1", "1");
     await typeInto(ada, "A2", "2");
     await typeInto(ada, "B1", "=A1*10");
@@ -114,7 +108,7 @@ describe("fill", () => {
 
   it("a copied formula pasted elsewhere moves its relative references", async () => {
     const id = await createSheet(env.server.url, "Copy");
-    const ada = await person(id);
+    const ada = await env.person(id);
     await typeInto(ada, "A1", "2");
     await typeInto(ada, "A2", "3");
     await typeInto(ada, "B1", "=A1*$A$1");

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
 describe("typing a formula", () => {
   it("completes function names, shows the signature, outlines references and inserts clicked cells", async () => {
     const id = await createSheet(env.server.url, "Formula help");
-    const page = await (await env.newContext()).newPage();
-    await openSheet(page, env.server.url, id);
+    const page = await env.person(id);
     await typeInto(page, "A1", "1");
     await typeInto(page, "A2", "5");
     await typeInto(page, "A3", "9");

@@ -119,6 +119,8 @@ export interface E2ESuite {
   browser: Browser;
   /** Opens a browser context (a separate person: separate storage), closed after the test. */
   newContext(): Promise<BrowserContext>;
+  /** A separate person (a new context) with a sheet open and synced. */
+  person(id: string): Promise<Page>;
 }
 
 /** Registers the hooks of a browser test file: one server and one Chromium for the file. */
@@ -129,6 +131,11 @@ export function e2eSuite(): E2ESuite {
       const context = await suite.browser.newContext();
       contexts.push(context);
       return context;
+    },
+    async person(id: string) {
+      const page = await (await suite.newContext()).newPage();
+      await openSheet(page, suite.server.url, id);
+      return page;
     },
   } as E2ESuite;
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { LIMITS } from "@cosheet/protocol";
+import { LIMITS, XLSX_TYPE } from "@cosheet/protocol";
 
 interface ErrorReply {
   error?: { message: string };
@@ -11,8 +11,6 @@ export async function createSheet(): Promise<string> {
   if (!res.ok || !body.url) throw new Error(body.error?.message ?? `could not create a sheet (${res.status})`);
   return body.url;
 }
-
-export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /** The content type the server reads a file as, from its name; null for a file it cannot import. */
 function importType(file: File): string | null {

@@ -8,6 +8,7 @@ export type {
   ServerToClientEvents,
   SyncResult,
 } from "./events.js";
+export { CSV_TYPES, IMPORT_ACCEPT, XLSX_TYPE } from "./files.js";
 export { LIMITS } from "./limits.js";
 export { SheetProvider } from "./provider.js";
 export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus } from "./provider.js";

@@ -18,7 +18,7 @@ export const LIMITS = {
   eventsBurst: 300,
   /** Most cells one import or PATCH may write. */
   maxImportCells: 1_000_000,
-  /** Largest CSV body the HTTP import accepts. */
+  /** Largest CSV or XLSX body the HTTP import accepts. */
   maxImportBytes: 50 * 1024 * 1024,
   /** Longest raw input of one cell, as in Excel. */
   maxCellInputLength: 32_767,

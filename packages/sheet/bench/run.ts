@@ -8,11 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFormulaBench } from "./formulas.js";
+import { median, round } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const round = (x: number) => Math.round(x * 100) / 100;
 
 const figures = runFormulaBench(RUNS);
 console.log("| figure (Node) | median | target |\n|---|---|---|");

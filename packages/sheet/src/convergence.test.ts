@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { formatCell } from "./a1.js";
 import { exportCsv } from "./csv.js";
 import { FormulaEngine } from "./formula.js";
+import { cellKey } from "./schema.js";
 import type { CellIds, Sheet } from "./sheet.js";
 import { replicas, syncAll } from "./testing.js";
 
@@ -133,7 +134,7 @@ describe("convergence", () => {
             { ...target, input: `=${ref}*1` },
           ]);
           const formula = sheet.idsAt(target.row, target.col)!;
-          const stored = sheet.types.cells.get(`${formula.rowId}:${formula.colId}`)!;
+          const stored = sheet.types.cells.get(cellKey(formula.rowId, formula.colId))!;
           pairs.push({ formula, stored, marker: sheet.idsAt(marker.row, marker.col)!, value });
         }
         net.deliverSome();
@@ -155,7 +156,7 @@ describe("convergence", () => {
       let checked = 0;
       for (const { formula, stored, marker, value } of pairs) {
         const at = sheet.positionOfIds(formula);
-        if (!at || sheet.types.cells.get(`${formula.rowId}:${formula.colId}`) !== stored) continue;
+        if (!at || sheet.types.cells.get(cellKey(formula.rowId, formula.colId)) !== stored) continue;
         const markerAt = sheet.positionOfIds(marker);
         if (markerAt && sheet.getInput(markerAt.row, markerAt.col) !== String(value)) continue;
         expect(engine.valueAt(at.row, at.col)).toEqual(markerAt ? value : { error: "#REF!" });

@@ -13,9 +13,6 @@ declare module "fast-formula-parser" {
     constructor(error: string, msg?: string);
     readonly error: string;
   }
-  export class DepParser {
-    parse(formula: string, position: CellRef, ignoreError?: boolean): (CellRef | RangeRef)[];
-  }
   /** An argument as custom functions receive it: `value` is a scalar or, for ranges, rows of values. */
   export interface Arg {
     value: unknown;
@@ -26,7 +23,6 @@ declare module "fast-formula-parser" {
     functions?: Record<string, (...args: Arg[]) => unknown>;
   }
   export default class FormulaParser {
-    static DepParser: typeof DepParser;
     static FormulaError: typeof FormulaError;
     constructor(options: Options);
     parse(formula: string, position: CellRef): unknown;

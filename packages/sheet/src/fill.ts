@@ -76,12 +76,13 @@ export function fillRange(sheet: Sheet, source: Range, target: Range, options: F
   const styles: { row: number; col: number; style: CellStyle }[] = [];
   for (let line = lineFrom; line <= lineTo; line++) {
     const inputs: string[] = [];
-    let dated = true;
+    const lineStyles: CellStyle[] = [];
     for (let i = srcFrom; i <= srcTo; i++) {
       const { row, col } = at(line, i);
       inputs.push(sheet.getInput(row, col));
-      dated &&= parseNumberFormat(sheet.styleAt(row, col).numFmt).kind === "date";
+      lineStyles.push(sheet.styleAt(row, col));
     }
+    const dated = lineStyles.every((style) => parseNumberFormat(style.numFmt).kind === "date");
     const next = options.series ? series(inputs, dated) : null;
     for (let pos = dstFrom; pos <= dstTo; pos++) {
       // Which source cell this one repeats, and how far it is from it.
@@ -93,7 +94,7 @@ export function fillRange(sheet: Sheet, source: Range, target: Range, options: F
       const input = inputs[index]!;
       const copy = isFormula(input) ? shiftFormula(input, to.row - from.row, to.col - from.col) : input;
       writes.push({ ...to, input: next ? next(step) : copy });
-      styles.push({ ...to, style: sheet.styleAt(from.row, from.col) });
+      styles.push({ ...to, style: lineStyles[index]! });
     }
   }
   sheet.doc.transact(() => {

@@ -157,8 +157,16 @@ export class Sheet {
 
   /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
   getInput(row: number, col: number): string {
+    return this.shown(this.storedInput(row, col));
+  }
+
+  /**
+   * The input as stored: the same as {@link getInput} except that a formula keeps its references
+   * as ids. Enough to tell formulas apart and to show anything else, without converting references.
+   */
+  storedInput(row: number, col: number): string {
     const ids = this.idsAt(row, col);
-    return ids ? this.shown(this.types.cells.get(cellKey(ids.rowId, ids.colId)) ?? "") : "";
+    return ids ? (this.types.cells.get(cellKey(ids.rowId, ids.colId)) ?? "") : "";
   }
 
   /** The ids of the cell at a position, or null outside the sheet. */

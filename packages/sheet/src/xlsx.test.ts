@@ -74,5 +74,6 @@ describe("XLSX", () => {
     for (let r = 1; r <= 20; r++) ws.getCell(r, 1).value = r;
     const bytes = new Uint8Array(await book.xlsx.writeBuffer());
     await expect(readXlsx(bytes, 10)).rejects.toThrow(/more than 10 cells/);
+    await expect(readXlsx(bytes, 10)).rejects.toMatchObject({ tooLarge: true });
   });
 });

@@ -5,7 +5,7 @@ import { dateToSerial } from "./dates.js";
 import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine } from "./formula.js";
 import { isFormula } from "./refs.js";
-import type { Sheet } from "./sheet.js";
+import { MAX_FROZEN, type Sheet } from "./sheet.js";
 
 /**
  * XLSX import and export with exceljs (Node only: this module is its own entry point,
@@ -21,6 +21,14 @@ async function newWorkbook(): Promise<ExcelJS.Workbook> {
 
 export class XlsxError extends Error {
   override readonly name = "XlsxError";
+
+  constructor(
+    message: string,
+    /** The file is readable but holds more cells than allowed. */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface StyledCell extends CellRef {
@@ -112,7 +120,7 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
   let cells = 0;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
-      if (++cells > maxCells) throw new XlsxError(`the worksheet has more than ${maxCells} cells`);
+      if (++cells > maxCells) throw new XlsxError(`the worksheet has more than ${maxCells} cells`, true);
       const r = rowNumber - 1;
       const c = colNumber - 1;
       const line = (rows[r] ??= []);
@@ -153,7 +161,7 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
       if (width !== undefined && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
     });
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
-      sheet.setFrozen({ rows: Math.min(data.frozen.rows, 20), cols: Math.min(data.frozen.cols, 20) });
+      sheet.setFrozen({ rows: Math.min(data.frozen.rows, MAX_FROZEN), cols: Math.min(data.frozen.cols, MAX_FROZEN) });
     }
   }, origin);
 }

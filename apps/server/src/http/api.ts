@@ -1,11 +1,13 @@
 import express, { type Router } from "express";
 import {
   CreateSheetBodySchema,
+  CSV_TYPES,
   ErrorCode,
   isSheetId,
   LIMITS,
   PatchCellsBodySchema,
   ProtocolError,
+  XLSX_TYPE,
 } from "@cosheet/protocol";
 import {
   A1Error,
@@ -58,9 +60,6 @@ function cellsIn(range: Range): number {
   return (range.end.row - range.start.row + 1) * (range.end.col - range.start.col + 1);
 }
 
-const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const CSV_TYPES = ["text/csv", "text/plain", "application/csv"];
-
 /** A parsed, checked file to import: nothing has been written when this exists. */
 interface Upload {
   rows: number;
@@ -80,8 +79,7 @@ async function readUpload(req: express.Request): Promise<Upload> {
       return { rows: data.rows.length, cols, name: data.name, write: (sheet, at) => importXlsx(sheet, data, at) };
     } catch (err) {
       if (!(err instanceof XlsxError)) throw err;
-      const tooLarge = /more than/.test(err.message);
-      throw new ProtocolError(tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidXlsx, err.message);
+      throw new ProtocolError(err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidXlsx, err.message);
     }
   }
   if (typeof req.body !== "string") {
@@ -106,7 +104,7 @@ async function readUpload(req: express.Request): Promise<Upload> {
 export function apiRouter(registry: SheetRegistry): Router {
   const router = express.Router();
   const json = express.json({ limit: "20mb" });
-  const csv = express.text({ type: CSV_TYPES, limit: LIMITS.maxImportBytes });
+  const csv = express.text({ type: [...CSV_TYPES], limit: LIMITS.maxImportBytes });
   const xlsx = express.raw({ type: XLSX_TYPE, limit: LIMITS.maxImportBytes });
   const isFile = (req: express.Request) => Boolean(req.is([...CSV_TYPES, XLSX_TYPE]));
 
