@@ -6,7 +6,6 @@ import type { CellRef } from "./a1.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
 import { formulaFromStored, isFormula } from "./refs.js";
-import { cellKey } from "./schema.js";
 import type { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
@@ -224,7 +223,7 @@ export class FormulaEngine {
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
   valueAt(row: number, col: number): CellValue {
-    const key = this.keyAt(row, col);
+    const key = this.sheet.keyAt(row, col);
     if (key === null) return null;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
@@ -232,12 +231,6 @@ export class FormulaEngine {
     if (!isFormula(stored)) return valueOf(stored);
     this.evaluateFrom({ row, col, key, stored });
     return this.cache.get(key)!;
-  }
-
-  private keyAt(row: number, col: number): string | null {
-    const rowId = this.sheet.rows.idAt(row);
-    const colId = this.sheet.cols.idAt(col);
-    return rowId === undefined || colId === undefined ? null : cellKey(rowId, colId);
   }
 
   /** Evaluates a formula cell after every formula it reads, depth first, without recursion. */
@@ -301,7 +294,7 @@ export class FormulaEngine {
    * as missing (or as a cycle when it is waiting on this one) and reads as empty for now.
    */
   private read(row: number, col: number): CellValue {
-    const key = this.keyAt(row, col);
+    const key = this.sheet.keyAt(row, col);
     if (key === null) return null;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;

@@ -165,8 +165,15 @@ export class Sheet {
    * as ids. Enough to tell formulas apart and to show anything else, without converting references.
    */
   storedInput(row: number, col: number): string {
-    const ids = this.idsAt(row, col);
-    return ids ? (this.types.cells.get(cellKey(ids.rowId, ids.colId)) ?? "") : "";
+    const key = this.keyAt(row, col);
+    return key === null ? "" : (this.types.cells.get(key) ?? "");
+  }
+
+  /** The cell key at a position, or null outside the sheet (no ids object made: a hot path). */
+  keyAt(row: number, col: number): string | null {
+    const rowId = this.rows.idAt(row);
+    const colId = this.cols.idAt(col);
+    return rowId === undefined || colId === undefined ? null : cellKey(rowId, colId);
   }
 
   /** The ids of the cell at a position, or null outside the sheet. */
