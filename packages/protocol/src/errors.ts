@@ -7,6 +7,12 @@ export const ErrorCode = {
   NotJoined: "NOT_JOINED",
   UpdateTooLarge: "UPDATE_TOO_LARGE",
   MalformedUpdate: "MALFORMED_UPDATE",
+  /** A well-formed update that writes something a sheet may not contain (see docs/protocol.md). */
+  InvalidContent: "INVALID_CONTENT",
+  /** An update that depends on changes the server does not have: the client should sync again. */
+  OutOfSync: "OUT_OF_SYNC",
+  /** The request's content type is not one the endpoint reads. */
+  UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
   RateLimited: "RATE_LIMITED",
   InvalidRange: "INVALID_RANGE",
   InvalidCsv: "INVALID_CSV",

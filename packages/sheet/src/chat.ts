@@ -1,11 +1,19 @@
 import type * as Y from "yjs";
+import { CONTENT_LIMITS } from "./content.js";
+import { isColor } from "./format.js";
 import { randomId } from "./ids.js";
 import { sheetTypes, type ChatMessage } from "./schema.js";
 
 /** Longest chat message; the same limit as direct messages on the wire. */
-export const MAX_CHAT_LENGTH = 2000;
+export const MAX_CHAT_LENGTH = CONTENT_LIMITS.chatText;
 
-/** Appends a message to the sheet's chat; blank text is ignored, long text cut to the limit. */
+/** The colour of a chat author whose own colour is not one (a sheet stores only `#rrggbb`). */
+const NEUTRAL = "#6b7772";
+
+/**
+ * Appends a message to the sheet's chat; blank text is ignored, long text and names cut to their
+ * limits, and a colour that is not `#rrggbb` replaced, so the entry is always one the sheet holds.
+ */
 export function postMessage(
   doc: Y.Doc,
   message: Pick<ChatMessage, "author" | "color" | "text">,
@@ -13,7 +21,13 @@ export function postMessage(
 ): ChatMessage | null {
   const text = message.text.trim().slice(0, MAX_CHAT_LENGTH);
   if (!text) return null;
-  const entry: ChatMessage = { id: randomId(12), author: message.author.slice(0, 60), color: message.color, text, at: Date.now() };
+  const entry: ChatMessage = {
+    id: randomId(12),
+    author: message.author.slice(0, CONTENT_LIMITS.name),
+    color: isColor(message.color) ? message.color : NEUTRAL,
+    text,
+    at: Date.now(),
+  };
   doc.transact(() => sheetTypes(doc).chat.push([entry]), origin);
   return entry;
 }

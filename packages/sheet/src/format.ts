@@ -31,6 +31,11 @@ export interface NumberFormat {
 }
 
 const COLOR = /^#[0-9a-f]{6}$/i;
+
+/** A colour as the sheet stores and shows it: `#rrggbb`, nothing else (no CSS can hide in it). */
+export function isColor(value: unknown): value is string {
+  return typeof value === "string" && COLOR.test(value);
+}
 const NUMBER_CODE = /^(\$)?(#,##)?0(?:\.(0{1,10}))?(%)?$/;
 export const DATE_CODE = "yyyy-mm-dd";
 export const MAX_DECIMALS = 10;
@@ -72,7 +77,7 @@ export function isStyleValue(attr: StyleAttr, value: unknown): boolean {
       return value === true;
     case "color":
     case "fill":
-      return typeof value === "string" && COLOR.test(value);
+      return isColor(value);
     case "align":
       return value === "left" || value === "center" || value === "right";
     case "numFmt":

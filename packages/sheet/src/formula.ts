@@ -227,7 +227,7 @@ export class FormulaEngine {
     if (key === null) return null;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const stored = this.sheet.types.cells.get(key) ?? "";
+    const stored = this.sheet.inputOf(key);
     if (!isFormula(stored)) return valueOf(stored);
     this.evaluateFrom({ row, col, key, stored });
     return this.cache.get(key)!;
@@ -298,7 +298,7 @@ export class FormulaEngine {
     if (key === null) return null;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const stored = this.sheet.types.cells.get(key) ?? "";
+    const stored = this.sheet.inputOf(key);
     if (!isFormula(stored)) {
       // Plain values are cached too: formulas read their precedents again and again.
       const value = valueOf(stored);

@@ -33,9 +33,6 @@ export interface ChatMessage {
   at: number;
 }
 
-/** The names of every top-level shared type a sheet document may hold. */
-export const ROOT_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "chat", "colWidths", "styles"]);
-
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
     rows: doc.getArray<string>("rows"),

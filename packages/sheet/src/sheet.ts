@@ -1,6 +1,7 @@
 import type * as Y from "yjs";
 import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
 import { Axis } from "./axis.js";
+import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
 import { cellKey, sheetTypes, splitCellKey, styleKey, type SheetTypes } from "./schema.js";
@@ -21,7 +22,13 @@ export class SheetLimitError extends Error {
 }
 
 /** At most this many rows or columns can be frozen. */
-export const MAX_FROZEN = 20;
+export const MAX_FROZEN = CONTENT_LIMITS.frozen;
+
+/**
+ * What a stored cell of the wrong type (written by an older or broken client) reads as: an error
+ * value, shown and exported as such, until someone types over it.
+ */
+export const INVALID_INPUT = "#VALUE!";
 
 const sheets = new WeakMap<Y.Doc, Sheet>();
 
@@ -70,17 +77,19 @@ export class Sheet {
 
   get title(): string {
     const t = this.types.meta.get("title");
-    return typeof t === "string" ? t : "";
+    return typeof t === "string" ? t.slice(0, CONTENT_LIMITS.title) : "";
   }
 
   setTitle(title: string, origin?: unknown): void {
+    if (!isTitle(title)) throw new SheetLimitError(`a title has at most ${CONTENT_LIMITS.title} characters`);
     this.doc.transact(() => this.types.meta.set("title", title), origin);
   }
 
   /** A column's width in pixels, or undefined for the default width. */
   colWidth(col: number): number | undefined {
     const colId = this.cols.idAt(col);
-    return colId === undefined ? undefined : this.types.colWidths.get(colId);
+    const width: unknown = colId === undefined ? undefined : this.types.colWidths.get(colId);
+    return typeof width === "number" && Number.isFinite(width) ? width : undefined;
   }
 
   /** Sets a column's width (clamped to 20..2000 px); it stays with the column as others move. */
@@ -166,7 +175,14 @@ export class Sheet {
    */
   storedInput(row: number, col: number): string {
     const key = this.keyAt(row, col);
-    return key === null ? "" : (this.types.cells.get(key) ?? "");
+    return key === null ? "" : this.inputOf(key);
+  }
+
+  /** The stored input of a cell key: `""` when empty, {@link INVALID_INPUT} when not a string. */
+  inputOf(key: string): string {
+    const stored: unknown = this.types.cells.get(key);
+    if (stored === undefined) return "";
+    return typeof stored === "string" ? stored : INVALID_INPUT;
   }
 
   /** The cell key at a position, or null outside the sheet (no ids object made: a hot path). */
@@ -213,13 +229,14 @@ export class Sheet {
       if (!Number.isInteger(w.row) || !Number.isInteger(w.col) || w.row < 0 || w.col < 0) {
         throw new SheetLimitError(`invalid cell position ${w.row},${w.col}`);
       }
-      if (w.row >= MAX_ROWS || w.col >= MAX_COLS) {
-        throw new SheetLimitError(`cell beyond the sheet limits (${MAX_ROWS} rows, ${MAX_COLS} columns)`);
-      }
+      if (!isCellInput(w.input)) throw new SheetLimitError(`a cell holds at most ${CONTENT_LIMITS.cellInput} characters`);
       maxRow = Math.max(maxRow, w.row);
       maxCol = Math.max(maxCol, w.col);
     }
     if (list.length === 0) return;
+    if (maxRow >= this.rowCount || maxCol >= this.colCount) {
+      this.checkGrowth(Math.max(maxRow + 1, this.rowCount), Math.max(maxCol + 1, this.colCount));
+    }
     this.doc.transact(() => {
       this.rows.growTo(maxRow + 1);
       this.cols.growTo(maxCol + 1);
@@ -258,11 +275,20 @@ export class Sheet {
   }
 
   insertRows(index: number, count: number, origin?: unknown): string[] {
-    return this.insertOnAxis(this.rows, MAX_ROWS, index, count, origin);
+    return this.insertOnAxis(this.rows, index, count, origin);
   }
 
   insertCols(index: number, count: number, origin?: unknown): string[] {
-    return this.insertOnAxis(this.cols, MAX_COLS, index, count, origin);
+    return this.insertOnAxis(this.cols, index, count, origin);
+  }
+
+  /** Throws {@link SheetLimitError} unless a sheet of this size is within the limits. */
+  private checkGrowth(rows: number, cols: number): void {
+    if (!fitsGrid(rows, cols)) {
+      throw new SheetLimitError(
+        `a sheet has at most ${MAX_ROWS} rows, ${MAX_COLS} columns and ${CONTENT_LIMITS.gridCells} cells (this would be ${rows} x ${cols})`,
+      );
+    }
   }
 
   deleteRows(index: number, count: number, origin?: unknown): void {
@@ -273,13 +299,13 @@ export class Sheet {
     this.deleteOnAxis(this.cols, 1, index, count, origin);
   }
 
-  private insertOnAxis(axis: Axis, max: number, index: number, count: number, origin: unknown): string[] {
+  private insertOnAxis(axis: Axis, index: number, count: number, origin: unknown): string[] {
     if (!Number.isInteger(index) || index < 0 || index > axis.length) {
       throw new SheetLimitError(`insert position ${index} is outside 0..${axis.length}`);
     }
-    if (!Number.isInteger(count) || count < 1 || axis.length + count > max) {
-      throw new SheetLimitError(`cannot insert ${count}: the limit is ${max}`);
-    }
+    if (!Number.isInteger(count) || count < 1) throw new SheetLimitError(`cannot insert ${count}`);
+    const rows = this.rowCount + (axis === this.rows ? count : 0);
+    this.checkGrowth(rows, this.colCount + (axis === this.cols ? count : 0));
     let ids: string[] = [];
     this.doc.transact(() => {
       ids = axis.insert(index, count);
@@ -312,7 +338,7 @@ export class Sheet {
     for (let r = range.start.row; r <= lastRow; r++) {
       const line: string[] = [];
       for (let c = range.start.col; c <= lastCol; c++) {
-        line.push(this.shown(this.types.cells.get(cellKey(rowIds[r]!, colIds[c]!)) ?? ""));
+        line.push(this.shown(this.inputOf(cellKey(rowIds[r]!, colIds[c]!))));
       }
       out.push(line);
     }
@@ -335,9 +361,9 @@ export class Sheet {
   /** Non-empty cells as `{A1: input}`, for debugging and tests. */
   toA1Record(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [key, input] of this.types.cells.entries()) {
+    for (const key of this.types.cells.keys()) {
       const pos = this.positionOf(key);
-      if (pos) out[formatCell(pos)] = this.shown(input);
+      if (pos) out[formatCell(pos)] = this.shown(this.inputOf(key));
     }
     return out;
   }

@@ -1,24 +1,157 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { UpdateError, validateUpdate } from "./update.js";
-import { replicas } from "./testing.js";
+import { CONTENT_LIMITS } from "./content.js";
+import { initSheet } from "./schema.js";
+import { Sheet } from "./sheet.js";
+import { UpdateError, validateUpdate, type UpdateProblem } from "./update.js";
+
+/** A server-side document and a client that starts from its state, as after a first sync. */
+function pair(rows = 10): { server: Y.Doc; client: Sheet } {
+  const server = new Y.Doc();
+  initSheet(server, { rows, cols: 5 });
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+  return { server, client: Sheet.of(doc) };
+}
+
+/** The update a change on the client makes. */
+function updateOf(client: Sheet | Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+  const doc = client instanceof Sheet ? client.doc : client;
+  const before = Y.encodeStateVector(doc);
+  change(doc);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+/** A crafted client: the server's state in a document that never declared the sheet's types. */
+function crafted(server: Y.Doc): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+  return doc;
+}
+
+function problem(doc: Y.Doc, update: Uint8Array): UpdateProblem | null {
+  try {
+    validateUpdate(doc, update);
+    return null;
+  } catch (err) {
+    if (err instanceof UpdateError) return err.problem;
+    throw err;
+  }
+}
 
 describe("validateUpdate", () => {
-  it("accepts a sheet's own updates", () => {
-    const [sheet] = replicas(1);
+  it("accepts everything the sheet's own operations write, in order, and a whole sheet's state", () => {
+    const { server, client } = pair();
     const updates: Uint8Array[] = [];
-    sheet!.doc.on("update", (u: Uint8Array) => updates.push(u));
-    sheet!.setCellsA1({ A1: "x" });
-    sheet!.insertRows(0, 2);
-    expect(updates).toHaveLength(2);
-    for (const u of updates) expect(() => validateUpdate(u)).not.toThrow();
-    expect(() => validateUpdate(Y.encodeStateAsUpdate(sheet!.doc))).not.toThrow();
+    client.doc.on("update", (u: Uint8Array) => updates.push(u));
+    client.setCellsA1({ A1: "x", B2: "=A1*2", J10: "far" });
+    client.insertRows(0, 2);
+    client.setCellsA1({ A1: "overwritten" });
+    client.setStyle({ start: { row: 0, col: 0 }, end: { row: 1, col: 1 } }, { bold: true, color: "#aa0000", numFmt: "0.00%" });
+    client.setColWidth(1, 180);
+    client.setFrozen({ rows: 1 });
+    client.setTitle("Budget");
+    client.deleteCols(0, 1);
+    client.setCellsA1({ Z40: "grows the sheet" });
+    client.types.chat.push([{ id: "abc123", author: "Ada", color: "#1a7f5a", text: "hi", at: 1 }]);
+    for (const u of updates) {
+      expect(problem(server, u)).toBeNull();
+      Y.applyUpdate(server, u);
+    }
+    expect(problem(new Y.Doc(), Y.encodeStateAsUpdate(client.doc))).toBeNull();
+    expect(problem(server, Y.mergeUpdates(updates))).toBeNull(); // all of it known: a duplicate
   });
 
-  it("refuses garbage and foreign shared types", () => {
-    expect(() => validateUpdate(new Uint8Array([1, 2, 3, 250, 255, 7]))).toThrow(UpdateError);
-    const doc = new Y.Doc();
-    doc.getMap("evil").set("k", "v");
-    expect(() => validateUpdate(Y.encodeStateAsUpdate(doc))).toThrow(/unknown shared type/);
+  it("refuses bytes that are not an update, and shared types a sheet does not have", () => {
+    const { server } = pair();
+    expect(problem(server, new Uint8Array([1, 2, 3, 250, 255, 7]))).toBe("malformed");
+    const foreign = new Y.Doc();
+    foreign.getMap("evil").set("k", "v");
+    expect(problem(server, Y.encodeStateAsUpdate(foreign))).toBe("content");
+  });
+
+  const wrong: [string, (doc: Y.Doc) => void][] = [
+    ["a number as a cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", 42)],
+    ["an object as a cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", { input: "x" })],
+    ["a nested map as a cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", new Y.Map())],
+    ["text as a cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", new Y.Text("x"))],
+    ["binary as a cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", new Uint8Array([1]))],
+    ["a cell key that is not row:col", (d) => d.getMap("cells").set("just-a-key", "x")],
+    ["an over-long cell", (d) => d.getMap("cells").set("aaaaaaaa:bbbbbbbb", "x".repeat(CONTENT_LIMITS.cellInput + 1))],
+    ["list items in the cells map", (d) => d.getArray("cells").push(["x"])],
+    ["a key in the rows list", (d) => d.getMap("rows").set("k", "v")],
+    ["a number as a row id", (d) => d.getArray("rows").push([7])],
+    ["a row id with a colon", (d) => d.getArray("rows").push(["ab:cd"])],
+    ["an unknown style attribute", (d) => d.getMap("styles").set("aaaaaaaa:bbbbbbbb:font", "x")],
+    ["a style colour that is CSS", (d) => d.getMap("styles").set("aaaaaaaa:bbbbbbbb:fill", "url(http://x/)")],
+    ["an unknown setting", (d) => d.getMap("meta").set("owner", "me")],
+    ["a title of a million characters", (d) => d.getMap("meta").set("title", "t".repeat(1_000_000))],
+    ["a frozen count past the limit", (d) => d.getMap("meta").set("frozenRows", 500)],
+    ["a column width of a string", (d) => d.getMap("colWidths").set("bbbbbbbb", "wide")],
+    ["a chat entry of the wrong shape", (d) => d.getArray("chat").push([{ text: "hi" }])],
+    ["a chat colour that is CSS", (d) => d.getArray("chat").push([{ id: "a", author: "x", color: "url(http://x/)", text: "hi", at: 1 }])],
+  ];
+  for (const [what, change] of wrong) {
+    it(`refuses ${what}`, () => {
+      const { server } = pair();
+      expect(problem(server, updateOf(crafted(server), change))).toBe("content");
+    });
+  }
+
+  it("refuses a wrong type that overwrites an existing entry (its parent known only from the document)", () => {
+    const { server, client } = pair();
+    const key = client.keyAt(0, 0)!;
+    const first = updateOf(client, (d) => d.getMap("cells").set(key, "ok"));
+    Y.applyUpdate(server, first);
+    const overwrite = updateOf(client, (d) => d.getMap("cells").set(key, 42));
+    expect(Y.decodeUpdate(overwrite).structs.every((s) => (s as Y.Item).parent === null)).toBe(true);
+    expect(problem(server, overwrite)).toBe("content");
+    const fresh = pair();
+    const appended = updateOf(fresh.client, (d) => d.getArray("rows").push([{ id: 1 }]));
+    expect(Y.decodeUpdate(appended).structs.every((s) => (s as Y.Item).parent === null)).toBe(true);
+    expect(problem(fresh.server, appended)).toBe("content");
+  });
+
+  it("refuses growth past the sheet's size limits", () => {
+    const fits = CONTENT_LIMITS.gridCells / 1000 - 5; // 1000 rows and 5 columns: this many more fit
+    const addCols = (n: number) => {
+      const { server, client } = pair(1000);
+      return problem(server, updateOf(client, () => client.types.cols.push(Array.from({ length: n }, (_, i) => `c${i}`))));
+    };
+    expect(addCols(fits + 1)).toBe("content");
+    expect(addCols(fits)).toBeNull();
+  });
+
+  it("refuses an update whose first change was withheld, and takes both in order", () => {
+    const { server, client } = pair();
+    const first = updateOf(client, () => client.setCellsA1({ A1: "one" }));
+    const second = updateOf(client, () => client.setCellsA1({ A2: "two" }));
+    expect(problem(server, second)).toBe("pending");
+    expect(problem(server, first)).toBeNull();
+    Y.applyUpdate(server, first);
+    expect(problem(server, second)).toBeNull();
+  });
+
+  it("refuses items built on another client's unseen change, and deletions of unseen changes", () => {
+    const { server, client } = pair();
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(client.doc));
+    const unseen = updateOf(Sheet.of(other), () => Sheet.of(other).setCellsA1({ A1: "unseen" }));
+    Y.applyUpdate(client.doc, unseen);
+    const overwrite = updateOf(client, () => client.setCellsA1({ A1: "mine" }));
+    expect(problem(server, overwrite)).toBe("pending");
+    const removal = updateOf(client, () => client.clearRange({ start: { row: 0, col: 0 }, end: { row: 0, col: 0 } }));
+    expect(Y.decodeUpdate(removal).structs).toHaveLength(0);
+    expect(problem(server, removal)).toBe("pending");
+    Y.applyUpdate(server, unseen);
+    expect(problem(server, overwrite)).toBeNull();
+  });
+
+  it("refuses a merged update with a gap in it", () => {
+    const { server, client } = pair();
+    const a = updateOf(client, () => client.setCellsA1({ A1: "a" }));
+    updateOf(client, () => client.setCellsA1({ A2: "b" }));
+    const c = updateOf(client, () => client.setCellsA1({ A3: "c" }));
+    expect(problem(server, Y.mergeUpdates([a, c]))).toBe("pending");
   });
 });

@@ -38,15 +38,20 @@ export function numberOf(input: string): number | null {
   return isoDateToSerial(text);
 }
 
+/** The error values a cell can hold; typed as they are, they are errors, not text (as in Excel). */
+const ERROR_LITERALS: ReadonlySet<string> = new Set(["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"]);
+
 /**
  * The value of a raw input (not a formula): its number (see {@link numberOf}), a logical for TRUE
- * or FALSE (in any case), the text otherwise, null when empty.
+ * or FALSE (in any case), an error for an error literal such as `#N/A`, the text otherwise, null
+ * when empty.
  */
-export function valueOf(input: string): number | string | boolean | null {
+export function valueOf(input: string): CellValue {
   if (input === "") return null;
   const n = numberOf(input);
   if (n !== null) return n;
   const upper = input.trim().toUpperCase();
   if (upper === "TRUE" || upper === "FALSE") return upper === "TRUE";
+  if (ERROR_LITERALS.has(upper)) return { error: upper };
   return input;
 }

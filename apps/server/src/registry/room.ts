@@ -109,12 +109,20 @@ export class Room {
   }
 
   /**
-   * Applies a client's update after checking it; resolves once it is durably stored. Throws
-   * `UpdateError` (nothing applied) for malformed bytes.
+   * Applies an update after checking it against the document; resolves once it is durably stored.
+   * Throws `UpdateError` with nothing applied for malformed bytes, content a sheet may not hold,
+   * or an update that depends on changes this sheet does not have (it would stay pending).
    */
   apply(update: Uint8Array, origin: Origin): Promise<void> {
-    validateUpdate(update);
-    Y.applyUpdate(this.doc, update, origin);
+    const doc = this.doc;
+    validateUpdate(doc, update);
+    Y.applyUpdate(doc, update, origin);
+    if (doc.store.pendingStructs || doc.store.pendingDs) {
+      // The check makes this unreachable; if Yjs ever disagrees, keep nothing half-applied around.
+      doc.store.pendingStructs = null;
+      doc.store.pendingDs = null;
+      this.log.error({ origin }, "an accepted update left pending changes; dropped them");
+    }
     return this.saved();
   }
 

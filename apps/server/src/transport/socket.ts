@@ -28,6 +28,13 @@ import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
 import { TokenBucket } from "./rate-limit.js";
 
+/** The wire's code for each reason an update is refused. */
+const UPDATE_ERROR_CODES = {
+  malformed: ErrorCode.MalformedUpdate,
+  content: ErrorCode.InvalidContent,
+  pending: ErrorCode.OutOfSync,
+} as const;
+
 export type SheetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 type SheetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 
@@ -95,7 +102,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
           if (err instanceof ProtocolError) {
             reply(fail(err.code, err.message));
           } else if (err instanceof UpdateError) {
-            reply(fail(ErrorCode.MalformedUpdate, err.message));
+            reply(fail(UPDATE_ERROR_CODES[err.problem], err.message));
           } else {
             log.error({ err }, "socket handler failed");
             reply(fail(ErrorCode.Internal, "internal error"));

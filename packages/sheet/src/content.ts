@@ -1,0 +1,130 @@
+import { MAX_COLS, MAX_ROWS } from "./a1.js";
+import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
+import type { ChatMessage } from "./schema.js";
+
+/**
+ * What a sheet document may contain, entry by entry: the one definition used by the update
+ * validator (for whatever a client or another node sends) and by the sheet's own writes.
+ */
+export const CONTENT_LIMITS = {
+  /** Longest raw input of one cell, as in Excel. */
+  cellInput: 32_767,
+  /** Longest sheet title. */
+  title: 200,
+  /** Longest display name (presence, chat author). */
+  name: 60,
+  /** Longest chat message. */
+  chatText: 2000,
+  /**
+   * Most cells a sheet's grid may span (rows x columns, empty ones included), as in Google Sheets.
+   * Every whole-sheet operation (an export, the used range) is bounded by it, and a write far out
+   * (`XFD1048576`) cannot grow a sheet to billions of cells.
+   */
+  gridCells: 10_000_000,
+  /** Most rows and columns, as in Excel. */
+  rows: MAX_ROWS,
+  cols: MAX_COLS,
+  /** Most rows or columns that can be frozen. */
+  frozen: 20,
+  /** Column widths in CSS pixels. */
+  minColWidth: 20,
+  maxColWidth: 2000,
+} as const;
+
+const ID = "[A-Za-z0-9_-]{1,32}";
+const AXIS_ID = new RegExp(`^${ID}$`);
+const CELL_KEY = new RegExp(`^${ID}:${ID}$`);
+const STYLE_KEY = new RegExp(`^(${ID}:${ID}):([a-zA-Z]+)$`);
+
+/** A row or column id: short, URL-safe, never containing the `:` that joins cell keys. */
+export function isAxisId(value: unknown): value is string {
+  return typeof value === "string" && AXIS_ID.test(value);
+}
+
+/** A cell's stored input: a string within the cell limit. */
+export function isCellInput(value: unknown): value is string {
+  return typeof value === "string" && value.length <= CONTENT_LIMITS.cellInput;
+}
+
+export function isTitle(value: unknown): value is string {
+  return typeof value === "string" && value.length <= CONTENT_LIMITS.title;
+}
+
+function isFrozenCount(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= CONTENT_LIMITS.frozen;
+}
+
+function isColWidth(value: unknown): boolean {
+  return (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= CONTENT_LIMITS.minColWidth &&
+    value <= CONTENT_LIMITS.maxColWidth
+  );
+}
+
+const CHAT_KEYS = ["id", "author", "color", "text", "at"];
+
+/** A chat entry as the sheet writes it; anything else in the chat is shown as nothing. */
+export function isChatMessage(value: unknown): value is ChatMessage {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return (
+    Object.keys(m).every((k) => CHAT_KEYS.includes(k)) &&
+    isAxisId(m.id) &&
+    typeof m.author === "string" &&
+    m.author.length <= CONTENT_LIMITS.name &&
+    isColor(m.color) &&
+    typeof m.text === "string" &&
+    m.text.length > 0 &&
+    m.text.length <= CONTENT_LIMITS.chatText &&
+    typeof m.at === "number" &&
+    Number.isFinite(m.at)
+  );
+}
+
+/** The settings a sheet's `meta` map may hold, each with its rule. */
+const META: Record<string, (value: unknown) => boolean> = {
+  title: isTitle,
+  frozenRows: isFrozenCount,
+  frozenCols: isFrozenCount,
+};
+
+/** How each top-level shared type is shaped, and what each entry may be. */
+export type RootRule =
+  | { kind: "array"; value: (value: unknown) => boolean; what: string }
+  | { kind: "map"; entry: (key: string, value: unknown) => boolean; what: string };
+
+export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
+  rows: { kind: "array", value: isAxisId, what: "row ids" },
+  cols: { kind: "array", value: isAxisId, what: "column ids" },
+  chat: { kind: "array", value: isChatMessage, what: "chat messages" },
+  cells: {
+    kind: "map",
+    entry: (key, value) => CELL_KEY.test(key) && isCellInput(value),
+    what: `cell keys with text of at most ${CONTENT_LIMITS.cellInput} characters`,
+  },
+  styles: {
+    kind: "map",
+    entry: (key, value) => {
+      const m = STYLE_KEY.exec(key);
+      return m !== null && STYLE_ATTRS.includes(m[2] as StyleAttr) && isStyleValue(m[2] as StyleAttr, value);
+    },
+    what: "known formatting attributes with valid values",
+  },
+  colWidths: {
+    kind: "map",
+    entry: (key, value) => isAxisId(key) && isColWidth(value),
+    what: `column widths of ${CONTENT_LIMITS.minColWidth} to ${CONTENT_LIMITS.maxColWidth} px`,
+  },
+  meta: {
+    kind: "map",
+    entry: (key, value) => Object.hasOwn(META, key) && META[key]!(value),
+    what: `a title of at most ${CONTENT_LIMITS.title} characters and frozen counts of 0 to ${CONTENT_LIMITS.frozen}`,
+  },
+};
+
+/** True when a sheet of this many rows and columns is within the size limits. */
+export function fitsGrid(rows: number, cols: number): boolean {
+  return rows <= CONTENT_LIMITS.rows && cols <= CONTENT_LIMITS.cols && rows * cols <= CONTENT_LIMITS.gridCells;
+}
