@@ -1,4 +1,10 @@
-/** Limits shared by clients and servers. A payload past a limit is refused with a typed error. */
+import { CONTENT_LIMITS } from "@cosheet/sheet";
+
+/**
+ * Limits shared by clients and servers. A payload past a limit is refused with a typed error.
+ * What a document may hold (cell, title and name lengths, the sheet's size) is the sheet
+ * package's {@link CONTENT_LIMITS}; the wire's limits that say the same refer to them.
+ */
 export const LIMITS = {
   /**
    * Largest Yjs update or sync message a client may send. 10 MiB holds a 100k-cell paste with
@@ -16,14 +22,37 @@ export const LIMITS = {
   eventsPerSecond: 100,
   /** Burst a socket may send at once. */
   eventsBurst: 300,
-  /** Most cells one import or PATCH may write. */
+  /**
+   * Events all sockets from one address may send per second together. Several people behind one
+   * office NAT share it, so it is a few sockets' worth; ten sockets of one attacker are not.
+   */
+  eventsPerSecondPerAddress: 300,
+  /** Burst all sockets from one address may send at once. */
+  eventsBurstPerAddress: 900,
+  /** Longest display name in presence and chat. */
+  maxNameLength: CONTENT_LIMITS.name,
+  /** Largest presence state of one client (name, colour, cursor), as JSON. */
+  maxPresenceStateBytes: 4096,
+  /** Most cells one import may write. */
   maxImportCells: 1_000_000,
+  /**
+   * Most cells one PATCH may write. A PATCH is JSON read whole before it is checked; larger writes
+   * go through the import, which reads CSV and XLSX with the cell count checked as it goes.
+   */
+  maxPatchCells: 100_000,
+  /** Largest JSON body of a PATCH: the update-size limit, as a socket writer has. */
+  maxJsonBytes: 10 * 1024 * 1024,
+  /**
+   * Most cells one `GET .../cells` answers: about 5 MB of JSON with values computed. Page through
+   * a larger sheet by range, or export it.
+   */
+  maxReadCells: 100_000,
   /** Largest CSV or XLSX body the HTTP import accepts. */
   maxImportBytes: 50 * 1024 * 1024,
   /** Longest raw input of one cell, as in Excel. */
-  maxCellInputLength: 32_767,
+  maxCellInputLength: CONTENT_LIMITS.cellInput,
   /** Longest chat or direct message. */
-  maxChatLength: 2000,
+  maxChatLength: CONTENT_LIMITS.chatText,
   /** Longest sheet title. */
-  maxTitleLength: 200,
+  maxTitleLength: CONTENT_LIMITS.title,
 } as const;

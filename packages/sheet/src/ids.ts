@@ -5,10 +5,30 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * the browser and in Node alike.
  */
 export function randomId(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  let id = "";
-  for (const b of bytes) id += ALPHABET[b & 63];
-  return id;
+  return randomIds(1, length)[0]!;
+}
+
+/** Most bytes one `getRandomValues` call may fill (the Web Crypto quota). */
+const RANDOM_QUOTA = 65_536;
+
+/**
+ * `count` random ids of `length` characters. The randomness is drawn in blocks: one call per id
+ * made growing a sheet by a million rows take seconds.
+ */
+export function randomIds(count: number, length: number): string[] {
+  const ids: string[] = [];
+  const perBlock = Math.max(1, Math.floor(RANDOM_QUOTA / length));
+  const bytes = new Uint8Array(Math.min(count, perBlock) * length);
+  while (ids.length < count) {
+    crypto.getRandomValues(bytes);
+    const n = Math.min(count - ids.length, perBlock);
+    for (let i = 0; i < n; i++) {
+      let id = "";
+      for (let j = i * length; j < (i + 1) * length; j++) id += ALPHABET[bytes[j]! & 63];
+      ids.push(id);
+    }
+  }
+  return ids;
 }
 
 /**

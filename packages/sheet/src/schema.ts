@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { AXIS_ID_LENGTH, randomId } from "./ids.js";
+import { AXIS_ID_LENGTH, randomIds } from "./ids.js";
 
 /** Size of a newly created sheet. */
 export const DEFAULT_ROWS = 1000;
@@ -66,10 +66,11 @@ export function newAxisIds(count: number, taken: ReadonlySet<string> | ReadonlyM
   const ids: string[] = [];
   const fresh = new Set<string>();
   while (ids.length < count) {
-    const id = randomId(AXIS_ID_LENGTH);
-    if (taken.has(id) || fresh.has(id)) continue;
-    fresh.add(id);
-    ids.push(id);
+    for (const id of randomIds(count - ids.length, AXIS_ID_LENGTH)) {
+      if (taken.has(id) || fresh.has(id)) continue;
+      fresh.add(id);
+      ids.push(id);
+    }
   }
   return ids;
 }

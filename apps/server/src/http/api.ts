@@ -14,7 +14,10 @@ import {
   cellText,
   CsvError,
   csvCellCount,
+  DEFAULT_COLS,
+  DEFAULT_ROWS,
   exportCsv,
+  fitsGrid,
   formatRange,
   importRows,
   parseCell,
@@ -31,6 +34,7 @@ import { importXlsx, readXlsx, writeXlsx, XlsxError } from "@cosheet/sheet/xlsx"
 import type { z } from "zod";
 import { HTTP_ORIGIN } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
+import { queryParam } from "./query.js";
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body ?? {});
@@ -41,7 +45,7 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   return result.data;
 }
 
-/** A1 text into a position or range, as a 400 on failure. */
+/** A1 text into a position or range (or a write past the sheet's size limits) as a 400 on failure. */
 function a1<T>(fn: () => T): T {
   try {
     return fn();
@@ -103,7 +107,7 @@ async function readUpload(req: express.Request): Promise<Upload> {
 /** The JSON API under /api (see docs/api.md). */
 export function apiRouter(registry: SheetRegistry): Router {
   const router = express.Router();
-  const json = express.json({ limit: "20mb" });
+  const json = express.json({ limit: LIMITS.maxJsonBytes });
   const csv = express.text({ type: [...CSV_TYPES], limit: LIMITS.maxImportBytes });
   const xlsx = express.raw({ type: XLSX_TYPE, limit: LIMITS.maxImportBytes });
   const isFile = (req: express.Request) => Boolean(req.is([...CSV_TYPES, XLSX_TYPE]));
@@ -114,11 +118,19 @@ export function apiRouter(registry: SheetRegistry): Router {
 
   router.post("/sheets", json, csv, xlsx, async (req, res) => {
     // A new sheet from a CSV or XLSX body (checked before the sheet exists), or from JSON.
+    if (req.headers["content-type"] !== undefined && !isFile(req) && !req.is("application/json")) {
+      throw new ProtocolError(
+        ErrorCode.UnsupportedMediaType,
+        `send JSON, a CSV (text/csv) or an XLSX (${XLSX_TYPE}) file, not ${req.headers["content-type"].slice(0, 100)}`,
+      );
+    }
     let id: string;
     if (isFile(req)) {
       const upload = await readUpload(req);
-      const query = typeof req.query.title === "string" ? req.query.title : undefined;
-      const { title } = parse(CreateSheetBodySchema, { title: query ?? upload.name });
+      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") ?? upload.name });
+      if (!fitsGrid(Math.max(upload.rows, DEFAULT_ROWS), Math.max(upload.cols, DEFAULT_COLS))) {
+        throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
+      }
       id = await registry.create(title);
       await registry.use(id, (room) => room.transact((sheet) => upload.write(sheet, { row: 0, col: 0 }), HTTP_ORIGIN));
     } else {
@@ -139,14 +151,17 @@ export function apiRouter(registry: SheetRegistry): Router {
   });
 
   router.get("/sheets/:id/cells", async (req, res) => {
-    const text = typeof req.query.range === "string" ? req.query.range : undefined;
+    const text = queryParam(req, "range");
     const spec = text === undefined ? null : a1(() => parseRange(text));
     const body = await registry.use(req.params.id, (room) => {
       const { sheet } = room;
       const range = spec ? resolveRange(spec, { rows: sheet.rowCount, cols: sheet.colCount }) : sheet.usedRange();
       if (!range) return { range: null, cells: [] };
-      if (cellsIn(range) > LIMITS.maxImportCells) {
-        throw new ProtocolError(ErrorCode.InvalidRange, `a read is limited to ${LIMITS.maxImportCells} cells`);
+      if (cellsIn(range) > LIMITS.maxReadCells) {
+        throw new ProtocolError(
+          ErrorCode.InvalidRange,
+          `${formatRange(range)} is ${cellsIn(range)} cells: a read is limited to ${LIMITS.maxReadCells}; ask for a smaller range or export the sheet`,
+        );
       }
       const inputs = sheet.readRange(range);
       const engine = FormulaEngine.of(sheet);
@@ -169,13 +184,15 @@ export function apiRouter(registry: SheetRegistry): Router {
   });
 
   router.patch("/sheets/:id/cells", json, async (req, res) => {
-    const { cells } = parse(PatchCellsBodySchema, req.body);
-    const entries = Object.entries(cells);
-    if (entries.length > LIMITS.maxImportCells) {
-      throw new ProtocolError(ErrorCode.ImportTooLarge, `at most ${LIMITS.maxImportCells} cells per request`);
+    // Counted before the schema walks every entry: a refused write costs no more than its parse.
+    const body: unknown = req.body;
+    const given = (body as { cells?: unknown } | null)?.cells;
+    if (typeof given === "object" && given !== null && Object.keys(given).length > LIMITS.maxPatchCells) {
+      throw new ProtocolError(ErrorCode.ImportTooLarge, `at most ${LIMITS.maxPatchCells} cells per request; import larger data as CSV`);
     }
-    const writes = entries.map(([address, input]) => ({ ...a1(() => parseCell(address)), input }));
-    await registry.use(req.params.id, (room) => room.transact((sheet) => sheet.setCells(writes), HTTP_ORIGIN));
+    const { cells } = parse(PatchCellsBodySchema, body);
+    const writes = Object.entries(cells).map(([address, input]) => ({ ...a1(() => parseCell(address)), input }));
+    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => sheet.setCells(writes)), HTTP_ORIGIN));
     res.json({ updated: writes.length });
   });
 
@@ -197,7 +214,7 @@ export function apiRouter(registry: SheetRegistry): Router {
   });
 
   router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
-    const at: CellRef = a1(() => parseCell(typeof req.query.at === "string" ? req.query.at : "A1"));
+    const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = await readUpload(req);
     if (upload.rows === 0 || upload.cols === 0) {
       res.json({ range: null, rows: 0, cols: 0 });

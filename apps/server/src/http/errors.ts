@@ -22,8 +22,9 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.Internal]: 500,
 };
 
-/** Body-parser errors carry a `type` and a `status`. */
+/** Body-parser errors carry a `type` and a `status`; a malformed URL escape is a URIError. */
 function parserError(err: unknown): ProtocolError | null {
+  if (err instanceof URIError) return new ProtocolError(ErrorCode.BadRequest, "malformed URL: a %-escape is not valid");
   const type = (err as { type?: unknown }).type;
   if (type === "entity.too.large") return new ProtocolError(ErrorCode.ImportTooLarge, "request body too large");
   if (type === "entity.parse.failed") return new ProtocolError(ErrorCode.BadRequest, "malformed JSON body");
