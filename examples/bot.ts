@@ -20,7 +20,7 @@ provider.on("error", (error) => {
   console.error(`${error.code}: ${error.message}`);
   process.exit(1);
 });
-provider.awareness.setLocalState({ name: "Clock bot", color: "#1a7f5a" });
+provider.awareness.setLocalState({ user: { name: "Clock bot", color: "#1a7f5a" } });
 
 await provider.whenSynced();
 const sheet = Sheet.of(doc);

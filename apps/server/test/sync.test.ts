@@ -86,12 +86,13 @@ describe("sync", () => {
     const id = await createSheet(server.url);
     const [a, b] = [client(id), client(id)];
     await Promise.all([a.provider.whenSynced(), b.provider.whenSynced()]);
-    a.provider.awareness.setLocalState({ name: "Ada", cell: "B2" });
-    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ name: "Ada", cell: "B2" }));
+    const ada = { user: { name: "Ada", color: "#1a7f5a" }, cursor: { rowId: "r1", colId: "c1" } };
+    a.provider.awareness.setLocalState(ada);
+    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual(ada));
 
     const c = client(id);
     await c.provider.whenSynced();
-    expect(c.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ name: "Ada", cell: "B2" });
+    expect(c.provider.awareness.getStates().get(a.doc.clientID)).toEqual(ada);
 
     a.socket.disconnect();
     await eventually(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false));

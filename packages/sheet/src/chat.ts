@@ -1,14 +1,11 @@
 import type * as Y from "yjs";
 import { CONTENT_LIMITS } from "./content.js";
-import { isColor } from "./format.js";
+import { safeColor } from "./format.js";
 import { randomId } from "./ids.js";
 import { sheetTypes, type ChatMessage } from "./schema.js";
 
 /** Longest chat message; the same limit as direct messages on the wire. */
 export const MAX_CHAT_LENGTH = CONTENT_LIMITS.chatText;
-
-/** The colour of a chat author whose own colour is not one (a sheet stores only `#rrggbb`). */
-const NEUTRAL = "#6b7772";
 
 /**
  * Appends a message to the sheet's chat; blank text is ignored, long text and names cut to their
@@ -24,7 +21,7 @@ export function postMessage(
   const entry: ChatMessage = {
     id: randomId(12),
     author: message.author.slice(0, CONTENT_LIMITS.name),
-    color: isColor(message.color) ? message.color : NEUTRAL,
+    color: safeColor(message.color),
     text,
     at: Date.now(),
   };

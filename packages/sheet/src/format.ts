@@ -36,6 +36,14 @@ const COLOR = /^#[0-9a-f]{6}$/i;
 export function isColor(value: unknown): value is string {
   return typeof value === "string" && COLOR.test(value);
 }
+
+/** The colour shown for a person whose own is not a colour (or who left). */
+export const NEUTRAL_COLOR = "#6b7772";
+
+/** A colour safe to put in a style: the value if it is `#rrggbb`, else {@link NEUTRAL_COLOR}. */
+export function safeColor(value: unknown): string {
+  return isColor(value) ? value : NEUTRAL_COLOR;
+}
 const NUMBER_CODE = /^(\$)?(#,##)?0(?:\.(0{1,10}))?(%)?$/;
 export const DATE_CODE = "yyyy-mm-dd";
 export const MAX_DECIMALS = 10;

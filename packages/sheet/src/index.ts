@@ -19,7 +19,7 @@ export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "
 export type { ToCsvOptions } from "./csv.js";
 export { fillRange } from "./fill.js";
 export type { FillOptions } from "./fill.js";
-export { isColor, MAX_DECIMALS, numberFormat, parseNumberFormat } from "./format.js";
+export { isColor, MAX_DECIMALS, NEUTRAL_COLOR, numberFormat, parseNumberFormat, safeColor } from "./format.js";
 export type { Align, CellStyle, NumberFormat, NumberFormatKind } from "./format.js";
 export { cellText, CIRCULAR, FormulaEngine, functionNames } from "./formula.js";
 export { randomId } from "./ids.js";

@@ -4,6 +4,7 @@ import * as Y from "yjs";
 import { Sheet, validateUpdate } from "@cosheet/sheet";
 import type { Storage, StoredSheet } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
+import { claimClientIds, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
 
 export interface RoomHooks {
   /** Sends an update to everyone in the sheet but `except` (a socket id). */
@@ -57,7 +58,10 @@ export class Room {
   private appendsSinceCompact = 0;
   private compacting = false;
   private outgoing: { update: Uint8Array; origin: Origin }[] = [];
-  /** Awareness client ids each socket speaks for, to remove them when it leaves. */
+  /**
+   * Awareness client ids each socket introduced: it alone speaks for them until it leaves, and
+   * then they are removed.
+   */
   private readonly presence = new Map<string, Set<number>>();
   private destroyed = false;
 
@@ -147,9 +151,22 @@ export class Room {
     return this.unsaved.length === 0 && this.inflight === null;
   }
 
-  /** Applies a presence update from a socket and relays it to the others. */
+  /**
+   * Applies a presence update from a socket, clamped to safe forms, and relays it to the others.
+   * Throws (nothing applied) if it speaks for anyone the socket did not introduce, the server's
+   * own id included; see `presence.ts` for the rules.
+   */
   applyAwareness(update: Uint8Array, socketId: string): void {
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socketId);
+    const entries = readPresenceUpdate(update);
+    const owned = this.presence.get(socketId) ?? new Set<number>();
+    const claimed = claimClientIds(
+      entries,
+      owned,
+      (clientId) => clientId === this.awareness.clientID || this.socketOf(clientId) !== null,
+    );
+    for (const clientId of claimed) owned.add(clientId);
+    this.presence.set(socketId, owned);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(entries), socketId);
   }
 
   /** Presence of everyone in the room, for a joining client. */
@@ -211,12 +228,6 @@ export class Room {
     origin: unknown,
   ): void => {
     const socketId = typeof origin === "string" ? origin : null;
-    if (socketId) {
-      let ids = this.presence.get(socketId);
-      if (!ids) this.presence.set(socketId, (ids = new Set()));
-      for (const id of added) ids.add(id);
-      for (const id of removed) ids.delete(id);
-    }
     const changed = [...added, ...updated, ...removed];
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
     this.options.hooks.broadcastAwareness(this.id, update, socketId);

@@ -208,11 +208,7 @@ export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, 
       handle(AwarenessPayloadSchema, ({ sheetId, update }) => {
         const r = room(sheetId);
         checkSize(update);
-        try {
-          r.applyAwareness(update, socket.id);
-        } catch {
-          throw new UpdateError("malformed awareness update");
-        }
+        r.applyAwareness(update, socket.id);
         return null;
       }),
     );

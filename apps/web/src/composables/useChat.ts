@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, shallowRef } from "vue";
 import type { Ack, DirectMessage } from "@cosheet/protocol";
-import { postMessage, type ChatMessage } from "@cosheet/sheet";
+import { NEUTRAL_COLOR, postMessage, type ChatMessage } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { usePresenceStore } from "../stores/presence";
 
@@ -30,7 +30,7 @@ export function useChat(session: SheetSession) {
   const error = ref<string | null>(null);
 
   const nameOf = (clientId: number) =>
-    presence.peers.find((p) => p.clientId === clientId)?.user ?? { name: "someone who left", color: "#6b7772" };
+    presence.peers.find((p) => p.clientId === clientId)?.user ?? { name: "someone who left", color: NEUTRAL_COLOR };
 
   const onGroup = (event: { transaction: { local: boolean } }) => {
     const before = group.value.length;
