@@ -14,7 +14,6 @@ export interface Peer extends PeerState {
   clientId: number;
 }
 
-
 /** Who is here (others, from awareness) and who I am (remembered in this browser). */
 export const usePresenceStore = defineStore("presence", () => {
   const me = ref<Identity>(loadIdentity());
