@@ -20,6 +20,11 @@ export interface AppDeps {
   idleUnloadMs?: number;
   /** Compact a sheet's stored log after this many appends. Default 500. */
   compactEvery?: number;
+  /**
+   * Whether one reverse proxy in front sets X-Forwarded-For, so sockets are rate limited per
+   * client address rather than all under the proxy's. Default false: the header is not trusted.
+   */
+  trustProxy?: boolean;
 }
 
 export interface App {
@@ -54,7 +59,7 @@ export function createApp(deps: AppDeps): App {
     idleUnloadMs: deps.idleUnloadMs ?? 30_000,
     compactEvery: deps.compactEvery ?? 500,
   });
-  attachSocketTransport(io, registry, logger);
+  attachSocketTransport(io, registry, logger, { trustProxy: deps.trustProxy ?? false });
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -8,6 +8,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIR: z.string().min(1).optional(),
   IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
 });
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   /** The built web app; defaults to apps/web/dist next to this server. */
   webDir: string;
   idleUnloadMs: number;
+  /** One reverse proxy in front sets X-Forwarded-For (see `AppDeps.trustProxy`). */
+  trustProxy: boolean;
 }
 
 /** Reads and validates the environment once; throws a readable error listing every bad variable. */
@@ -36,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     logLevel: e.LOG_LEVEL,
     webDir: path.resolve(e.WEB_DIR ?? defaultWebDir),
     idleUnloadMs: e.IDLE_UNLOAD_MS,
+    trustProxy: e.TRUST_PROXY === "true",
   };
 }

@@ -10,7 +10,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const config = loadConfig(process.env, path.resolve(here, "../../web/dist"));
 const logger = pino({ level: config.logLevel });
 const storage = new SqliteStorage(path.join(config.dataDir, "cosheet.db"));
-const app = createApp({ storage, logger, webDir: config.webDir, idleUnloadMs: config.idleUnloadMs });
+const app = createApp({
+  storage,
+  logger,
+  webDir: config.webDir,
+  idleUnloadMs: config.idleUnloadMs,
+  trustProxy: config.trustProxy,
+});
 
 const address = await app.listen(config.port, config.host);
 logger.info(

@@ -27,6 +27,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With `RATE_LIMITED`: how long to wait before sending again. */
+  retryAfterMs?: number;
 }
 
 /** The one ack envelope of every acknowledged event. */
@@ -39,12 +41,15 @@ export class ProtocolError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
+    return body;
   }
 }
 

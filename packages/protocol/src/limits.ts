@@ -20,11 +20,16 @@ export const LIMITS = {
   sheetIdLength: 22,
   /** Events a socket may send per second on average (token bucket refill rate). */
   eventsPerSecond: 100,
-  /** Burst a socket may send at once. */
+  /**
+   * Burst a socket may send at once. What queues up while the server's event loop is blocked does
+   * not use it up: the server credits the time of the stall.
+   */
   eventsBurst: 300,
   /**
-   * Events all sockets from one address may send per second together. Several people behind one
-   * office NAT share it, so it is a few sockets' worth; ten sockets of one attacker are not.
+   * Events all sockets from one address (an IPv6 address: its /64) may send per second together.
+   * Several people behind one office NAT share it, so it is a few sockets' worth; ten sockets of
+   * one attacker are not. Behind a reverse proxy every client has the proxy's address, unless the
+   * server is told to trust the proxy's X-Forwarded-For (`TRUST_PROXY`).
    */
   eventsPerSecondPerAddress: 300,
   /** Burst all sockets from one address may send at once. */

@@ -14,9 +14,11 @@ export type SheetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /**
  * - `connecting`: the first connection and sync are under way (nothing confirmed yet);
  * - `synced`: both sides hold the same state; local changes are sent as they happen;
+ * - `retrying`: was synced, but the server refused an event for now (rate limit) or a request
+ *   failed; local changes are kept and sent by the sync that follows a short wait;
  * - `offline`: the connection is lost; local changes are kept and sent on reconnect.
  */
-export type SyncStatus = "connecting" | "synced" | "offline";
+export type SyncStatus = "connecting" | "synced" | "retrying" | "offline";
 
 export interface SheetProviderOptions {
   /** A Socket.IO socket; one socket can carry several providers (one per sheet). */
@@ -47,10 +49,20 @@ const PERMANENT: ReadonlySet<string> = new Set([
   ErrorCode.InvalidSheetId,
   ErrorCode.UnsupportedProtocol,
   ErrorCode.BadRequest,
+  // The change holds what no sheet may: sending it again would be refused again.
+  ErrorCode.InvalidContent,
 ]);
 
 const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 15_000;
+/**
+ * A rate-limited client waits what the server advises (`retryAfterMs`), or this when it does not
+ * say, each time anew: refusals do not escalate the wait, since the resync after it sends every
+ * waiting change in one message whatever their number.
+ */
+const RATE_LIMITED_WAIT_MS = 500;
+/** The longest wait after a rate limit, whatever the server advises. */
+const RATE_LIMITED_WAIT_MAX_MS = 5_000;
 
 /** Socket.IO delivers binary as ArrayBuffer in browsers and as Buffer in Node. */
 function bytes(data: Uint8Array | ArrayBuffer): Uint8Array {
@@ -76,7 +88,8 @@ type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody | null };
  * On every (re)connect it joins the sheet and runs the y-protocols sync steps: it sends its state
  * vector, applies the server's answer, and sends what the server lacks. Local changes are sent as
  * they happen (merged per tick) and counted until the server acknowledges them as durable; a
- * lost or refused ack triggers a resync with backoff, which resends everything unacknowledged.
+ * lost or refused ack triggers a resync, which resends everything unacknowledged: after a rate
+ * limit once the short wait the server advises is over, after an error with exponential backoff.
  * Reconnecting itself (exponential backoff with jitter) is the socket's job: see
  * {@link connectSocket}.
  */
@@ -224,7 +237,6 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.clearRetry();
     const attempt = ++this.attempt;
     this.role = null;
-    if (this.status !== "offline") this.setStatus("connecting");
     this.request<{ role: Role; awareness: Uint8Array | ArrayBuffer }>(
       "sheet:join",
       { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.token ? { token: this.token } : {}) },
@@ -303,8 +315,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
 
   /**
    * Emits with an ack timeout; calls `onOk` with the data if the answer belongs to the current
-   * attempt. A failure ends the attempt: permanent errors are reported, others retried with
-   * exponential backoff and jitter.
+   * attempt. A failure ends the attempt: permanent errors are reported; a rate limit is retried
+   * after the wait it advises; other errors are reported and retried with exponential backoff.
    */
   private request<T>(
     event: "sheet:join" | "sheet:sync" | "sheet:update",
@@ -323,21 +335,33 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
         onOk(result.data);
         return;
       }
-      if (result.error && PERMANENT.has(result.error.code)) {
-        this.emit("error", [result.error]);
+      const { error } = result;
+      if (error && PERMANENT.has(error.code)) {
+        this.emit("error", [error]);
         return;
       }
-      if (result.error && result.error.code !== ErrorCode.RateLimited) this.emit("error", [result.error]);
-      this.scheduleRetry();
+      if (error?.code === ErrorCode.RateLimited) {
+        // Jitter upwards: never sooner than advised, and not all at once when refused together.
+        const advised = Math.min(RATE_LIMITED_WAIT_MAX_MS, error.retryAfterMs ?? RATE_LIMITED_WAIT_MS);
+        this.scheduleRetry(advised * (1 + Math.random() / 2));
+        return;
+      }
+      // Out of sync is no failure to report: the resync below sends what the server lacks.
+      if (error && error.code !== ErrorCode.OutOfSync) this.emit("error", [error]);
+      const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
+      this.scheduleRetry(ceiling / 2 + (Math.random() * ceiling) / 2);
     });
   }
 
-  private scheduleRetry(): void {
+  /**
+   * Ends the current attempt and starts over after `delayMs`. Until then nothing is sent: local
+   * changes wait in `pending`, and the sync after the wait sends them all at once.
+   */
+  private scheduleRetry(delayMs: number): void {
     this.attempt++;
     this.clearRetry();
-    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
-    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
-    this.retryTimer = setTimeout(() => this.start(), delay);
+    if (this.status === "synced") this.setStatus("retrying");
+    this.retryTimer = setTimeout(() => this.start(), delayMs);
   }
 
   private clearRetry(): void {

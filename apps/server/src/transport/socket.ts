@@ -26,7 +26,7 @@ import { UpdateError } from "@cosheet/sheet";
 import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
-import { TokenBucket } from "./rate-limit.js";
+import { RateLimiter, socketAddress } from "./rate-limit.js";
 
 /** The wire's code for each reason an update is refused. */
 const UPDATE_ERROR_CODES = {
@@ -75,32 +75,50 @@ function checkSize(bytes: Uint8Array): void {
   }
 }
 
+export interface SocketTransportOptions {
+  /** Count each socket against the address its reverse proxy saw: see {@link socketAddress}. */
+  trustProxy: boolean;
+}
+
 /**
  * The socket transport: validates each event, calls the registry, and answers through the ack.
  * It holds no document logic.
  */
-export function attachSocketTransport(io: SheetServer, registry: SheetRegistry, logger: Logger): void {
+export function attachSocketTransport(
+  io: SheetServer,
+  registry: SheetRegistry,
+  logger: Logger,
+  { trustProxy }: SocketTransportOptions,
+): void {
+  const limiter = new RateLimiter(
+    { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
+    { perSecond: LIMITS.eventsPerSecondPerAddress, burst: LIMITS.eventsBurstPerAddress },
+  );
   io.on("connection", (socket: SheetSocket) => {
     const log = logger.child({ socketId: socket.id });
-    const bucket = new TokenBucket(LIMITS.eventsPerSecond, LIMITS.eventsBurst);
+    const limit = limiter.forSocket(socketAddress(socket.handshake, trustProxy));
     /** Sheets this socket joined. */
     const joined = new Map<string, Room>();
 
     /**
      * Wraps a handler: rate limit, schema validation, and errors turned into a typed ack. An
-     * unexpected error is logged and answered as INTERNAL; the socket and the sheet live on.
+     * unexpected error is logged and answered as INTERNAL; the socket and the sheet live on. An
+     * event refused by the rate limit counts against no limit, and its error says how long to wait.
      */
     function handle<S extends z.ZodType, R>(schema: S, fn: (payload: z.output<S>) => Promise<R> | R) {
       return async (raw: unknown, ack?: unknown) => {
         const reply = typeof ack === "function" ? (ack as (res: Ack<R>) => void) : () => {};
         try {
-          if (!bucket.take()) throw new ProtocolError(ErrorCode.RateLimited, "too many events; slow down");
+          const retryAfterMs = limit();
+          if (retryAfterMs > 0) {
+            throw new ProtocolError(ErrorCode.RateLimited, "too many events; slow down", retryAfterMs);
+          }
           const parsed = schema.safeParse(raw);
           if (!parsed.success) throw invalid(parsed.error);
           reply(ok(await fn(parsed.data)));
         } catch (err) {
           if (err instanceof ProtocolError) {
-            reply(fail(err.code, err.message));
+            reply({ ok: false, error: err.toBody() });
           } else if (err instanceof UpdateError) {
             reply(fail(UPDATE_ERROR_CODES[err.problem], err.message));
           } else {
