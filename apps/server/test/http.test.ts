@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { ErrorCode, LIMITS, XLSX_TYPE } from "@cosheet/protocol";
+import { parseCsv } from "@cosheet/sheet";
 import { connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer;
@@ -125,7 +126,7 @@ describe("HTTP API", () => {
     expect(hugeRange.json.error.code).toBe(ErrorCode.InvalidRange);
   });
 
-  it("imports and exports CSV, neutralising formulas when asked", async () => {
+  it("imports and exports CSV, neutralising formulas unless asked not to", async () => {
     const id = await createSheet(server.url, "Inventory: Q1/Q2");
     const csv = 'item,qty,note\r\napple,3,"crisp, red"\r\npear,=1+1,"says ""hi"""\r\n';
     const imported = await api("POST", `/api/sheets/${id}/import?at=B2`, csv, "text/csv");
@@ -140,9 +141,23 @@ describe("HTTP API", () => {
     const exported = await api("GET", `/api/sheets/${id}/export.csv`);
     expect(exported.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(exported.headers.get("content-disposition")).toContain("Inventory_ Q1_Q2.csv");
-    expect(exported.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,=1+1,"says ""hi"""');
-    const safe = await api("GET", `/api/sheets/${id}/export.csv?neutralize=1`);
-    expect(safe.text).toContain(",pear,'=1+1,");
+    expect(exported.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,\'=1+1,"says ""hi"""');
+    expect((await api("GET", `/api/sheets/${id}/export.csv?neutralize=1`)).text).toBe(exported.text);
+    const raw = await api("GET", `/api/sheets/${id}/export.csv?neutralize=0`);
+    expect(raw.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,=1+1,"says ""hi"""');
+    for (const query of ["neutralize=1&neutralize=0", "neutralize=maybe", "neutralize="]) {
+      const res = await api("GET", `/api/sheets/${id}/export.csv?${query}`);
+      expect({ query, status: res.status, code: res.json?.error?.code }).toEqual({ query, status: 400, code: ErrorCode.BadRequest });
+    }
+  });
+
+  it("exports CSV injection payloads as text", async () => {
+    const id = await createSheet(server.url);
+    const payloads = ["+1+1", "-2+3", "@SUM(1)", "=cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"];
+    const cells = Object.fromEntries([...payloads, "-2", "+3"].map((input, i) => [`A${i + 1}`, input]));
+    expect((await api("PATCH", `/api/sheets/${id}/cells`, { cells })).status).toBe(200);
+    const exported = await api("GET", `/api/sheets/${id}/export.csv`);
+    expect(parseCsv(exported.text).flat()).toEqual([...payloads.map((p) => `'${p}`), "-2", "+3"]);
   });
 
   it("refuses a broken or oversized CSV and changes nothing", async () => {
@@ -154,7 +169,7 @@ describe("HTTP API", () => {
     const big = Array.from({ length: Math.ceil(LIMITS.maxImportCells / 1001) + 1 }, () => row).join("\n");
     const oversized = await api("POST", `/api/sheets/${id}/import`, big, "text/csv");
     expect(oversized.status).toBe(413);
-    expect(oversized.json.error.code).toBe(ErrorCode.ImportTooLarge);
+    expect(oversized.json.error).toEqual({ code: ErrorCode.ImportTooLarge, message: `the CSV has more than ${LIMITS.maxImportCells} cells` });
     const outside = await api("POST", `/api/sheets/${id}/import?at=XFD1`, "a,b", "text/csv");
     expect(outside.status).toBe(400);
     const badAt = await api("POST", `/api/sheets/${id}/import?at=hello`, "a,b", "text/csv");

@@ -72,12 +72,12 @@ describe("editing together", () => {
 
     env.server = await startServer({ port: env.server.port, dataDir: env.server.dataDir });
     // The edit lives only in Ada's browser: the server never saw it, and her tab is gone.
-    await bob.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 20_000 });
+    await bob.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
     expect(await text(bob, "A2")).toBe("");
     const again = await ada.context().newPage();
     await again.goto(`${env.server.url}/s/${id}`);
     await expect.poll(() => text(again, "A2")).toBe("typed offline");
-    await again.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await again.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     await expect.poll(() => text(bob, "A2")).toBe("typed offline");
   });
 

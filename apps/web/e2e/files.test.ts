@@ -46,7 +46,7 @@ describe("import and export in the browser", () => {
     const buffer = Buffer.from(await book.xlsx.writeBuffer());
     await importFile(ada, /new sheet/, { name: "Quarter.xlsx", mimeType: XLSX_TYPE, buffer });
     await ada.waitForURL((url) => url.pathname.startsWith("/s/") && !url.pathname.endsWith(id));
-    await ada.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await ada.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     expect(await ada.getByLabel("Sheet title").inputValue()).toBe("Quarter");
     await expect.poll(() => cell(ada, "B1").textContent()).toContain("5");
     expect(await cell(ada, "A1").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
@@ -69,7 +69,7 @@ describe("import and export in the browser", () => {
     await importFile(ada, /new sheet/, { name: "big.csv", mimeType: "text/csv", buffer });
     await ada.getByRole("status").filter({ hasText: /big\.csv/ }).waitFor();
     await ada.waitForURL((url) => !url.pathname.endsWith(id), { timeout: 60_000 });
-    await ada.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
+    await ada.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor({ timeout: 60_000 });
     await ada.getByRole("grid").focus();
     await ada.keyboard.press("Control+End");
     await expect.poll(() => ada.getByLabel("Active cell").textContent()).toBe("C100000");

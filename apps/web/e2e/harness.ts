@@ -111,7 +111,7 @@ export async function typeInto(page: Page, a1: string, text: string): Promise<vo
 /** Opens a sheet and waits until it is synced. */
 export async function openSheet(page: Page, url: string, id: string): Promise<void> {
   await page.goto(`${url}/s/${id}`);
-  await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
 }
 
 export interface E2ESuite {

@@ -9,7 +9,7 @@ describe("pages", () => {
     await page.goto(env.server.url);
     await page.getByRole("button", { name: "New sheet" }).click();
     await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
-    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     expect(await page.getByLabel("Sheet title").inputValue()).toBe("Untitled sheet");
     await page.getByRole("link", { name: "Cosheet home" }).click();
     await page.getByRole("link", { name: "Untitled sheet" }).waitFor();
@@ -28,7 +28,7 @@ describe("pages", () => {
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("not a CSV or XLSX file");
     await pick("Prices 2026.csv", "item,price\npear,2\n");
     await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
-    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     expect(await page.getByLabel("Sheet title").inputValue()).toBe("Prices 2026");
     await expect.poll(() => cell(page, "B2").textContent()).toContain("2");
     await page.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
+import { CsvError, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 import { replicas } from "./testing.js";
 
 describe("CSV", () => {
@@ -8,17 +8,33 @@ describe("CSV", () => {
       ["a", "b,c", "line\nbreak"],
       ['say "hi"', "2"],
     ]);
-    expect(csvCellCount([["a", "b", "c"], ["d"]])).toBe(6);
   });
 
   it("rejects an unclosed quote", () => {
     expect(() => parseCsv('a,"unclosed\nb,c')).toThrow(CsvError);
+    expect(() => parseCsv('a\nb\n"unclosed,c')).toThrow(/record 3/);
   });
 
-  it("neutralises formulas only when asked, and keeps negative numbers", () => {
+  it("stops parsing as soon as the rows read cover more cells than allowed", () => {
+    // Exactly at the limit, trailing newline included, is fine: 3 rows of 2.
+    expect(parseCsv("a,b\nc,d\ne,f\n", ",", 6)).toHaveLength(3);
+    expect(parseCsv("a,b\n\ne,f", ",", 6)).toEqual([["a", "b"], [""], ["e", "f"]]);
+    // The widest row so far counts for every row: 2 rows, then a third of width 3 makes 9.
+    expect(() => parseCsv("a\nb\nc,d,e", ",", 8)).toThrow(expect.objectContaining({ name: "CsvError", tooLarge: true }));
+    // The unclosed quote at the end is never reached.
+    const oversized = `${"1,2\n".repeat(10)}"unclosed`;
+    expect(() => parseCsv(oversized, ",", 10)).toThrow(/more than 10 cells/);
+    expect(() => parseCsv(oversized)).toThrow(expect.objectContaining({ tooLarge: false, message: expect.stringMatching(/^malformed/) }));
+  });
+
+  it("neutralises formulas only when asked, and keeps plain numbers", () => {
     const rows = [["=1+1", "+cmd", "-2", "-x", "@SUM(A1)", "plain"]];
     expect(toCsv(rows)).toBe("=1+1,+cmd,-2,-x,@SUM(A1),plain");
     expect(toCsv(rows, { neutralizeFormulas: true })).toBe("'=1+1,'+cmd,-2,'-x,'@SUM(A1),plain");
+    const attacks = ["+1+1", "-2+3", "@SUM(1)", "=cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "=5"];
+    expect(parseCsv(toCsv([attacks], { neutralizeFormulas: true }))).toEqual([attacks.map((v) => `'${v}`)]);
+    const numbers = ["-2", "+3", "-1.5e3", "+.5", "42"];
+    expect(toCsv([numbers], { neutralizeFormulas: true })).toBe("-2,+3,-1.5e3,+.5,42");
   });
 
   it("imports at a position and exports the used range", () => {

@@ -5,32 +5,58 @@ import type { Sheet } from "./sheet.js";
 
 export class CsvError extends Error {
   override readonly name = "CsvError";
+
+  constructor(
+    message: string,
+    /** The file is readable but covers more cells than allowed. */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
+
+const isBlankRecord = (record: readonly string[]) => record.length === 1 && record[0] === "";
 
 /**
  * Parses CSV text (or another delimiter's, such as tab-separated clipboard text) into rows of
  * fields. Throws {@link CsvError} on malformed input (an unclosed quote, for instance) instead of
- * guessing, so a broken file changes nothing.
+ * guessing, so a broken file changes nothing. Parsing stops, with a `tooLarge` CsvError, as soon as
+ * the rows read so far cover more than `maxCells` cells (rows times the widest row): an
+ * oversized upload is refused without being parsed whole.
  */
-export function parseCsv(text: string, delimiter = ","): string[][] {
+export function parseCsv(text: string, delimiter = ",", maxCells = Infinity): string[][] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const result = Papa.parse<string[]>(body, { skipEmptyLines: false, delimiter });
-  const fatal = result.errors.find((e) => e.type === "Quotes" || e.code === "InvalidQuotes");
-  if (fatal) {
-    const line = fatal.row === undefined ? "" : ` (record ${fatal.row + 1})`;
-    throw new CsvError(`malformed CSV${line}: ${fatal.message}`);
-  }
-  const rows = result.data;
-  // A trailing newline yields one empty record: it is not a row of the file.
+  const rows: string[][] = [];
+  let widest = 0;
+  let failure = null as CsvError | null;
+  Papa.parse<string[]>(body, {
+    skipEmptyLines: false,
+    delimiter,
+    step: ({ data, errors }, parser) => {
+      const fatal = errors.find((e) => e.type === "Quotes" || e.code === "InvalidQuotes");
+      if (fatal) {
+        failure = new CsvError(`malformed CSV (record ${rows.length + 1}): ${fatal.message}`);
+      } else {
+        rows.push(data);
+        widest = Math.max(widest, data.length);
+        // A blank record may be the trailing newline, which is not a row: it counts once another follows.
+        const counted = isBlankRecord(data) ? rows.length - 1 : rows.length;
+        if (counted * widest > maxCells) failure = new CsvError(`the CSV has more than ${maxCells} cells`, true);
+      }
+      if (failure) parser.abort();
+    },
+  });
+  if (failure) throw failure;
   const last = rows[rows.length - 1];
-  if (last && last.length === 1 && last[0] === "") rows.pop();
+  if (last && isBlankRecord(last)) rows.pop();
   return rows;
 }
 
 export interface ToCsvOptions {
   /**
-   * Prefix cells that start with `=`, `+`, `-` or `@` (and are not plain numbers) with `'`, so a
-   * spreadsheet opening the file does not run them as formulas (CSV formula injection).
+   * Prefix cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return (and are not plain
+   * numbers such as `-2`) with `'`, so a spreadsheet opening the file does not run them as formulas
+   * (CSV formula injection).
    */
   neutralizeFormulas?: boolean;
 }
@@ -42,11 +68,6 @@ export function toCsv(rows: readonly (readonly string[])[], options: ToCsvOption
     ? rows.map((r) => r.map((v) => (FORMULA_START.test(v) && !isNumericInput(v) ? `'${v}` : v)))
     : rows;
   return Papa.unparse(data as string[][], { newline: "\r\n", delimiter: options.delimiter ?? "," });
-}
-
-/** Number of cells a parsed CSV covers (its rows times its widest row). */
-export function csvCellCount(rows: readonly (readonly string[])[]): number {
-  return rows.length * rows.reduce((w, r) => Math.max(w, r.length), 0);
 }
 
 /** Writes parsed CSV rows at `at` in one transaction (growing the sheet as needed). */

@@ -15,7 +15,7 @@ export type { CellRef, Range, RangeSpec } from "./a1.js";
 export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
 export { CONTENT_LIMITS, fitsGrid, isChatMessage, ROOT_RULES } from "./content.js";
 export type { RootRule } from "./content.js";
-export { CsvError, csvCellCount, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
+export { CsvError, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
 export { fillRange } from "./fill.js";
 export type { FillOptions } from "./fill.js";

@@ -1,5 +1,5 @@
 import ExcelJS from "exceljs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FormulaEngine } from "./formula.js";
 import { replicas } from "./testing.js";
 import { importXlsx, readXlsx, writeXlsx, XlsxError } from "./xlsx.js";
@@ -67,8 +67,51 @@ describe("XLSX", () => {
     expect(formats).toEqual({ 0: "yyyy-mm-dd", 5: "0.00%", 6: "#,##0.000" });
   });
 
+  it("writes as text every formula the engine does not parse or that reaches beyond the sheet", async () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 5 });
+    const unsafe = {
+      A3: "=cmd|' /C calc'!A0",
+      A4: "=[1]Sheet1!A1",
+      A5: "='C:\\x\\[a.xlsx]S'!A1",
+      A6: "=Sheet2!A1",
+      A7: "=SUM('My sheet'!A1:A2)",
+      A8: "=SUM(A1:Sheet2!B2)",
+      A9: "=1+",
+    };
+    sheet!.setCellsA1({ A1: "1", A2: "2", B1: "=SUM(A1:A2)", B2: '="a|b"&A1', ...unsafe });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await writeXlsx(sheet!)) as unknown as ExcelJS.Buffer);
+    const ws = book.worksheets[0]!;
+    expect(ws.getCell("B1").value).toEqual({ formula: "SUM(A1:A2)", result: 3 });
+    expect(ws.getCell("B2").value).toEqual({ formula: '"a|b"&A1', result: "a|b1" });
+    for (const [address, input] of Object.entries(unsafe)) {
+      const cell = ws.getCell(address);
+      expect({ address, type: cell.type, value: cell.value }).toEqual({ address, type: ExcelJS.ValueType.String, value: input });
+    }
+  });
+
+  it("counts the cells of every worksheet while inflating them, and refuses too many before loading", async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet("Small").getCell("A1").value = "x";
+    const big = book.addWorksheet("Big");
+    // 6,000 cells: far more XML than one inflated chunk, so tags straddle chunks.
+    for (let r = 1; r <= 2000; r++) for (let c = 1; c <= 3; c++) big.getCell(r, c).value = r * c;
+    big.getCell("D1").fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFEE00" } }; // formatted, empty: counts
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const cells = 1 + 6000 + 1;
+    await expect(readXlsx(bytes, cells)).resolves.toMatchObject({ name: "Small", rows: [["x"]] });
+    const load = vi.spyOn(Object.getPrototypeOf(book.xlsx), "load");
+    try {
+      await expect(readXlsx(bytes, cells - 1)).rejects.toMatchObject({ tooLarge: true, message: `the workbook has more than ${cells - 1} cells` });
+      expect(load).not.toHaveBeenCalled();
+    } finally {
+      load.mockRestore();
+    }
+  });
+
   it("refuses a broken or oversized file before writing anything", async () => {
     await expect(readXlsx(new TextEncoder().encode("not a zip"), 10)).rejects.toThrow(XlsxError);
+    await expect(readXlsx(new Uint8Array(0), 10)).rejects.toThrow(XlsxError);
     const book = new ExcelJS.Workbook();
     const ws = book.addWorksheet("Big");
     for (let r = 1; r <= 20; r++) ws.getCell(r, 1).value = r;

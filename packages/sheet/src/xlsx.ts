@@ -1,4 +1,7 @@
+/// <reference path="./fast-formula-parser.d.ts" />
 import type ExcelJS from "exceljs";
+import FormulaParser from "fast-formula-parser";
+import JSZip from "jszip";
 import type { CellRef } from "./a1.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
@@ -102,16 +105,81 @@ function styleOf(cell: ExcelJS.Cell): CellStyle {
   return style;
 }
 
+/** The ZIP entries exceljs's loader reads as worksheets (its own test of an entry's name). */
+const WORKSHEET_ENTRY = /xl\/worksheets\/sheet\d+[.]xml/;
+
+/** JSZip's documented chunked reader of an entry (`internalStream`), which its types leave out. */
+interface EntryStream {
+  on(event: "data", fn: (chunk: Uint8Array) => void): EntryStream;
+  on(event: "error", fn: (err: Error) => void): EntryStream;
+  on(event: "end", fn: () => void): EntryStream;
+  pause(): EntryStream;
+  resume(): EntryStream;
+}
+
+const LT = 0x3c;
+const LETTER_C = 0x63;
+/** What may follow `<c` in a cell element's start tag: whitespace, `/` or `>`. */
+const AFTER_CELL_NAME = new Set([0x20, 0x09, 0x0a, 0x0d, 0x2f, 0x3e]);
+
+/**
+ * Throws a `tooLarge` {@link XlsxError} as soon as the worksheets hold more than `maxCells` cells,
+ * counting cell elements (`<c …>`, formatted empty ones too) while inflating them. exceljs's loader
+ * builds every cell of every worksheet before anything can be counted (refusing 1.2M cells took
+ * 3.5 s and 620 MiB; counting, 0.3 s and 30 MiB), and its streaming reader parks each worksheet that
+ * precedes sharedStrings.xml (as exceljs writes them) in an unbounded temporary file.
+ *
+ * XML escapes `<` in text and attributes, so `<c` followed by whitespace, `/` or `>` starts a cell
+ * element, or sits in a comment, which only counts one too many.
+ */
+async function limitCells(bytes: Uint8Array, maxCells: number): Promise<void> {
+  // JSZip reads the ZIP directory as exceljs's loader does, and inflates an entry only as it is read.
+  const zip = await JSZip.loadAsync(bytes);
+  let cells = 0;
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir || !WORKSHEET_ENTRY.test(entry.name)) continue;
+    await new Promise<void>((resolve, reject) => {
+      // The last two bytes of a chunk are scanned with the next one: a tag may straddle chunks.
+      let carry = new Uint8Array(0);
+      const stream = (entry as unknown as { internalStream(type: "uint8array"): EntryStream }).internalStream("uint8array");
+      stream
+        .on("data", (chunk: Uint8Array) => {
+          const text = new Uint8Array(carry.length + chunk.length);
+          text.set(carry);
+          text.set(chunk, carry.length);
+          for (let i = text.indexOf(LT); i >= 0 && i + 2 < text.length; i = text.indexOf(LT, i + 1)) {
+            if (text[i + 1] === LETTER_C && AFTER_CELL_NAME.has(text[i + 2]!)) cells++;
+          }
+          carry = text.slice(-2);
+          if (cells > maxCells) {
+            stream.pause();
+            reject(new XlsxError(`the workbook has more than ${maxCells} cells`, true));
+          }
+        })
+        .on("error", reject)
+        .on("end", () => resolve())
+        .resume();
+    });
+  }
+}
+
+/** A failure to read a file as XLSX, as the XlsxError it is. */
+function unreadable(err: unknown): XlsxError {
+  return err instanceof XlsxError ? err : new XlsxError(`not a readable XLSX file (${(err as Error).message.slice(0, 120)})`);
+}
+
 /**
  * Reads the first worksheet of an XLSX file. Throws {@link XlsxError} for a file that is not a
- * workbook or holds more than `maxCells` cells, before anything is written anywhere.
+ * workbook or holds more than `maxCells` cells (in all its worksheets: they are all loaded), before
+ * anything is written anywhere and, for an oversized file, before it is loaded.
  */
 export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<XlsxSheet> {
   const book = await newWorkbook();
   try {
+    await limitCells(bytes, maxCells);
     await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   } catch (err) {
-    throw new XlsxError(`not a readable XLSX file (${(err as Error).message.slice(0, 120)})`);
+    throw unreadable(err);
   }
   const ws = book.worksheets[0];
   if (!ws) throw new XlsxError("the workbook has no worksheet");
@@ -120,6 +188,7 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
   let cells = 0;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
+      // Counted again on what exceljs built, in case a file's ZIP structure misled limitCells.
       if (++cells > maxCells) throw new XlsxError(`the worksheet has more than ${maxCells} cells`, true);
       const r = rowNumber - 1;
       const c = colNumber - 1;
@@ -175,7 +244,39 @@ function argb(color: string): string {
   return `FF${color.slice(1).toUpperCase()}`;
 }
 
-/** The sheet as an XLSX file: inputs, formulas with their computed results, and formatting. */
+/** fast-formula-parser's dependency parser: the engine's grammar, reading a formula without evaluating it. */
+interface FormulaReader {
+  parse(formula: string, position: { row: number; col: number }): unknown;
+  /** The chevrotain parser underneath: its input is the tokens of the formula read last. */
+  readonly parser: { readonly input: readonly { tokenType: { name: string } }[] };
+}
+
+const { DepParser } = FormulaParser as unknown as { DepParser: new () => FormulaReader };
+let formulaReader: FormulaReader | null = null;
+
+/** Tokens of a reference to another sheet (`Sheet2!A1`, `'My sheet'!A1`): a document has one sheet. */
+const SHEET_PREFIX_TOKENS = new Set(["Sheet", "SheetQuoted"]);
+
+/**
+ * True when a formula input may go into an XLSX file as a formula: the engine's own parser accepts
+ * it and it references no other sheet. Otherwise it is written as text, so a downloaded file never
+ * hands Excel a formula Cosheet would not have evaluated: DDE payloads (`=cmd|' /C calc'!A0`) and
+ * external workbook references (`[1]Sheet1!A1`, `'C:\x\[a.xlsx]S'!A1`) do not parse.
+ */
+function isSafeFormula(input: string): boolean {
+  formulaReader ??= new DepParser();
+  try {
+    formulaReader.parse(input.slice(1), { row: 1, col: 1 });
+  } catch {
+    return false;
+  }
+  return !formulaReader.parser.input.some((token) => SHEET_PREFIX_TOKENS.has(token.tokenType.name));
+}
+
+/**
+ * The sheet as an XLSX file: inputs, formulas with their computed results, and formatting. A
+ * formula Excel might run differently from Cosheet (see isSafeFormula) is written as its text.
+ */
 export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
   const book = await newWorkbook();
   book.creator = "Cosheet";
@@ -205,7 +306,7 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
     const value = input === "" ? null : engine.valueAt(row, col);
     if (isFormula(input)) {
       const result = value !== null && typeof value === "object" ? { error: value.error } : value;
-      cell.value = { formula: input.slice(1), result: result as ExcelJS.CellFormulaValue["result"] };
+      cell.value = isSafeFormula(input) ? { formula: input.slice(1), result: result as ExcelJS.CellFormulaValue["result"] } : input;
     } else if (typeof value === "number" || typeof value === "boolean") {
       cell.value = value;
       // `$1,200` or `15%` as typed: the number, shown the way it was typed.

@@ -13,7 +13,6 @@ import {
   A1Error,
   cellText,
   CsvError,
-  csvCellCount,
   DEFAULT_COLS,
   DEFAULT_ROWS,
   exportCsv,
@@ -91,14 +90,10 @@ async function readUpload(req: express.Request): Promise<Upload> {
   }
   let rows: string[][];
   try {
-    rows = parseCsv(req.body);
+    rows = parseCsv(req.body, ",", LIMITS.maxImportCells);
   } catch (err) {
-    if (err instanceof CsvError) throw new ProtocolError(ErrorCode.InvalidCsv, err.message);
-    throw err;
-  }
-  const count = csvCellCount(rows);
-  if (count > LIMITS.maxImportCells) {
-    throw new ProtocolError(ErrorCode.ImportTooLarge, `${count} cells exceed the import limit of ${LIMITS.maxImportCells}`);
+    if (!(err instanceof CsvError)) throw err;
+    throw new ProtocolError(err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidCsv, err.message);
   }
   const cols = rows.reduce((w, r) => Math.max(w, r.length), 0);
   return { rows: rows.length, cols, write: (sheet, at) => importRows(sheet, rows, at) };
@@ -197,7 +192,12 @@ export function apiRouter(registry: SheetRegistry): Router {
   });
 
   router.get("/sheets/:id/export.csv", async (req, res) => {
-    const neutralizeFormulas = req.query.neutralize === "1" || req.query.neutralize === "true";
+    // Safe by default: formulas come as typed only with `?neutralize=0` (docs/api.md).
+    const neutralize = queryParam(req, "neutralize") ?? "1";
+    if (!["1", "true", "0", "false"].includes(neutralize)) {
+      throw new ProtocolError(ErrorCode.BadRequest, "neutralize: give 1 (the default) or 0");
+    }
+    const neutralizeFormulas = neutralize === "1" || neutralize === "true";
     const { title, body } = await registry.use(req.params.id, (room) => ({
       title: room.sheet.title,
       body: exportCsv(room.sheet, { neutralizeFormulas }),
