@@ -1,4 +1,5 @@
-// Bundles the server with the workspace packages it uses (TypeScript source) into dist/index.js.
+// Bundles the server with the workspace packages it uses (TypeScript source) into dist/index.js,
+// and its file worker into dist/files-worker.js.
 // The server's own npm dependencies stay external (one copy of yjs, the native SQLite driver);
 // anything else a workspace package needs is bundled in.
 import fs from "node:fs";
@@ -8,8 +9,9 @@ const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url
 const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith("@cosheet/"));
 
 await build({
-  entryPoints: ["src/index.ts"],
-  outfile: "dist/index.js",
+  // The server, and the worker threads it runs file work on (src/files/pool.ts finds it there).
+  entryPoints: { index: "src/index.ts", "files-worker": "src/files/tasks.ts" },
+  outdir: "dist",
   bundle: true,
   platform: "node",
   format: "esm",

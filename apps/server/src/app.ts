@@ -1,11 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import express from "express";
 import type { Logger } from "pino";
 import { Server } from "socket.io";
 import { LIMITS, wireParser } from "@cosheet/protocol";
 import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
+import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
 import { errorHandler } from "./http/errors.js";
 import { webRouter } from "./http/web.js";
@@ -64,9 +66,23 @@ export function createApp(deps: AppDeps): App {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  // How long the event loop, which every socket and request shares, was blocked.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   app.get("/metrics", (_req, res) => {
+    const seconds = (ns: number) => (ns / 1e9).toFixed(4);
+    const delay = [
+      "# HELP cosheet_event_loop_delay_max_seconds Longest event-loop delay since the previous scrape.",
+      "# TYPE cosheet_event_loop_delay_max_seconds gauge",
+      `cosheet_event_loop_delay_max_seconds ${seconds(loopDelay.max)}`,
+      "# HELP cosheet_event_loop_delay_p99_seconds 99th percentile of event-loop delay since the previous scrape.",
+      "# TYPE cosheet_event_loop_delay_p99_seconds gauge",
+      `cosheet_event_loop_delay_p99_seconds ${seconds(loopDelay.percentile(99))}`,
+    ];
+    loopDelay.reset();
     res.type("text/plain; version=0.0.4").send(
       [
+        ...delay,
         "# HELP cosheet_open_sheets Sheets loaded in memory.",
         "# TYPE cosheet_open_sheets gauge",
         `cosheet_open_sheets ${registry.openSheets}`,
@@ -77,7 +93,8 @@ export function createApp(deps: AppDeps): App {
       ].join("\n"),
     );
   });
-  app.use("/api", apiRouter(registry));
+  const files = new FileWorkers();
+  app.use("/api", apiRouter(registry, files));
   app.use(webRouter(deps.webDir ?? null));
   app.use(errorHandler(logger));
 
@@ -95,11 +112,13 @@ export function createApp(deps: AppDeps): App {
       });
     },
     async close() {
+      loopDelay.disable();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         httpServer.closeAllConnections();
       });
       await registry.close();
+      await files.close();
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { UpdateProblem } from "@cosheet/sheet";
+
 /** Every error code the server can answer, on the socket and over HTTP. */
 export const ErrorCode = {
   BadRequest: "BAD_REQUEST",
@@ -23,6 +25,13 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The wire's code for each reason the sheet's validator refuses an update. */
+export const UPDATE_ERROR_CODES: Readonly<Record<UpdateProblem, ErrorCode>> = {
+  malformed: ErrorCode.MalformedUpdate,
+  content: ErrorCode.InvalidContent,
+  pending: ErrorCode.OutOfSync,
+};
 
 export interface ErrorBody {
   code: ErrorCode;

@@ -1,4 +1,4 @@
-export { ErrorCode, fail, ok, ProtocolError } from "./errors.js";
+export { ErrorCode, fail, ok, ProtocolError, UPDATE_ERROR_CODES } from "./errors.js";
 export type { Ack, ErrorBody } from "./errors.js";
 export type {
   ClientToServerEvents,

@@ -1,4 +1,6 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import express, { type Router } from "express";
+import * as Y from "yjs";
 import {
   CreateSheetBodySchema,
   CSV_TYPES,
@@ -12,27 +14,21 @@ import {
 import {
   A1Error,
   cellText,
-  CsvError,
-  DEFAULT_COLS,
-  DEFAULT_ROWS,
-  exportCsv,
-  fitsGrid,
   formatRange,
-  importRows,
   parseCell,
-  parseCsv,
   parseRange,
   resolveRange,
   FormulaEngine,
   SheetLimitError,
   type CellRef,
   type Range,
-  type Sheet,
 } from "@cosheet/sheet";
-import { importXlsx, readXlsx, writeXlsx, XlsxError } from "@cosheet/sheet/xlsx";
 import type { z } from "zod";
 import { HTTP_ORIGIN } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
+import type { Room } from "../registry/room.js";
+import type { FileWorkers } from "../files/pool.js";
+import type { UploadInput, UploadResult } from "../files/tasks.js";
 import { queryParam } from "./query.js";
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -59,48 +55,46 @@ function fileName(title: string): string {
   return title.replace(/[^\w .-]+/g, "_").trim() || "sheet";
 }
 
+/** What a worker needs of a sheet: its whole state, as one update (a copy, so edits go on). */
+function snapshot(room: Room): { title: string; state: Uint8Array } {
+  return { title: room.sheet.title, state: Y.encodeStateAsUpdate(room.doc) };
+}
+
 function cellsIn(range: Range): number {
   return (range.end.row - range.start.row + 1) * (range.end.col - range.start.col + 1);
 }
 
-/** A parsed, checked file to import: nothing has been written when this exists. */
-interface Upload {
-  rows: number;
-  cols: number;
-  /** The worksheet's name, for XLSX. */
-  name?: string;
-  write(sheet: Sheet, at: CellRef): void;
-}
-
-/** Reads a CSV or XLSX request body; a broken or oversized file is a 4xx here, before any write. */
-async function readUpload(req: express.Request): Promise<Upload> {
+/** An upload's body for a worker: XLSX bytes or CSV text, checked for its type only. */
+function uploadBody(req: express.Request): Pick<UploadInput, "kind" | "body"> {
   if (req.is(XLSX_TYPE)) {
     if (!Buffer.isBuffer(req.body)) throw new ProtocolError(ErrorCode.BadRequest, "send the XLSX file as the body");
-    try {
-      const data = await readXlsx(req.body, LIMITS.maxImportCells);
-      const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
-      return { rows: data.rows.length, cols, name: data.name, write: (sheet, at) => importXlsx(sheet, data, at) };
-    } catch (err) {
-      if (!(err instanceof XlsxError)) throw err;
-      throw new ProtocolError(err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidXlsx, err.message);
-    }
+    return { kind: "xlsx", body: req.body };
   }
   if (typeof req.body !== "string") {
     throw new ProtocolError(ErrorCode.BadRequest, `send a CSV (Content-Type: text/csv) or XLSX (${XLSX_TYPE}) file as the body`);
   }
-  let rows: string[][];
-  try {
-    rows = parseCsv(req.body, ",", LIMITS.maxImportCells);
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    throw new ProtocolError(err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidCsv, err.message);
+  return { kind: "csv", body: req.body };
+}
+
+/** An import's answer, or its refusal as the typed error it is. */
+function imported(result: UploadResult): Extract<UploadResult, { ok: true }> {
+  if (!result.ok) throw new ProtocolError(result.error.code, result.error.message);
+  return result;
+}
+
+/**
+ * Applies an import's updates (see `importUpload`) one per turn of the event loop, so everyone
+ * else is served between them; each is validated as any client's update is.
+ */
+async function applyInTurns(room: Room, updates: readonly Uint8Array[]): Promise<void> {
+  for (const update of updates) {
+    await room.apply(update, HTTP_ORIGIN);
+    await nextTurn();
   }
-  const cols = rows.reduce((w, r) => Math.max(w, r.length), 0);
-  return { rows: rows.length, cols, write: (sheet, at) => importRows(sheet, rows, at) };
 }
 
 /** The JSON API under /api (see docs/api.md). */
-export function apiRouter(registry: SheetRegistry): Router {
+export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
   const router = express.Router();
   const json = express.json({ limit: LIMITS.maxJsonBytes });
   const csv = express.text({ type: [...CSV_TYPES], limit: LIMITS.maxImportBytes });
@@ -121,13 +115,12 @@ export function apiRouter(registry: SheetRegistry): Router {
     }
     let id: string;
     if (isFile(req)) {
-      const upload = await readUpload(req);
-      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") ?? upload.name });
-      if (!fitsGrid(Math.max(upload.rows, DEFAULT_ROWS), Math.max(upload.cols, DEFAULT_COLS))) {
-        throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
-      }
-      id = await registry.create(title);
-      await registry.use(id, (room) => room.transact((sheet) => upload.write(sheet, { row: 0, col: 0 }), HTTP_ORIGIN));
+      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") });
+      const upload = imported(
+        await files.run("importUpload", { ...uploadBody(req), title, at: { row: 0, col: 0 }, maxCells: LIMITS.maxImportCells }),
+      );
+      id = await registry.createFrom(upload.initial!);
+      await registry.use(id, (room) => applyInTurns(room, upload.updates));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title);
     }
@@ -198,35 +191,27 @@ export function apiRouter(registry: SheetRegistry): Router {
       throw new ProtocolError(ErrorCode.BadRequest, "neutralize: give 1 (the default) or 0");
     }
     const neutralizeFormulas = neutralize === "1" || neutralize === "true";
-    const { title, body } = await registry.use(req.params.id, (room) => ({
-      title: room.sheet.title,
-      body: exportCsv(room.sheet, { neutralizeFormulas }),
-    }));
+    const { title, state } = await registry.use(req.params.id, snapshot);
+    const body = await files.run("csvExport", { state, neutralizeFormulas });
     res.type("text/csv; charset=utf-8").attachment(`${fileName(title)}.csv`).send(body);
   });
 
   router.get("/sheets/:id/export.xlsx", async (req, res) => {
-    const { title, body } = await registry.use(req.params.id, async (room) => ({
-      title: room.sheet.title,
-      body: await writeXlsx(room.sheet),
-    }));
+    const { title, state } = await registry.use(req.params.id, snapshot);
+    const body = await files.run("xlsxExport", { state });
     res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(body));
   });
 
   router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
-    const upload = await readUpload(req);
-    if (upload.rows === 0 || upload.cols === 0) {
-      res.json({ range: null, rows: 0, cols: 0 });
-      return;
-    }
-    const range = a1(() => {
-      const r = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
-      formatRange(r); // throws past the sheet limits, before anything is written
-      return r;
+    const body = uploadBody(req);
+    const answer = await registry.use(req.params.id, async (room) => {
+      const { state } = snapshot(room);
+      const upload = imported(await files.run("importUpload", { ...body, state, at, maxCells: LIMITS.maxImportCells }));
+      await applyInTurns(room, upload.updates);
+      return { range: upload.range, rows: upload.rows, cols: upload.cols };
     });
-    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => upload.write(sheet, at)), HTTP_ORIGIN));
-    res.json({ range: formatRange(range), rows: upload.rows, cols: upload.cols });
+    res.json(answer);
   });
 
   router.use((_req, _res, next) => next(new ProtocolError(ErrorCode.NotFound, "no such endpoint")));

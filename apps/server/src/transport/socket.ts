@@ -16,6 +16,7 @@ import {
   ProtocolError,
   SheetRefSchema,
   SyncPayloadSchema,
+  UPDATE_ERROR_CODES,
   UpdatePayloadSchema,
   type Ack,
   type ClientToServerEvents,
@@ -27,13 +28,6 @@ import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
 import { RateLimiter, socketAddress } from "./rate-limit.js";
-
-/** The wire's code for each reason an update is refused. */
-const UPDATE_ERROR_CODES = {
-  malformed: ErrorCode.MalformedUpdate,
-  content: ErrorCode.InvalidContent,
-  pending: ErrorCode.OutOfSync,
-} as const;
 
 export type SheetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 type SheetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;

@@ -1,0 +1,63 @@
+import { Piscina } from "piscina";
+import { ErrorCode, ProtocolError } from "@cosheet/protocol";
+import type * as tasks from "./tasks.js";
+
+export interface FileWorkersOptions {
+  /** Threads for file work. One keeps the other core for the event loop on a small machine. */
+  threads?: number;
+  /** Jobs that may wait for a thread; past it, requests get 503 at once. */
+  maxQueue?: number;
+  /** Heap of each worker: a hostile file exhausts its worker, not the server. */
+  maxHeapMb?: number;
+  /** A job that runs longer is abandoned (its worker is replaced). */
+  timeoutMs?: number;
+}
+
+type Tasks = Pick<typeof tasks, "xlsxExport" | "csvExport" | "importUpload">;
+type TaskName = keyof Tasks;
+
+/**
+ * Heavy file work (reading CSV and XLSX uploads, writing XLSX and large CSV) on worker threads, so
+ * no upload or download blocks the event loop that every socket and request shares. A job gets a
+ * copy of the sheet's state and answers with bytes or with an update to apply, which then goes
+ * through the same validation as any client's.
+ */
+export class FileWorkers {
+  private readonly pool: Piscina;
+  private readonly timeoutMs: number;
+
+  constructor(options: FileWorkersOptions = {}) {
+    const here = import.meta.url;
+    // From source (tests, `pnpm dev`) the worker loads tasks.ts through tsx; the build bundles it
+    // next to the server as files-worker.js.
+    const worker = here.endsWith(".ts") ? "./source-worker.mjs" : "./files-worker.js";
+    this.pool = new Piscina({
+      filename: new URL(worker, here).href,
+      minThreads: 0,
+      maxThreads: options.threads ?? 1,
+      maxQueue: options.maxQueue ?? 16,
+      idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
+    });
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  /** Runs one task on a worker thread. A full queue is UNAVAILABLE; a crash or timeout INTERNAL. */
+  async run<N extends TaskName>(name: N, input: Parameters<Tasks[N]>[0]): Promise<Awaited<ReturnType<Tasks[N]>>> {
+    if (this.pool.queueSize >= this.pool.options.maxQueue) {
+      throw new ProtocolError(ErrorCode.Unavailable, "the server is busy with other files; try again shortly");
+    }
+    try {
+      return (await this.pool.run(input, { name, signal: AbortSignal.timeout(this.timeoutMs) })) as Awaited<ReturnType<Tasks[N]>>;
+    } catch (err) {
+      if ((err as Error).name === "AbortError" || (err as Error).name === "TimeoutError") {
+        throw new ProtocolError(ErrorCode.Unavailable, "the file took too long to process");
+      }
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
