@@ -9,9 +9,18 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return kb * 1024;
+}
+
 /** Resident memory of a process in bytes. */
 export function rssBytes(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb * 1024;
+  return statusBytes(pid, "VmRSS");
+}
+
+/** The most resident memory a process has had, in bytes. */
+export function peakRssBytes(pid: number): number {
+  return statusBytes(pid, "VmHWM");
 }

@@ -9,15 +9,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as Y from "yjs";
-import { connectSocket, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
+import { connectSocket, LIMITS, PROTOCOL_VERSION, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { Sheet, toCsv } from "@cosheet/sheet";
 import { connectClient, createSheet, type TestClient } from "../test/helpers.js";
 import { spawnServer, type ServerProcess } from "../test/process.js";
-import { cpuSeconds, rssBytes } from "./proc.js";
+import { runFuzz } from "../test/fuzz.js";
+import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold. */
+/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, fuzz, limits. */
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !ONLY || ONLY.includes(name);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -40,9 +41,17 @@ async function connectAll(url: string, sheetId: string, n: number): Promise<Clie
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function withServer<T>(fn: (server: ServerProcess, dataDir: string) => Promise<T>, dataDir?: string): Promise<T> {
+async function withServer<T>(
+  fn: (server: ServerProcess, dataDir: string) => Promise<T>,
+  dataDir?: string,
+  env: Record<string, string> = {},
+): Promise<T> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-"));
-  const server = await spawnServer({ DATA_DIR: dir, PORT: "0" }, process.env.BENCH_SERVER_ARGS?.split(" ") ?? []);
+  // Every client here shares 127.0.0.1: the per-address limit is lifted unless a scenario sets it.
+  const server = await spawnServer(
+    { DATA_DIR: dir, PORT: "0", ADDRESS_EVENTS_PER_SECOND: "1000000", ...env },
+    process.env.BENCH_SERVER_ARGS?.split(" ") ?? [],
+  );
   try {
     return await fn(server, dir);
   } finally {
@@ -222,6 +231,103 @@ async function coldOpen(rows: number, cols: number) {
   return { ms: median(times), stateBytes: bytes };
 }
 
+/** The fuzzer for a while against a fresh server: what it sent, the server's peak RSS, the waits. */
+async function fuzz(seconds: number) {
+  return withServer(async (server) => {
+    const r = await runFuzz({ url: server.url, seed: 20261201, durationMs: seconds * 1000 });
+    if (r.violations.length > 0) throw new Error(`the fuzzer found: ${r.violations.join("; ")}`);
+    return {
+      sent: r.sent,
+      socketMessages: r.socketMessages,
+      httpRequests: r.httpRequests,
+      peakRssMiB: peakRssBytes(server.child.pid!) / 2 ** 20,
+      worstHealthMs: r.worstHealthMs,
+      worstHonestMs: r.worstHonestMs,
+    };
+  }, undefined, { ADDRESS_EVENTS_PER_SECOND: String(LIMITS.eventsPerSecondPerAddress) });
+}
+
+/** The longest event-loop delay the server saw while `fn` ran (its /metrics gauge, reset first). */
+async function loopDelay(url: string, fn: () => Promise<void>): Promise<{ ms: number; loopDelayMs: number }> {
+  const scrape = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return Number(/cosheet_event_loop_delay_max_seconds ([\d.]+)/.exec(text)?.[1]) * 1000;
+  };
+  await scrape();
+  const started = performance.now();
+  await fn();
+  const ms = performance.now() - started;
+  return { ms, loopDelayMs: await scrape() };
+}
+
+async function expectStatus(res: Response, status: number): Promise<void> {
+  const body = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${body.slice(0, 200)}`);
+}
+
+/**
+ * The largest work each path allows, and refused oversize input: wall time, and the longest the
+ * server's event loop was blocked meanwhile. Applying the largest allowed update is the yardstick.
+ */
+async function limits() {
+  const ExcelJS = (await import("exceljs")).default;
+  return withServer(async (server) => {
+    const { url } = server;
+    const out: Record<string, { ms: number; loopDelayMs: number }> = {};
+    const id = await createSheet(url);
+
+    // The largest update a socket may send: a paste just under LIMITS.maxUpdateBytes.
+    const c = connect(url, id);
+    await c.provider.whenSynced();
+    const socket = connectSocket(url, { forceNew: true });
+    await new Promise((r) => socket.once("connect", () => r(null)));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION }, r));
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc));
+    c.close();
+    const before = Y.encodeStateVector(doc);
+    Sheet.of(doc).setCells(Array.from({ length: 200_000 }, (_, i) => ({ row: i % 20_000, col: 10 + Math.floor(i / 20_000), input: `paste-${i}-abcdefgh` })));
+    const update = Y.encodeStateAsUpdate(doc, before);
+    if (update.byteLength > LIMITS.maxUpdateBytes) throw new Error(`paste of ${update.byteLength} bytes is over the limit`);
+    out[`socket update of ${round(update.byteLength / 2 ** 20, 1)} MiB (200,000 cells)`] = await loopDelay(url, async () => {
+      const ack = await new Promise<Ack<null>>((r) => socket.emit("sheet:update", { sheetId: id, update }, r));
+      if (!ack.ok) throw new Error(ack.error.message);
+    });
+    socket.disconnect();
+
+    const cells = Object.fromEntries(Array.from({ length: LIMITS.maxPatchCells }, (_, i) => [`A${i + 1}`, `patched ${i}`]));
+    out[`PATCH of ${LIMITS.maxPatchCells} cells`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ cells }) }), 200);
+    });
+    out[`GET of ${LIMITS.maxReadCells} cells`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells?range=A1:J10000`), 200);
+    });
+
+    const csv = toCsv(Array.from({ length: LIMITS.maxImportCells / 10 }, (_, r) => Array.from({ length: 10 }, (_, c) => `r${r}c${c}`)));
+    out[`CSV import of ${LIMITS.maxImportCells} cells`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import?at=A1`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv }), 200);
+    });
+    for (const format of ["csv", "xlsx"]) {
+      out[`${format.toUpperCase()} export of ${LIMITS.maxImportCells} cells`] = await loopDelay(url, async () => {
+        await expectStatus(await fetch(`${url}/api/sheets/${id}/export.${format}`), 200);
+      });
+    }
+
+    const big = new ExcelJS.Workbook();
+    const ws = big.addWorksheet("Big");
+    for (let r = 0; r < 120_000; r++) ws.addRow(Array.from({ length: 10 }, (_, col) => r * 10 + col));
+    const xlsx = new Uint8Array(await big.xlsx.writeBuffer());
+    out["refused XLSX of 1,200,000 cells"] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": XLSX_TYPE }, body: xlsx }), 413);
+    });
+    const oversize = `${"1,".repeat(Math.floor((LIMITS.maxImportBytes - 1024) / 2))}1`;
+    out[`refused CSV of ${round(oversize.length / 2 ** 20)} MiB`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: oversize }), 413);
+    });
+    return out;
+  });
+}
+
 async function repeat<T extends Record<string, number>>(fn: () => Promise<T>): Promise<T> {
   const runs: T[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await fn());
@@ -270,6 +376,25 @@ if (want("cold")) {
   const cold = await coldOpen(1000, 100);
   results.coldOpen100k = cold;
   record("cold open of a 100k-cell sheet (join to synced)", cold.ms, "ms", "< 500 ms");
+}
+
+if (want("fuzz")) {
+  const seconds = Number(process.env.BENCH_FUZZ_SECONDS ?? 30);
+  const f = await fuzz(seconds);
+  results.fuzz = { seconds, ...f };
+  record(`fuzz: messages sent in ${seconds} s (socket + HTTP)`, f.sent, `(${f.socketMessages} + ${f.httpRequests})`);
+  record("fuzz: server peak RSS", f.peakRssMiB, "MiB");
+  record("fuzz: worst /healthz latency", f.worstHealthMs, "ms");
+  record("fuzz: slowest honest edit acknowledged", f.worstHonestMs, "ms");
+}
+if (want("limits")) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await limits());
+  results.limits = runs;
+  for (const name of Object.keys(runs[0]!)) {
+    record(`${name}: time`, median(runs.map((r) => r[name]!.ms)), "ms");
+    record(`${name}: worst event-loop delay`, median(runs.map((r) => r[name]!.loopDelayMs)), "ms");
+  }
 }
 
 console.log("\n| figure | median | target |\n|---|---|---|");

@@ -27,6 +27,11 @@ export interface AppDeps {
    * client address rather than all under the proxy's. Default false: the header is not trusted.
    */
   trustProxy?: boolean;
+  /**
+   * Events all sockets of one address may send per second together. Default
+   * `LIMITS.eventsPerSecondPerAddress`; raise it where many people share one address.
+   */
+  addressRate?: number;
 }
 
 export interface App {
@@ -61,7 +66,10 @@ export function createApp(deps: AppDeps): App {
     idleUnloadMs: deps.idleUnloadMs ?? 30_000,
     compactEvery: deps.compactEvery ?? 500,
   });
-  attachSocketTransport(io, registry, logger, { trustProxy: deps.trustProxy ?? false });
+  attachSocketTransport(io, registry, logger, {
+    trustProxy: deps.trustProxy ?? false,
+    addressRate: deps.addressRate ?? LIMITS.eventsPerSecondPerAddress,
+  });
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { LIMITS } from "@cosheet/protocol";
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -9,6 +10,7 @@ const EnvSchema = z.object({
   WEB_DIR: z.string().min(1).optional(),
   IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  ADDRESS_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(LIMITS.eventsPerSecondPerAddress),
 });
 
 export interface Config {
@@ -22,6 +24,8 @@ export interface Config {
   idleUnloadMs: number;
   /** One reverse proxy in front sets X-Forwarded-For (see `AppDeps.trustProxy`). */
   trustProxy: boolean;
+  /** See `AppDeps.addressRate`. */
+  addressRate: number;
 }
 
 /** Reads and validates the environment once; throws a readable error listing every bad variable. */
@@ -40,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     webDir: path.resolve(e.WEB_DIR ?? defaultWebDir),
     idleUnloadMs: e.IDLE_UNLOAD_MS,
     trustProxy: e.TRUST_PROXY === "true",
+    addressRate: e.ADDRESS_EVENTS_PER_SECOND,
   };
 }

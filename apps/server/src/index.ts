@@ -16,6 +16,7 @@ const app = createApp({
   webDir: config.webDir,
   idleUnloadMs: config.idleUnloadMs,
   trustProxy: config.trustProxy,
+  addressRate: config.addressRate,
 });
 
 const address = await app.listen(config.port, config.host);

@@ -72,6 +72,8 @@ function checkSize(bytes: Uint8Array): void {
 export interface SocketTransportOptions {
   /** Count each socket against the address its reverse proxy saw: see {@link socketAddress}. */
   trustProxy: boolean;
+  /** Events all sockets of one address may send per second (bursts of three seconds' worth). */
+  addressRate: number;
 }
 
 /**
@@ -82,11 +84,11 @@ export function attachSocketTransport(
   io: SheetServer,
   registry: SheetRegistry,
   logger: Logger,
-  { trustProxy }: SocketTransportOptions,
+  { trustProxy, addressRate }: SocketTransportOptions,
 ): void {
   const limiter = new RateLimiter(
     { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
-    { perSecond: LIMITS.eventsPerSecondPerAddress, burst: LIMITS.eventsBurstPerAddress },
+    { perSecond: addressRate, burst: addressRate * (LIMITS.eventsBurstPerAddress / LIMITS.eventsPerSecondPerAddress) },
   );
   io.on("connection", (socket: SheetSocket) => {
     const log = logger.child({ socketId: socket.id });
