@@ -11,6 +11,7 @@ class InstrumentedStorage extends MemoryStorage {
   loadDelayMs = 0;
   failAppends = 0;
   appends = 0;
+  appendedBytes: number[] = [];
 
   override async load(id: string): Promise<StoredSheet | null> {
     this.loads++;
@@ -24,6 +25,7 @@ class InstrumentedStorage extends MemoryStorage {
       throw new Error("disk full (simulated)");
     }
     this.appends++;
+    this.appendedBytes.push(update.byteLength);
     return super.append(id, update);
   }
 }
@@ -127,5 +129,40 @@ describe("sheet registry", () => {
     const ack = await request<Ack<unknown>>(c.socket, "sheet:join", { sheetId: "Z".repeat(22), protocolVersion: PROTOCOL_VERSION });
     expect(ack.ok ? null : ack.error.code).toBe(ErrorCode.NotFound);
     expect(server!.app.registry.openSheets).toBe(0);
+  });
+
+  it("stores and relays a burst of large updates in pieces of about a megabyte, and acks once all are stored", async () => {
+    const storage = new InstrumentedStorage();
+    const { url, app } = await start(storage);
+    const id = await createSheet(url);
+    const watcher = client(id);
+    await watcher.provider.whenSynced();
+    const broadcasts: number[] = [];
+    watcher.socket.on("sheet:update", ({ update }) => broadcasts.push((update as ArrayBuffer).byteLength));
+    const before = storage.appends;
+    storage.appendedBytes = [];
+    const acks = await app.registry.use(id, (room) => {
+      const writer = new Y.Doc();
+      Y.applyUpdate(writer, Y.encodeStateAsUpdate(room.doc));
+      const cells = writer.getMap<string>("cells");
+      const rowIds = writer.getArray<string>("rows").toArray();
+      const colId = writer.getArray<string>("cols").get(0);
+      // Five updates of ~600 KB in one turn: too much for one merge.
+      const updates = Array.from({ length: 5 }, (_, k) => {
+        const sv = Y.encodeStateVector(writer);
+        writer.transact(() => {
+          for (let r = 0; r < 200; r++) cells.set(`${rowIds[r]}:${colId}`, `${k}`.repeat(3000));
+        });
+        return Y.encodeStateAsUpdate(writer, sv);
+      });
+      return updates.map((u) => room.apply(u, { kind: "http" }));
+    });
+    let acked = 0;
+    await Promise.all(acks.map((a) => a.then(() => acked++)));
+    expect(acked).toBe(5);
+    expect(storage.appends - before).toBeGreaterThan(1);
+    expect(Math.max(...storage.appendedBytes)).toBeLessThan(1.3 * 1024 * 1024);
+    await eventually(() => expect(watcher.sheet.getInput(0, 0)).toBe("4".repeat(3000)));
+    expect(broadcasts.length).toBeGreaterThan(1);
   });
 });

@@ -21,6 +21,32 @@ export interface RoomOptions {
 }
 
 const RETRY_MIN_MS = 100;
+/**
+ * Most bytes merged into one broadcast or one stored write. Merging is what makes a busy sheet
+ * cheap to relay, but its cost grows with the bytes: past this, updates go out and are stored in
+ * several pieces, so a burst of large pastes never blocks the event loop on one huge merge.
+ */
+const MERGE_BYTES = 1024 * 1024;
+
+/** Splits updates, in order, into runs of at most MERGE_BYTES (a larger update runs alone). */
+function mergeRuns<T>(items: readonly T[], bytes: (item: T) => number): T[][] {
+  const runs: T[][] = [];
+  let size = Infinity;
+  for (const item of items) {
+    const n = bytes(item);
+    if (size + n > MERGE_BYTES) {
+      runs.push([]);
+      size = 0;
+    }
+    runs[runs.length - 1]!.push(item);
+    size += n;
+  }
+  return runs;
+}
+
+function merged(updates: readonly Uint8Array[]): Uint8Array {
+  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+}
 const RETRY_MAX_MS = 5_000;
 
 type Waiter = () => void;
@@ -216,11 +242,12 @@ export class Room {
     const batch = this.outgoing;
     this.outgoing = [];
     if (batch.length === 0 || this.destroyed) return;
-    const first = batch[0]!.origin;
-    const single =
-      first.kind === "socket" && batch.every((b) => b.origin.kind === "socket" && b.origin.socketId === first.socketId);
-    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
-    this.options.hooks.broadcastUpdate(this.id, update, single ? first.socketId : null);
+    for (const run of mergeRuns(batch, (b) => b.update.byteLength)) {
+      const first = run[0]!.origin;
+      const single =
+        first.kind === "socket" && run.every((b) => b.origin.kind === "socket" && b.origin.socketId === first.socketId);
+      this.options.hooks.broadcastUpdate(this.id, merged(run.map((b) => b.update)), single ? first.socketId : null);
+    }
   };
 
   private readonly onAwareness = (
@@ -244,12 +271,13 @@ export class Room {
 
   private write(): void {
     if (this.inflight || this.unsaved.length === 0) return;
-    const batch = this.unsaved;
-    const inflight = { waiters: this.unsavedWaiters };
-    this.unsaved = [];
-    this.unsavedWaiters = [];
+    const batch = mergeRuns(this.unsaved, (u) => u.byteLength)[0]!;
+    this.unsaved = this.unsaved.slice(batch.length);
+    // Waiters wait for everything that was unsaved when they asked: they go with the last piece.
+    const inflight = { waiters: this.unsaved.length === 0 ? this.unsavedWaiters : [] };
+    if (this.unsaved.length === 0) this.unsavedWaiters = [];
     this.inflight = inflight;
-    const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
+    const update = merged(batch);
     this.options.storage.append(this.id, update).then(
       () => {
         this.inflight = null;
