@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, shallowRef } from "vue";
 import type { Ack, DirectMessage } from "@cosheet/protocol";
-import { NEUTRAL_COLOR, postMessage, type ChatMessage } from "@cosheet/sheet";
+import { isChatMessage, NEUTRAL_COLOR, postMessage, type ChatMessage } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { usePresenceStore } from "../stores/presence";
 
@@ -23,7 +23,9 @@ export interface ChatLine {
 export function useChat(session: SheetSession) {
   const presence = usePresenceStore();
   const chat = session.sheet.types.chat;
-  const group = shallowRef<ChatMessage[]>(chat.toArray());
+  // Entries of another shape (stored before the server checked them) are not shown.
+  const messages = () => chat.toArray().filter(isChatMessage);
+  const group = shallowRef<ChatMessage[]>(messages());
   const direct = shallowRef<ChatLine[]>([]);
   const unread = ref(0);
   const open = ref(false);
@@ -34,7 +36,7 @@ export function useChat(session: SheetSession) {
 
   const onGroup = (event: { transaction: { local: boolean } }) => {
     const before = group.value.length;
-    group.value = chat.toArray();
+    group.value = messages();
     if (!open.value && !event.transaction.local) unread.value += Math.max(0, group.value.length - before);
   };
   chat.observe(onGroup);
