@@ -18,12 +18,13 @@ afterAll(async () => {
 
 describe("fuzzing every socket event and HTTP endpoint", () => {
   it("gets a typed refusal for everything hostile, changes nothing, and keeps serving everyone", async () => {
-    const result = await runFuzz({ url: server.url, seed: 20261201, durationMs: 4_000 });
-    expect(result.sent).toBeGreaterThan(300);
+    // 600 messages take about 3 s on an idle machine; the time bound only keeps a stall finite.
+    const result = await runFuzz({ url: server.url, seed: 20261201, messages: 600, durationMs: 45_000 });
+    expect(result.sent).toBe(600);
     expect(result.violations).toEqual([]);
     expect(result.cellsAfter).toEqual(result.cellsExpected);
     expect(result.clientsAfter).toEqual(result.clientsExpected);
-    expect(result.honestEdits).toBeGreaterThan(5);
+    expect(result.honestEdits).toBeGreaterThan(2);
     // Generous bounds that only a stall of seconds breaks (a busy CI machine runs other suites too).
     expect(result.worstHealthMs).toBeLessThan(2_500);
     expect(result.worstHonestMs).toBeLessThan(3_000);

@@ -15,6 +15,8 @@ const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 export interface FuzzOptions {
   url: string;
   seed: number;
+  /** Stop after this many messages, or after `durationMs`, whichever comes first. */
+  messages?: number;
   durationMs: number;
   /** Messages per second across all fuzzing sockets and HTTP, kept under the per-address limit. */
   rate?: number;
@@ -274,7 +276,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
 
   const inFlight = new Set<Promise<void>>();
   const gap = 1000 / rate;
-  while (Date.now() < deadline) {
+  const messages = options.messages ?? Infinity;
+  while (Date.now() < deadline && result.sent < messages) {
     const started = performance.now();
     let job: Promise<void>;
     if (rand() < 0.25) {
