@@ -44,7 +44,7 @@ function mergeRuns<T>(items: readonly T[], bytes: (item: T) => number): T[][] {
   return runs;
 }
 
-function merged(updates: readonly Uint8Array[]): Uint8Array {
+function merged(updates: Uint8Array[]): Uint8Array {
   return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
 }
 const RETRY_MAX_MS = 5_000;
