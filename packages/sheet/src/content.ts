@@ -68,9 +68,12 @@ const CHAT_KEYS = ["id", "author", "color", "text", "at"];
 /** A chat entry as the sheet writes it; anything else in the chat is shown as nothing. */
 export function isChatMessage(value: unknown): value is ChatMessage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   const m = value as Record<string, unknown>;
+  const keys = Object.keys(m);
   return (
-    Object.keys(m).every((k) => CHAT_KEYS.includes(k)) &&
+    keys.length === CHAT_KEYS.length &&
+    keys.every((k) => CHAT_KEYS.includes(k)) &&
     isAxisId(m.id) &&
     typeof m.author === "string" &&
     m.author.length <= CONTENT_LIMITS.name &&
@@ -94,6 +97,11 @@ const META: Record<string, (value: unknown) => boolean> = {
 export type RootRule =
   | { kind: "array"; value: (value: unknown) => boolean; what: string }
   | { kind: "map"; entry: (key: string, value: unknown) => boolean; what: string };
+
+/** The rule of a top-level shared type, or undefined for a name a sheet does not have. */
+export function rootRule(name: string): RootRule | undefined {
+  return Object.hasOwn(ROOT_RULES, name) ? ROOT_RULES[name] : undefined;
+}
 
 export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   rows: { kind: "array", value: isAxisId, what: "row ids" },

@@ -1,3 +1,4 @@
+import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { CONTENT_LIMITS } from "./content.js";
@@ -153,5 +154,84 @@ describe("validateUpdate", () => {
     updateOf(client, () => client.setCellsA1({ A2: "b" }));
     const c = updateOf(client, () => client.setCellsA1({ A3: "c" }));
     expect(problem(server, Y.mergeUpdates([a, c]))).toBe("pending");
+  });
+
+  it("refuses content a sheet never holds before building it (subdocuments, text, nested types)", () => {
+    const { server } = pair();
+    const doc = crafted(server);
+    const update = updateOf(doc, () => {
+      for (let i = 0; i < 2000; i++) doc.getMap("cells").set(`aaaaaaaa:b${i}`, new Y.Doc());
+    });
+    expect(problem(server, update)).toBe("content");
+    expect(() => validateUpdate(server, update)).toThrow(/subdocument content/);
+    expect(problem(server, updateOf(crafted(server), (d) => d.getMap("constructor").set("k", "v")))).toBe("content");
+    expect(problem(server, updateOf(crafted(server), (d) => d.getArray("__proto__").push(["x"])))).toBe("content");
+  });
+
+  it("refuses a struct that repeats a known one to land its continuation somewhere else", () => {
+    // Client 77 adds one row id; then sends clocks 0-4 as chat messages. Yjs would skip clock 0 and
+    // attach the rest next to the row: chat messages in the rows.
+    const { server } = pair();
+    const honest = crafted(server);
+    honest.clientID = 77;
+    Y.applyUpdate(server, updateOf(honest, () => honest.getArray("rows").push(["r0000001"])));
+    const attacker = new Y.Doc();
+    attacker.clientID = 77;
+    const message = (i: number) => ({ id: `m${i}`, author: "x", color: "#000000", text: "hi", at: 1 });
+    attacker.getArray("chat").push([0, 1, 2, 3, 4].map(message));
+    expect(problem(server, Y.encodeStateAsUpdate(attacker))).toBe("content");
+    // The part of a repeated update that is new is what gets applied, and only it.
+    const more = updateOf(honest, () => honest.getArray("rows").push(["r0000002"]));
+    const repeated = Y.mergeUpdates([Y.encodeStateAsUpdate(honest), more]);
+    const applied = validateUpdate(server, repeated);
+    expect(applied.byteLength).toBeLessThan(repeated.byteLength);
+    Y.applyUpdate(server, applied);
+    expect(server.getArray("rows").toArray().slice(-2)).toEqual(["r0000001", "r0000002"]);
+  });
+
+  /** A hand-made v1 update of Any items, to say what Yjs's own API never writes. */
+  function handMade(structs: { client: number; clock: number; origin?: [number, number]; right?: [number, number]; root?: string; value: unknown }[]): Uint8Array {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, structs.length);
+    for (const s of structs) {
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, s.client);
+      encoding.writeVarUint(e, s.clock);
+      encoding.writeUint8(e, 8 | (s.origin ? 0x80 : 0) | (s.right ? 0x40 : 0));
+      for (const id of [s.origin, s.right]) {
+        if (id) {
+          encoding.writeVarUint(e, id[0]);
+          encoding.writeVarUint(e, id[1]);
+        }
+      }
+      if (!s.origin && !s.right) {
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, s.root ?? "rows");
+      }
+      encoding.writeVarUint(e, 1);
+      encoding.writeAny(e, s.value as string);
+    }
+    encoding.writeVarUint(e, 0);
+    return encoding.toUint8Array(e);
+  }
+
+  it("refuses references forward in time and cycles between clients, which Yjs cannot integrate", () => {
+    const { server } = pair();
+    const forward = handMade([{ client: 5, clock: 0, origin: [5, 1], value: "aaaaaaaa" }]);
+    expect(problem(server, forward)).toBe("pending");
+    const cycle = handMade([
+      { client: 6, clock: 0, right: [7, 0], value: "bbbbbbbb" },
+      { client: 7, clock: 0, origin: [6, 0], value: "cccccccc" },
+    ]);
+    expect(problem(server, cycle)).toBe("pending");
+    // The same shape without the cycle is fine, whichever client comes first in the update.
+    const chain = handMade([
+      { client: 6, clock: 0, origin: [7, 0], value: "bbbbbbbb" },
+      { client: 7, clock: 0, root: "rows", value: "cccccccc" },
+    ]);
+    expect(problem(server, chain)).toBeNull();
+    Y.applyUpdate(server, chain);
+    expect(server.store.pendingStructs).toBeNull();
+    expect(server.getArray("rows").toArray().slice(0, 2)).toEqual(["cccccccc", "bbbbbbbb"]); // no left neighbour: at the start
   });
 });

@@ -1,5 +1,13 @@
 import * as Y from "yjs";
-import { CONTENT_LIMITS, fitsGrid, ROOT_RULES, type RootRule } from "./content.js";
+import { CONTENT_LIMITS, fitsGrid, rootRule, type RootRule } from "./content.js";
+import {
+  ForeignContentError,
+  readUpdateRecords,
+  UpdateFormatError,
+  type StructId,
+  type StructRecord,
+  type UpdateRecords,
+} from "./update-format.js";
 
 /**
  * Why an update was refused: `malformed` bytes, `content` a sheet may not hold, or `pending` (it
@@ -18,57 +26,45 @@ export class UpdateError extends Error {
   }
 }
 
-type Struct = Y.Item | Y.GC | Y.Skip;
-/** A decoded update's deletions: per client, ranges of clocks. */
-type DeleteSet = { clients: Map<number, { clock: number; len: number }[]> };
 /** Where an item lands: a top-level type and, for maps, the key; `null` when Yjs will drop it. */
 type Target = { root: string; key: string | null } | null;
 
 /**
- * Checks an update against the document it is about to be applied to, before anything is applied;
- * throws {@link UpdateError} for the first problem found. An update passes when:
- * - it decodes, and everything it builds on is in the document or in the update itself, so Yjs
- *   integrates it whole (nothing is left pending, in structs or in deletions);
- * - every new entry is of the shape {@link ROOT_RULES} allows for its shared type: the right kind
- *   (array or map), no nested shared types, embeds or text, and values within their limits;
- * - the sheet stays within its size limits.
- *
- * The cost is one extra decoding of the update, so a client cannot make the server keep data it
- * cannot use or break the readers of a sheet for everyone.
+ * Checks an update against the document it is about to be applied to, before anything is
+ * applied, and returns the bytes to apply: the update itself, or (when it repeats part of what the
+ * document holds) only what is new, since Yjs places a repeated part's continuation by the
+ * document's own items, whatever the update says. Throws {@link UpdateError} for the first problem:
+ * - bytes that are not an update, or content a sheet never holds (read without building it);
+ * - anything Yjs could not integrate at once, which it would keep pending: a gap, a reference to
+ *   a change neither the document nor the update holds, references in a cycle or forward in time,
+ *   a deletion of something unknown;
+ * - an entry of the wrong shape for its shared type (see {@link rootRule});
+ * - growth past the sheet's size limits.
  */
-export function validateUpdate(doc: Y.Doc, update: Uint8Array): void {
-  let decoded: { structs: Struct[]; ds: DeleteSet };
-  try {
-    decoded = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: DeleteSet };
-  } catch {
-    throw new UpdateError("not a Yjs update");
+export function validateUpdate(doc: Y.Doc, update: Uint8Array): Uint8Array {
+  let bytes = update;
+  let records = read(bytes);
+  if (records.structs.some((s) => s.clock < Y.getState(doc.store, s.client))) {
+    bytes = Y.diffUpdate(update, Y.encodeStateVector(doc));
+    records = read(bytes);
   }
-  const { structs, ds } = decoded;
-  const byClient = groupByClient(structs);
-  const reach = reachedState(doc, byClient);
-
-  const known = (id: Y.ID) => id.clock < (reach.get(id.client) ?? Y.getState(doc.store, id.client));
-  for (const struct of structs) {
-    if (!(struct instanceof Y.Item) || !isNew(doc, struct)) continue;
-    for (const dep of [struct.origin, struct.rightOrigin, struct.parent]) {
-      if (dep instanceof Y.ID && !known(dep)) throw pending();
-    }
-  }
-  for (const [client, deletes] of ds.clients) {
+  const byClient = groupByClient(records.structs);
+  const reach = integrate(doc, byClient);
+  for (const [client, ranges] of records.deletes) {
     const state = reach.get(client) ?? Y.getState(doc.store, client);
-    for (const { clock, len } of deletes) if (clock + len > state) throw pending();
+    for (const { clock, len } of ranges) if (clock + len > state) throw pending();
   }
 
   const targets = new Targets(doc, byClient);
   const added = { rows: 0, cols: 0 };
-  for (const struct of structs) {
-    if (!(struct instanceof Y.Item) || !isNew(doc, struct)) continue;
+  for (const struct of records.structs) {
+    if (struct.kind !== "item") continue;
     const target = targets.of(struct);
     if (target === null) continue;
-    const rule = ROOT_RULES[target.root];
+    const rule = rootRule(target.root);
     if (!rule) throw content(`writes an unknown shared type "${target.root.slice(0, 40)}"`);
     checkContent(struct, target, rule);
-    if (target.root === "rows" || target.root === "cols") added[target.root] += struct.countable ? struct.length : 0;
+    if ((target.root === "rows" || target.root === "cols") && struct.values) added[target.root] += struct.length;
   }
   const rows = doc.getArray("rows").length + added.rows;
   const cols = doc.getArray("cols").length + added.cols;
@@ -76,6 +72,17 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array): void {
     throw content(
       `would make the sheet ${rows} x ${cols}: the limit is ${CONTENT_LIMITS.rows} rows, ${CONTENT_LIMITS.cols} columns and ${CONTENT_LIMITS.gridCells} cells`,
     );
+  }
+  return bytes;
+}
+
+function read(update: Uint8Array): UpdateRecords {
+  try {
+    return readUpdateRecords(update);
+  } catch (err) {
+    if (err instanceof ForeignContentError) throw content(`holds ${err.message}, which a sheet never does`);
+    if (err instanceof UpdateFormatError) throw new UpdateError(err.message);
+    throw err;
   }
 }
 
@@ -87,47 +94,90 @@ function content(what: string): UpdateError {
   return new UpdateError(`update ${what}`, "content");
 }
 
-/** True when some of the item is not in the document yet (the rest Yjs skips as a duplicate). */
-function isNew(doc: Y.Doc, item: Y.Item): boolean {
-  return item.id.clock + item.length > Y.getState(doc.store, item.id.client);
-}
-
-function groupByClient(structs: readonly Struct[]): Map<number, Struct[]> {
-  const byClient = new Map<number, Struct[]>();
+function groupByClient(structs: readonly StructRecord[]): Map<number, StructRecord[]> {
+  const byClient = new Map<number, StructRecord[]>();
   for (const struct of structs) {
-    let list = byClient.get(struct.id.client);
-    if (!list) byClient.set(struct.id.client, (list = []));
+    let list = byClient.get(struct.client);
+    if (!list) byClient.set(struct.client, (list = []));
     list.push(struct);
   }
-  for (const list of byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  for (const list of byClient.values()) list.sort((a, b) => a.clock - b.clock);
   return byClient;
 }
 
-/**
- * Each client's state once the update is integrated. A struct that starts past what the document
- * and the structs before it reach (a gap, or a `Skip`) would stay pending: the update is refused.
- */
-function reachedState(doc: Y.Doc, byClient: ReadonlyMap<number, readonly Struct[]>): Map<number, number> {
-  const reach = new Map<number, number>();
-  for (const [client, list] of byClient) {
-    let state = Y.getState(doc.store, client);
-    for (const struct of list) {
-      if (struct instanceof Y.Skip) continue;
-      if (struct.id.clock > state) throw pending();
-      state = Math.max(state, struct.id.clock + struct.length);
-    }
-    reach.set(client, state);
-  }
-  return reach;
+/** The ids a struct needs in place before Yjs can integrate it. */
+function dependencies(struct: StructRecord): StructId[] {
+  const deps: StructId[] = [];
+  if (struct.origin) deps.push(struct.origin);
+  if (struct.rightOrigin) deps.push(struct.rightOrigin);
+  if (struct.parent !== null && typeof struct.parent === "object") deps.push(struct.parent);
+  return deps;
 }
 
-function checkContent(item: Y.Item, target: { root: string; key: string | null }, rule: RootRule): void {
-  const c = item.content;
-  if (c instanceof Y.ContentDeleted) return;
-  if (!(c instanceof Y.ContentAny)) {
-    throw content(`puts ${c.constructor.name.replace("Content", "").toLowerCase() || "unknown"} content in "${target.root}", which holds ${rule.what}`);
+/** The struct of a client's (sorted) list that holds a clock, if any. */
+function structAt(list: readonly StructRecord[], clock: number): StructRecord | null {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = list[mid]!;
+    if (clock < s.clock) hi = mid - 1;
+    else if (clock >= s.clock + s.length) lo = mid + 1;
+    else return s;
   }
-  const values = c.getContent();
+  return null;
+}
+
+/**
+ * Integrates the update's structs in thought, as Yjs does (each client's in clock order, waiting
+ * on other clients' structs as needed), and answers each client's state afterwards. Throws
+ * `pending` for anything Yjs would have to set aside: a gap or skip, a reference to a change that
+ * is nowhere, to the struct itself or later ones of its client, or a cycle between clients. Each
+ * struct is visited once, and a waiting client is woken by the struct it waits for.
+ */
+function integrate(doc: Y.Doc, byClient: ReadonlyMap<number, readonly StructRecord[]>): Map<number, number> {
+  const state = new Map<number, number>();
+  const next = new Map<number, number>();
+  for (const client of byClient.keys()) {
+    state.set(client, Y.getState(doc.store, client));
+    next.set(client, 0);
+  }
+  const stateOf = (client: number) => state.get(client) ?? Y.getState(doc.store, client);
+  const wake = new Map<StructRecord, number[]>();
+  const ready = [...byClient.keys()];
+  while (ready.length > 0) {
+    const client = ready.pop()!;
+    const list = byClient.get(client)!;
+    let i = next.get(client)!;
+    run: for (; i < list.length; i++) {
+      const struct = list[i]!;
+      if (struct.kind === "skip" || struct.clock !== stateOf(client)) throw pending();
+      for (const dep of dependencies(struct)) {
+        if (dep.clock < stateOf(dep.client)) continue;
+        // Not there yet: only a struct of another client later in this update can bring it.
+        const holder = dep.client === client ? null : structAt(byClient.get(dep.client) ?? [], dep.clock);
+        if (!holder) throw pending();
+        let waiters = wake.get(holder);
+        if (!waiters) wake.set(holder, (waiters = []));
+        waiters.push(client);
+        break run;
+      }
+      state.set(client, struct.clock + struct.length);
+      const waiters = wake.get(struct);
+      if (waiters) {
+        wake.delete(struct);
+        ready.push(...waiters);
+      }
+    }
+    next.set(client, i);
+  }
+  for (const [client, list] of byClient) if (next.get(client)! < list.length) throw pending();
+  return state;
+}
+
+function checkContent(item: StructRecord, target: { root: string; key: string | null }, rule: RootRule): void {
+  const values = item.values;
+  if (values === null) return; // deleted content
   if (rule.kind === "array") {
     if (target.key !== null) throw content(`writes a key into "${target.root}", which is a list`);
     for (const value of values) if (!rule.value(value)) throw content(`puts a value in "${target.root}" that is not one of its ${rule.what}`);
@@ -146,18 +196,18 @@ function checkContent(item: Y.Item, target: { root: string; key: string | null }
  * was garbage collected makes Yjs drop the item (`null`).
  */
 class Targets {
-  private readonly memo = new Map<Y.Item, Target>();
+  private readonly memo = new Map<StructRecord, Target>();
 
   constructor(
     private readonly doc: Y.Doc,
-    private readonly byClient: ReadonlyMap<number, readonly Struct[]>,
+    private readonly byClient: ReadonlyMap<number, readonly StructRecord[]>,
   ) {}
 
-  of(start: Y.Item): Target {
-    // Iterative: a long run of typed rows is a long chain of neighbours.
-    const chain: Y.Item[] = [];
-    const seen = new Set<Y.Item>();
-    let item: Y.Item = start;
+  of(start: StructRecord): Target {
+    // Iterative: a long run of typed rows is a long chain of neighbours. The chain has no cycle:
+    // `integrate` refused any.
+    const chain: StructRecord[] = [];
+    let item = start;
     let found: Target | undefined;
     for (;;) {
       const memo = this.memo.get(item);
@@ -166,53 +216,39 @@ class Targets {
         break;
       }
       chain.push(item);
-      seen.add(item);
       const step = this.step(item);
-      if (!(step instanceof Y.Item)) {
+      if (step === null || !("kind" in step)) {
         found = step;
         break;
       }
-      if (seen.has(step)) throw new UpdateError("update's items refer to each other in a cycle");
       item = step;
     }
     for (const link of chain) this.memo.set(link, found);
     return found;
   }
 
-  /** The item's target when it names its parent; else the update's neighbour to follow. */
-  private step(item: Y.Item): Target | Y.Item {
-    const parent: unknown = item.parent;
+  /** The item's target when it names its parent or its neighbour is in the document; else that neighbour. */
+  private step(item: StructRecord): Target | StructRecord {
+    const { parent } = item;
     if (typeof parent === "string") return { root: parent, key: item.parentSub };
-    if (parent instanceof Y.ID) throw content("nests a shared type, which a sheet never holds");
-    if (parent !== null && parent !== undefined) throw new UpdateError("unexpected parent in update");
+    if (parent !== null) throw content("nests a shared type, which a sheet never holds");
     const left = item.origin ? this.find(item.origin) : null;
     const right = item.rightOrigin ? this.find(item.rightOrigin) : null;
-    if (left instanceof Y.GC || right instanceof Y.GC) return null;
+    if (left === "gc" || right === "gc") return null;
     const neighbour = left ?? right;
     if (neighbour === null) throw new UpdateError("update item has neither a parent nor a neighbour");
-    if (neighbour.kind === "doc") return targetInDoc(neighbour.item);
-    return neighbour.item;
+    return neighbour instanceof Y.Item ? targetInDoc(neighbour) : neighbour;
   }
 
-  /** The struct holding an id: in the document, or in the update. */
-  private find(id: Y.ID): { kind: "doc" | "update"; item: Y.Item } | Y.GC {
+  /** The struct holding an id: an item of the document, a struct of the update, or garbage. */
+  private find(id: StructId): Y.Item | StructRecord | "gc" {
     if (id.clock < Y.getState(this.doc.store, id.client)) {
-      const struct = Y.getItem(this.doc.store, id) as Y.Item | Y.GC;
-      return struct instanceof Y.GC ? struct : { kind: "doc", item: struct };
+      const struct = Y.getItem(this.doc.store, Y.createID(id.client, id.clock)) as Y.Item | Y.GC;
+      return struct instanceof Y.GC ? "gc" : struct;
     }
-    const list = this.byClient.get(id.client) ?? [];
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = list[mid]!;
-      if (id.clock < s.id.clock) hi = mid - 1;
-      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
-      else if (s instanceof Y.Item) return { kind: "update", item: s };
-      else if (s instanceof Y.GC) return s;
-      else break;
-    }
-    throw pending();
+    const struct = structAt(this.byClient.get(id.client) ?? [], id.clock);
+    if (!struct) throw pending();
+    return struct.kind === "item" ? struct : "gc";
   }
 }
 

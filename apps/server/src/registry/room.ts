@@ -21,6 +21,8 @@ export interface RoomOptions {
 }
 
 const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
 /**
  * Most bytes merged into one broadcast or one stored write. Merging is what makes a busy sheet
  * cheap to relay, but its cost grows with the bytes: past this, updates go out and are stored in
@@ -47,9 +49,6 @@ function mergeRuns<T>(items: readonly T[], bytes: (item: T) => number): T[][] {
 function merged(updates: Uint8Array[]): Uint8Array {
   return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
 }
-const RETRY_MAX_MS = 5_000;
-
-type Waiter = () => void;
 
 /**
  * One open sheet: its document, its presence, who holds it, and its writes to storage.
@@ -75,9 +74,14 @@ export class Room {
    * (see {@link takeStoredState}): the server and the client integrate at the same time.
    */
   private stored: Uint8Array[] | null;
-  private unsaved: Uint8Array[] = [];
-  private unsavedWaiters: Waiter[] = [];
-  private inflight: { waiters: Waiter[] } | null = null;
+  /** Changes not yet stored, numbered in the order they were made. */
+  private unsaved: { update: Uint8Array; seq: number }[] = [];
+  private lastSeq = 0;
+  /** Every change up to this number is durably stored. */
+  private storedSeq = 0;
+  /** Who waits for which change to be stored. */
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private inflight = false;
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = RETRY_MIN_MS;
@@ -145,10 +149,10 @@ export class Room {
    */
   apply(update: Uint8Array, origin: Origin): Promise<void> {
     const doc = this.doc;
-    validateUpdate(doc, update);
-    Y.applyUpdate(doc, update, origin);
+    Y.applyUpdate(doc, validateUpdate(doc, update), origin);
     if (doc.store.pendingStructs || doc.store.pendingDs) {
-      // The check makes this unreachable; if Yjs ever disagrees, keep nothing half-applied around.
+      // The validator refuses whatever Yjs would set aside; should they ever disagree, keep
+      // nothing half-applied around (and say so: it is a bug to fix in the validator).
       doc.store.pendingStructs = null;
       doc.store.pendingDs = null;
       this.log.error({ origin }, "an accepted update left pending changes; dropped them");
@@ -164,17 +168,14 @@ export class Room {
 
   /** Resolves once every change made so far is durably stored. */
   saved(): Promise<void> {
-    if (this.unsaved.length > 0) return new Promise((resolve) => this.unsavedWaiters.push(resolve));
-    if (this.inflight) {
-      const { waiters } = this.inflight;
-      return new Promise((resolve) => waiters.push(resolve));
-    }
-    return Promise.resolve();
+    if (this.storedSeq >= this.lastSeq) return Promise.resolve();
+    const seq = this.lastSeq;
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
   /** True when nothing is waiting to be stored. */
   get clean(): boolean {
-    return this.unsaved.length === 0 && this.inflight === null;
+    return this.unsaved.length === 0 && !this.inflight;
   }
 
   /**
@@ -234,7 +235,7 @@ export class Room {
       if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
       this.outgoing.push({ update, origin: from });
     }
-    this.unsaved.push(update);
+    this.unsaved.push({ update, seq: ++this.lastSeq });
     this.scheduleWrite();
   };
 
@@ -271,28 +272,27 @@ export class Room {
 
   private write(): void {
     if (this.inflight || this.unsaved.length === 0) return;
-    const batch = mergeRuns(this.unsaved, (u) => u.byteLength)[0]!;
+    const batch = mergeRuns(this.unsaved, (u) => u.update.byteLength)[0]!;
     this.unsaved = this.unsaved.slice(batch.length);
-    // Waiters wait for everything that was unsaved when they asked: they go with the last piece.
-    const inflight = { waiters: this.unsaved.length === 0 ? this.unsavedWaiters : [] };
-    if (this.unsaved.length === 0) this.unsavedWaiters = [];
-    this.inflight = inflight;
-    const update = merged(batch);
+    this.inflight = true;
+    const update = merged(batch.map((u) => u.update));
     this.options.storage.append(this.id, update).then(
       () => {
-        this.inflight = null;
+        this.inflight = false;
         this.retryDelay = RETRY_MIN_MS;
         this.updatedAt = Date.now();
         this.appendsSinceCompact++;
-        for (const w of inflight.waiters) w();
+        this.storedSeq = batch[batch.length - 1]!.seq;
+        const done = this.waiters.filter((w) => w.seq <= this.storedSeq);
+        this.waiters = this.waiters.filter((w) => w.seq > this.storedSeq);
+        for (const w of done) w.resolve();
         if (this.unsaved.length > 0) this.scheduleWrite();
         this.maybeCompact();
       },
       (err: unknown) => {
         // Keep the changes, in order, ahead of anything newer; acks keep waiting.
-        this.inflight = null;
+        this.inflight = false;
         this.unsaved = [...batch, ...this.unsaved];
-        this.unsavedWaiters = [...inflight.waiters, ...this.unsavedWaiters];
         this.log.error({ err, retryInMs: this.retryDelay }, "storing an update failed; keeping it in memory");
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
