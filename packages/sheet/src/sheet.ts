@@ -92,11 +92,12 @@ export class Sheet {
     return typeof width === "number" && Number.isFinite(width) ? width : undefined;
   }
 
-  /** Sets a column's width (clamped to 20..2000 px); it stays with the column as others move. */
+  /** Sets a column's width (clamped to its limits, in px); it stays with the column as others move. */
   setColWidth(col: number, width: number, origin?: unknown): void {
     const colId = this.cols.idAt(col);
     if (colId === undefined || !Number.isFinite(width)) throw new SheetLimitError(`no column ${col}`);
-    this.doc.transact(() => this.types.colWidths.set(colId, Math.round(Math.min(2000, Math.max(20, width)))), origin);
+    const { minColWidth, maxColWidth } = CONTENT_LIMITS;
+    this.doc.transact(() => this.types.colWidths.set(colId, Math.round(Math.min(maxColWidth, Math.max(minColWidth, width)))), origin);
   }
 
   /** The formatting of a cell (empty for a plain cell or outside the sheet). */
