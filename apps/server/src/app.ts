@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): App {
       ].join("\n"),
     );
   });
-  const files = new FileWorkers();
+  const files = new FileWorkers({ onError: (err) => logger.error({ err }, "a file worker failed") });
   app.use("/api", apiRouter(registry, files));
   app.use(webRouter(deps.webDir ?? null));
   app.use(errorHandler(logger));

@@ -9,8 +9,10 @@ export interface FileWorkersOptions {
   maxQueue?: number;
   /** Heap of each worker: a hostile file exhausts its worker, not the server. */
   maxHeapMb?: number;
-  /** A job that runs longer is abandoned (its worker is replaced). */
+  /** A job not done this long after it was asked for (queued or running) is abandoned. */
   timeoutMs?: number;
+  /** Where a worker that fails between jobs is reported (a failing job is its request's error). */
+  onError?: (err: unknown) => void;
 }
 
 type Tasks = Pick<typeof tasks, "xlsxExport" | "csvExport" | "importUpload">;
@@ -40,9 +42,14 @@ export class FileWorkers {
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
     });
     this.timeoutMs = options.timeoutMs ?? 120_000;
+    // Without a listener, a worker failing with no job in flight would throw in the server.
+    this.pool.on("error", options.onError ?? (() => {}));
   }
 
-  /** Runs one task on a worker thread. A full queue is UNAVAILABLE; a crash or timeout INTERNAL. */
+  /**
+   * Runs one task on a worker thread. A full queue or a time-out is UNAVAILABLE; a job that needs
+   * more memory than a worker has (a file that unpacks to too much) is IMPORT_TOO_LARGE.
+   */
   async run<N extends TaskName>(name: N, input: Parameters<Tasks[N]>[0]): Promise<Awaited<ReturnType<Tasks[N]>>> {
     if (this.pool.queueSize >= this.pool.options.maxQueue) {
       throw new ProtocolError(ErrorCode.Unavailable, "the server is busy with other files; try again shortly");
@@ -50,8 +57,12 @@ export class FileWorkers {
     try {
       return (await this.pool.run(input, { name, signal: AbortSignal.timeout(this.timeoutMs) })) as Awaited<ReturnType<Tasks[N]>>;
     } catch (err) {
-      if ((err as Error).name === "AbortError" || (err as Error).name === "TimeoutError") {
+      const { name: kind, code } = err as { name?: string; code?: string };
+      if (kind === "AbortError" || kind === "TimeoutError") {
         throw new ProtocolError(ErrorCode.Unavailable, "the file took too long to process");
+      }
+      if (code === "ERR_WORKER_OUT_OF_MEMORY") {
+        throw new ProtocolError(ErrorCode.ImportTooLarge, "the file needs more memory than the server allows for one file");
       }
       throw err;
     }

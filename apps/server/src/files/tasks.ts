@@ -61,6 +61,8 @@ export type UploadResult =
       cols: number;
       /** The range written, or null for an empty file. */
       range: string | null;
+      /** Rows and columns the import adds to the sheet. */
+      added: { rows: number; cols: number };
     }
   | { ok: false; error: ErrorBody };
 
@@ -138,7 +140,10 @@ export async function importUpload(input: UploadInput): Promise<UploadResult> {
     }
     const sheet = Sheet.of(doc);
     const { at } = input;
-    if (parsed.rows === 0 || parsed.cols === 0) return { ok: true, initial, updates: [], rows: 0, cols: 0, range: null };
+    if (parsed.rows === 0 || parsed.cols === 0) {
+      return { ok: true, initial, updates: [], rows: 0, cols: 0, range: null, added: { rows: 0, cols: 0 } };
+    }
+    const size = { rows: sheet.rowCount, cols: sheet.colCount };
     const end = { row: at.row + parsed.rows - 1, col: at.col + parsed.cols - 1 };
     if (!fitsGrid(Math.max(end.row + 1, sheet.rowCount), Math.max(end.col + 1, sheet.colCount))) {
       const where = `${parsed.rows} rows and ${parsed.cols} columns at ${formatRange({ start: at, end: at })}`;
@@ -151,7 +156,8 @@ export async function importUpload(input: UploadInput): Promise<UploadResult> {
     doc.on("update", collect);
     for (const write of parsed.bands()) doc.transact(() => write(sheet, at));
     doc.off("update", collect);
-    return { ok: true, initial, updates, rows: parsed.rows, cols: parsed.cols, range: formatRange({ start: at, end }) };
+    const added = { rows: sheet.rowCount - size.rows, cols: sheet.colCount - size.cols };
+    return { ok: true, initial, updates, rows: parsed.rows, cols: parsed.cols, range: formatRange({ start: at, end }), added };
   } catch (err) {
     const error = refusal(err);
     if (error) return { ok: false, error };

@@ -14,6 +14,7 @@ import {
 import {
   A1Error,
   cellText,
+  fitsGrid,
   formatRange,
   parseCell,
   parseRange,
@@ -84,9 +85,15 @@ function imported(result: UploadResult): Extract<UploadResult, { ok: true }> {
 
 /**
  * Applies an import's updates (see `importUpload`) one per turn of the event loop, so everyone
- * else is served between them; each is validated as any client's update is.
+ * else is served between them; each is validated as any client's update is. The growth is checked
+ * against the sheet as it is now first, so that a sheet that grew meanwhile refuses the import
+ * before any of it is applied.
  */
-async function applyInTurns(room: Room, updates: readonly Uint8Array[]): Promise<void> {
+async function applyInTurns(room: Room, { updates, added }: Extract<UploadResult, { ok: true }>): Promise<void> {
+  const { rowCount, colCount } = room.sheet;
+  if ((added.rows > 0 || added.cols > 0) && !fitsGrid(rowCount + added.rows, colCount + added.cols)) {
+    throw new ProtocolError(ErrorCode.InvalidRange, "the sheet has grown meanwhile: the import no longer fits its size limits");
+  }
   for (const update of updates) {
     await room.apply(update, HTTP_ORIGIN);
     await nextTurn();
@@ -120,7 +127,7 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
         await files.run("importUpload", { ...uploadBody(req), title, at: { row: 0, col: 0 }, maxCells: LIMITS.maxImportCells }),
       );
       id = await registry.createFrom(upload.initial!);
-      await registry.use(id, (room) => applyInTurns(room, upload.updates));
+      await registry.use(id, (room) => applyInTurns(room, upload));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title);
     }
@@ -208,7 +215,7 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
     const answer = await registry.use(req.params.id, async (room) => {
       const { state } = snapshot(room);
       const upload = imported(await files.run("importUpload", { ...body, state, at, maxCells: LIMITS.maxImportCells }));
-      await applyInTurns(room, upload.updates);
+      await applyInTurns(room, upload);
       return { range: upload.range, rows: upload.rows, cols: upload.cols };
     });
     res.json(answer);
