@@ -31,6 +31,14 @@ export class SheetSession {
     });
   }
 
+  /**
+   * Forgets this browser's copy of the sheet (edits the server refused included), so that the next
+   * load starts from what the server holds.
+   */
+  discardLocalCopy(): Promise<void> {
+    return this.persistence.clearData();
+  }
+
   /** Resolves once the local copy from IndexedDB is loaded. */
   whenLocalLoaded(): Promise<void> {
     return this.persistence.whenSynced.then(() => undefined);
