@@ -116,6 +116,8 @@ export function attachSocketTransport(
           if (err instanceof ProtocolError) {
             reply({ ok: false, error: err.toBody() });
           } else if (err instanceof UpdateError) {
+            // An honest client can fall out of sync; only a broken or crafted one sends the rest.
+            log[err.problem === "pending" ? "info" : "warn"]({ problem: err.problem, reason: err.message }, "refused an update");
             reply(fail(UPDATE_ERROR_CODES[err.problem], err.message));
           } else {
             log.error({ err }, "socket handler failed");
