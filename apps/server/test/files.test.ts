@@ -27,10 +27,10 @@ describe("file workers", () => {
   it("answer a job that needs more memory than a worker has as too large, and go on working", async () => {
     const pool = workers({ maxHeapMb: 64 });
     const csv = toCsv(Array.from({ length: 100_000 }, (_, r) => Array.from({ length: 10 }, (_, c) => `${"x".repeat(40)}${r}-${c}`)));
-    const job = pool.run("importUpload", { kind: "csv", body: csv, at: { row: 0, col: 0 }, maxCells: 1_000_000 });
+    const job = pool.run("readUpload", { kind: "csv", body: csv, maxCells: 1_000_000 });
     expect(await codeOf(job)).toBe(ErrorCode.ImportTooLarge);
-    const small = await pool.run("importUpload", { kind: "csv", body: "a,b\n1,2", at: { row: 0, col: 0 }, maxCells: 10 });
-    expect(small).toMatchObject({ ok: true, rows: 2, cols: 2, range: "A1:B2" });
+    const small = await pool.run("readUpload", { kind: "csv", body: "a,b\n1,2", maxCells: 10 });
+    expect(small).toMatchObject({ ok: true, rows: 2, cols: 2, bands: [JSON.stringify({ offset: 0, data: { name: "", rows: [["a", "b"], ["1", "2"]], styles: [], colWidths: [], frozen: { rows: 0, cols: 0 } } })] });
   }, 60_000);
 
   it("give up on a job past its time, and refuse new ones while the queue is full", async () => {

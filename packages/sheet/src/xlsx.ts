@@ -227,7 +227,7 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
       sheet.setStyle({ start: cell, end: cell }, style);
     }
     data.colWidths.forEach((width, c) => {
-      if (width !== undefined && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
+      if (typeof width === "number" && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
     });
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
       sheet.setFrozen({ rows: Math.min(data.frozen.rows, MAX_FROZEN), cols: Math.min(data.frozen.cols, MAX_FROZEN) });

@@ -7,7 +7,10 @@ export interface FileWorkersOptions {
   threads?: number;
   /** Jobs that may wait for a thread; past it, requests get 503 at once. */
   maxQueue?: number;
-  /** Heap of each worker: a hostile file exhausts its worker, not the server. */
+  /**
+   * Heap of each worker: a hostile file exhausts its worker, not the server. An export holds a
+   * copy of the sheet: about 2 GiB for a million formatted cells written as XLSX.
+   */
   maxHeapMb?: number;
   /** A job not done this long after it was asked for (queued or running) is abandoned. */
   timeoutMs?: number;
@@ -15,14 +18,14 @@ export interface FileWorkersOptions {
   onError?: (err: unknown) => void;
 }
 
-type Tasks = Pick<typeof tasks, "xlsxExport" | "csvExport" | "importUpload">;
+type Tasks = Pick<typeof tasks, "xlsxExport" | "csvExport" | "readUpload">;
 type TaskName = keyof Tasks;
 
 /**
- * Heavy file work (reading CSV and XLSX uploads, writing XLSX and large CSV) on worker threads, so
- * no upload or download blocks the event loop that every socket and request shares. A job gets a
- * copy of the sheet's state and answers with bytes or with an update to apply, which then goes
- * through the same validation as any client's.
+ * Heavy file work (reading CSV and XLSX uploads, writing CSV and XLSX downloads) on worker threads,
+ * so no upload or download blocks the event loop that every socket and request shares. An export
+ * gets a copy of the sheet's state and answers the file; an upload is read there and answered in
+ * bands, which the server writes into the sheet one turn at a time.
  */
 export class FileWorkers {
   private readonly pool: Piscina;
@@ -39,7 +42,7 @@ export class FileWorkers {
       maxThreads: options.threads ?? 1,
       maxQueue: options.maxQueue ?? 16,
       idleTimeout: 60_000,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 2048 },
     });
     this.timeoutMs = options.timeoutMs ?? 120_000;
     // Without a listener, a worker failing with no job in flight would throw in the server.

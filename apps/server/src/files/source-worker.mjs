@@ -4,4 +4,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-export const { xlsxExport, csvExport, importUpload } = await import("./tasks.ts");
+export const { xlsxExport, csvExport, readUpload } = await import("./tasks.ts");

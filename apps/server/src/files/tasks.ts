@@ -5,23 +5,17 @@
  */
 import * as Y from "yjs";
 import { ErrorCode, type ErrorBody } from "@cosheet/protocol";
-import {
-  CONTENT_LIMITS,
-  CsvError,
-  exportCsv,
-  fitsGrid,
-  formatRange,
-  importRows,
-  initSheet,
-  parseCsv,
-  Sheet,
-  SheetLimitError,
-  type CellRef,
-} from "@cosheet/sheet";
-import { importXlsx, readXlsx, writeXlsx, XlsxError, type XlsxSheet } from "@cosheet/sheet/xlsx";
+import { CsvError, exportCsv, parseCsv, Sheet } from "@cosheet/sheet";
+import { readXlsx, writeXlsx, XlsxError, type XlsxSheet } from "@cosheet/sheet/xlsx";
 
-/** Cells written per update of an import: each is applied in its own turn of the event loop. */
+/** Cells in one band of an import: each band is written in its own turn of the event loop. */
 export const IMPORT_BAND_CELLS = 50_000;
+
+/** One band of an import: its rows from `offset` (0-based, relative to where it is written). */
+export interface ImportBand {
+  offset: number;
+  data: XlsxSheet;
+}
 
 function docOf(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc();
@@ -40,124 +34,65 @@ export function csvExport(input: { state: Uint8Array; neutralizeFormulas: boolea
 }
 
 export interface UploadInput {
-  /** The sheet to write into; omitted for a new sheet, which the task makes. */
-  state?: Uint8Array;
-  /** The title of a new sheet; an XLSX worksheet's name when omitted. */
-  title?: string;
   kind: "csv" | "xlsx";
   body: string | Uint8Array;
-  at: CellRef;
   maxCells: number;
 }
 
 export type UploadResult =
   | {
       ok: true;
-      /** A new sheet's first state (only when no `state` was given). */
-      initial?: Uint8Array;
-      /** The import as updates of at most {@link IMPORT_BAND_CELLS} cells each, in order. */
-      updates: Uint8Array[];
+      /** An XLSX worksheet's name. */
+      name?: string;
       rows: number;
       cols: number;
-      /** The range written, or null for an empty file. */
-      range: string | null;
-      /** Rows and columns the import adds to the sheet. */
-      added: { rows: number; cols: number };
+      /**
+       * The file in bands of about {@link IMPORT_BAND_CELLS} cells, each an {@link ImportBand} as
+       * JSON: one string crosses from a worker far faster than the arrays it holds.
+       */
+      bands: string[];
     }
   | { ok: false; error: ErrorBody };
-
-type Parsed = { rows: number; cols: number; name?: string; bands(): Iterable<(sheet: Sheet, at: CellRef) => void> };
-
-function bandRows(cols: number): number {
-  return Math.max(1, Math.floor(IMPORT_BAND_CELLS / Math.max(1, cols)));
-}
-
-function parseCsvUpload(text: string, maxCells: number): Parsed {
-  const rows = parseCsv(text, ",", maxCells);
-  const cols = rows.reduce((w, r) => Math.max(w, r.length), 0);
-  const step = bandRows(cols);
-  return {
-    rows: rows.length,
-    cols,
-    *bands() {
-      for (let i = 0; i < rows.length; i += step) {
-        const band = rows.slice(i, i + step);
-        yield (sheet, at) => importRows(sheet, band, { row: at.row + i, col: at.col });
-      }
-    },
-  };
-}
-
-async function parseXlsxUpload(bytes: Uint8Array, maxCells: number): Promise<Parsed> {
-  const data = await readXlsx(bytes, maxCells);
-  const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
-  const step = bandRows(cols);
-  return {
-    rows: data.rows.length,
-    cols,
-    name: data.name,
-    *bands() {
-      for (let i = 0; i < data.rows.length; i += step) {
-        // Widths and frozen panes go with the first band; each band's styles with its rows.
-        const band: XlsxSheet = {
-          ...data,
-          rows: data.rows.slice(i, i + step),
-          styles: data.styles.filter((s) => s.row >= i && s.row < i + step).map((s) => ({ ...s, row: s.row - i })),
-          colWidths: i === 0 ? data.colWidths : [],
-          frozen: i === 0 ? data.frozen : { rows: 0, cols: 0 },
-        };
-        yield (sheet, at) => importXlsx(sheet, band, { row: at.row + i, col: at.col });
-      }
-    },
-  };
-}
 
 function refusal(err: unknown): ErrorBody | null {
   if (err instanceof CsvError) return { code: err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidCsv, message: err.message };
   if (err instanceof XlsxError) return { code: err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidXlsx, message: err.message };
-  if (err instanceof SheetLimitError) return { code: ErrorCode.InvalidRange, message: err.message };
   return null;
 }
 
+/** Splits a worksheet into bands of whole rows; widths and frozen panes go with the first. */
+function bands(data: XlsxSheet, cols: number): string[] {
+  const step = Math.max(1, Math.floor(IMPORT_BAND_CELLS / Math.max(1, cols)));
+  const out: string[] = [];
+  for (let offset = 0; offset < data.rows.length; offset += step) {
+    const band: ImportBand = {
+      offset,
+      data: {
+        name: data.name,
+        rows: data.rows.slice(offset, offset + step),
+        styles: data.styles.filter((s) => s.row >= offset && s.row < offset + step).map((s) => ({ ...s, row: s.row - offset })),
+        colWidths: offset === 0 ? data.colWidths : [],
+        frozen: offset === 0 ? data.frozen : { rows: 0, cols: 0 },
+      },
+    };
+    out.push(JSON.stringify(band));
+  }
+  return out;
+}
+
 /**
- * Reads an upload and writes it into a copy of the sheet (or a new sheet), answering the updates
- * that make the same change, or why the file was refused. Nothing is written anywhere unless the
- * whole file was read and fits.
+ * Reads an upload, refusing a broken or oversized file (counted while it is read), and answers it
+ * in bands to write. Nothing is written here: the server writes the bands into the sheet.
  */
-export async function importUpload(input: UploadInput): Promise<UploadResult> {
+export async function readUpload(input: UploadInput): Promise<UploadResult> {
   try {
-    const parsed =
+    const data: XlsxSheet =
       input.kind === "xlsx"
-        ? await parseXlsxUpload(input.body as Uint8Array, input.maxCells)
-        : parseCsvUpload(input.body as string, input.maxCells);
-    let initial: Uint8Array | undefined;
-    const doc = new Y.Doc();
-    if (input.state) {
-      Y.applyUpdate(doc, input.state);
-    } else {
-      initSheet(doc, { title: (input.title ?? parsed.name ?? "").trim().slice(0, CONTENT_LIMITS.title) || undefined });
-      initial = Y.encodeStateAsUpdate(doc);
-    }
-    const sheet = Sheet.of(doc);
-    const { at } = input;
-    if (parsed.rows === 0 || parsed.cols === 0) {
-      return { ok: true, initial, updates: [], rows: 0, cols: 0, range: null, added: { rows: 0, cols: 0 } };
-    }
-    const size = { rows: sheet.rowCount, cols: sheet.colCount };
-    const end = { row: at.row + parsed.rows - 1, col: at.col + parsed.cols - 1 };
-    if (!fitsGrid(Math.max(end.row + 1, sheet.rowCount), Math.max(end.col + 1, sheet.colCount))) {
-      const where = `${parsed.rows} rows and ${parsed.cols} columns at ${formatRange({ start: at, end: at })}`;
-      // Into a sheet, the place is wrong; as a new sheet, the file is too large.
-      const code = input.state ? ErrorCode.InvalidRange : ErrorCode.ImportTooLarge;
-      return { ok: false, error: { code, message: `${where} go past the sheet's size limits` } };
-    }
-    const updates: Uint8Array[] = [];
-    const collect = (update: Uint8Array) => updates.push(update);
-    doc.on("update", collect);
-    for (const write of parsed.bands()) doc.transact(() => write(sheet, at));
-    doc.off("update", collect);
-    const added = { rows: sheet.rowCount - size.rows, cols: sheet.colCount - size.cols };
-    return { ok: true, initial, updates, rows: parsed.rows, cols: parsed.cols, range: formatRange({ start: at, end }), added };
+        ? await readXlsx(input.body as Uint8Array, input.maxCells)
+        : { name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 } };
+    const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
+    const rows = cols === 0 ? 0 : data.rows.length;
+    return { ok: true, name: input.kind === "xlsx" ? data.name : undefined, rows, cols, bands: rows === 0 ? [] : bands(data, cols) };
   } catch (err) {
     const error = refusal(err);
     if (error) return { ok: false, error };

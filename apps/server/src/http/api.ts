@@ -14,6 +14,9 @@ import {
 import {
   A1Error,
   cellText,
+  DEFAULT_COLS,
+  DEFAULT_ROWS,
+  formatCell,
   fitsGrid,
   formatRange,
   parseCell,
@@ -29,7 +32,8 @@ import { HTTP_ORIGIN } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
 import type { FileWorkers } from "../files/pool.js";
-import type { UploadInput, UploadResult } from "../files/tasks.js";
+import type { ImportBand, UploadInput, UploadResult } from "../files/tasks.js";
+import { importXlsx } from "@cosheet/sheet/xlsx";
 import { queryParam } from "./query.js";
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -66,7 +70,7 @@ function cellsIn(range: Range): number {
 }
 
 /** An upload's body for a worker: XLSX bytes or CSV text, checked for its type only. */
-function uploadBody(req: express.Request): Pick<UploadInput, "kind" | "body"> {
+function uploadBody(req: express.Request): Omit<UploadInput, "maxCells"> {
   if (req.is(XLSX_TYPE)) {
     if (!Buffer.isBuffer(req.body)) throw new ProtocolError(ErrorCode.BadRequest, "send the XLSX file as the body");
     return { kind: "xlsx", body: req.body };
@@ -77,27 +81,30 @@ function uploadBody(req: express.Request): Pick<UploadInput, "kind" | "body"> {
   return { kind: "csv", body: req.body };
 }
 
-/** An import's answer, or its refusal as the typed error it is. */
-function imported(result: UploadResult): Extract<UploadResult, { ok: true }> {
+/** An upload as read by a worker, or its refusal as the typed error it is. */
+function readOrRefuse(result: UploadResult): Extract<UploadResult, { ok: true }> {
   if (!result.ok) throw new ProtocolError(result.error.code, result.error.message);
   return result;
 }
 
 /**
- * Applies an import's updates (see `importUpload`) one per turn of the event loop, so everyone
- * else is served between them; each is validated as any client's update is. The growth is checked
- * against the sheet as it is now first, so that a sheet that grew meanwhile refuses the import
- * before any of it is applied.
+ * Writes an upload at `at`, a band per turn of the event loop so everyone else is served between
+ * them, each band one transaction. The size is checked first, against the sheet as it is now, so
+ * nothing is written of a file that does not fit.
  */
-async function applyInTurns(room: Room, { updates, added }: Extract<UploadResult, { ok: true }>): Promise<void> {
+async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true }>, at: CellRef): Promise<string | null> {
+  if (upload.rows === 0) return null;
+  const range = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
   const { rowCount, colCount } = room.sheet;
-  if ((added.rows > 0 || added.cols > 0) && !fitsGrid(rowCount + added.rows, colCount + added.cols)) {
-    throw new ProtocolError(ErrorCode.InvalidRange, "the sheet has grown meanwhile: the import no longer fits its size limits");
+  if (!fitsGrid(Math.max(rowCount, range.end.row + 1), Math.max(colCount, range.end.col + 1))) {
+    throw new ProtocolError(ErrorCode.InvalidRange, `${upload.rows} rows and ${upload.cols} columns at ${formatCell(at)} go past the sheet's size limits`);
   }
-  for (const update of updates) {
-    await room.apply(update, HTTP_ORIGIN);
+  for (const json of upload.bands) {
+    const band = JSON.parse(json) as ImportBand;
+    await room.transact((sheet) => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), HTTP_ORIGIN);
     await nextTurn();
   }
+  return formatRange(range);
 }
 
 /** The JSON API under /api (see docs/api.md). */
@@ -122,12 +129,13 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
     }
     let id: string;
     if (isFile(req)) {
-      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") });
-      const upload = imported(
-        await files.run("importUpload", { ...uploadBody(req), title, at: { row: 0, col: 0 }, maxCells: LIMITS.maxImportCells }),
-      );
-      id = await registry.createFrom(upload.initial!);
-      await registry.use(id, (room) => applyInTurns(room, upload));
+      const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
+      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") ?? (upload.name || undefined) });
+      if (!fitsGrid(Math.max(upload.rows, DEFAULT_ROWS), Math.max(upload.cols, DEFAULT_COLS))) {
+        throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
+      }
+      id = await registry.create(title);
+      await registry.use(id, (room) => writeInTurns(room, upload, { row: 0, col: 0 }));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title);
     }
@@ -211,14 +219,9 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
 
   router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
-    const body = uploadBody(req);
-    const answer = await registry.use(req.params.id, async (room) => {
-      const { state } = snapshot(room);
-      const upload = imported(await files.run("importUpload", { ...body, state, at, maxCells: LIMITS.maxImportCells }));
-      await applyInTurns(room, upload);
-      return { range: upload.range, rows: upload.rows, cols: upload.cols };
-    });
-    res.json(answer);
+    const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
+    const range = await registry.use(req.params.id, (room) => writeInTurns(room, upload, at));
+    res.json({ range, rows: upload.rows, cols: upload.cols });
   });
 
   router.use((_req, _res, next) => next(new ProtocolError(ErrorCode.NotFound, "no such endpoint")));

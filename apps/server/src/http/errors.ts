@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
-import { ErrorCode, ProtocolError, UPDATE_ERROR_CODES, type ErrorCode as Code } from "@cosheet/protocol";
-import { UpdateError } from "@cosheet/sheet";
+import { ErrorCode, ProtocolError, type ErrorCode as Code } from "@cosheet/protocol";
 
 const STATUS: Record<Code, number> = {
   [ErrorCode.BadRequest]: 400,
@@ -38,12 +37,7 @@ function parserError(err: unknown): ProtocolError | null {
 /** Every error leaves as `{"error": {"code", "message"}}` with its status. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known =
-      err instanceof ProtocolError
-        ? err
-        : err instanceof UpdateError
-          ? new ProtocolError(UPDATE_ERROR_CODES[err.problem], err.message)
-          : parserError(err);
+    const known = err instanceof ProtocolError ? err : parserError(err);
     if (known) {
       res.status(STATUS[known.code]).json({ error: known.toBody() });
       return;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import * as Y from "yjs";
-import { initSheet, randomId, validateUpdate } from "@cosheet/sheet";
+import { initSheet, randomId } from "@cosheet/sheet";
 import { ErrorCode, LIMITS, ProtocolError } from "@cosheet/protocol";
 import type { Storage } from "../storage/storage.js";
 import { compactSheet, Room, type RoomHooks } from "./room.js";
@@ -41,21 +41,11 @@ export class SheetRegistry {
 
   /** Creates a sheet: its structure is made here, once, and stored as its first update. */
   async create(title?: string): Promise<string> {
+    const id = newSheetId();
     const doc = new Y.Doc();
     initSheet(doc, title === undefined ? {} : { title });
-    const initial = Y.encodeStateAsUpdate(doc);
+    await this.options.storage.create(id, Y.encodeStateAsUpdate(doc));
     doc.destroy();
-    return this.createFrom(initial);
-  }
-
-  /**
-   * Creates a sheet from a first state made elsewhere (an import's worker), checked as every
-   * update is; throws `UpdateError` with nothing stored for one a sheet may not hold.
-   */
-  async createFrom(initial: Uint8Array): Promise<string> {
-    validateUpdate(new Y.Doc(), initial);
-    const id = newSheetId();
-    await this.options.storage.create(id, initial);
     return id;
   }
 
