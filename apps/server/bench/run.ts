@@ -307,11 +307,21 @@ async function limits() {
     out[`CSV import of ${LIMITS.maxImportCells} cells`] = await loopDelay(url, async () => {
       await expectStatus(await fetch(`${url}/api/sheets/${id}/import?at=A1`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv }), 200);
     });
-    for (const format of ["csv", "xlsx"]) {
-      out[`${format.toUpperCase()} export of ${LIMITS.maxImportCells} cells`] = await loopDelay(url, async () => {
-        await expectStatus(await fetch(`${url}/api/sheets/${id}/export.${format}`), 200);
-      });
-    }
+    out[`CSV export of ${LIMITS.maxImportCells + 300_000} cells`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.csv`), 200);
+    });
+    out["refused XLSX export of the same"] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.xlsx`), 413);
+    });
+    const atLimit = await createSheet(url);
+    const rows = LIMITS.maxXlsxExportCells / 10;
+    await expectStatus(
+      await fetch(`${url}/api/sheets/${atLimit}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv.split("\r\n").slice(0, rows).join("\r\n") }),
+      200,
+    );
+    out[`XLSX export of ${LIMITS.maxXlsxExportCells} cells`] = await loopDelay(url, async () => {
+      await expectStatus(await fetch(`${url}/api/sheets/${atLimit}/export.xlsx`), 200);
+    });
 
     const big = new ExcelJS.Workbook();
     const ws = big.addWorksheet("Big");

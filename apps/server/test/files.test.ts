@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode, ProtocolError } from "@cosheet/protocol";
-import { toCsv } from "@cosheet/sheet";
+import * as Y from "yjs";
+import { initSheet, Sheet, toCsv } from "@cosheet/sheet";
 import { FileWorkers } from "../src/files/pool.js";
 
 const pools: FileWorkers[] = [];
@@ -41,5 +42,16 @@ describe("file workers", () => {
     const codes = await Promise.all(jobs.map(codeOf));
     expect(codes).toContain(ErrorCode.Unavailable);
     expect(codes).toContain(null);
+  }, 60_000);
+
+  it("refuse an XLSX export past its cell limit, and write one within it", async () => {
+    const pool = workers({});
+    const doc = new Y.Doc();
+    initSheet(doc);
+    Sheet.of(doc).setCellsA1({ A1: "1", A2: "2", A3: "=A1+A2" });
+    const state = Y.encodeStateAsUpdate(doc);
+    expect(await pool.run("xlsxExport", { state, maxCells: 2 })).toMatchObject({ ok: false, error: { code: ErrorCode.ExportTooLarge } });
+    const made = await pool.run("xlsxExport", { state, maxCells: 3 });
+    expect(made.ok && made.file.byteLength > 1000).toBe(true);
   }, 60_000);
 });

@@ -20,6 +20,8 @@ export const ErrorCode = {
   InvalidCsv: "INVALID_CSV",
   InvalidXlsx: "INVALID_XLSX",
   ImportTooLarge: "IMPORT_TOO_LARGE",
+  /** A sheet too large for the format asked for (see `LIMITS.maxXlsxExportCells`). */
+  ExportTooLarge: "EXPORT_TOO_LARGE",
   Unavailable: "UNAVAILABLE",
   Internal: "INTERNAL",
 } as const;

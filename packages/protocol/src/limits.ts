@@ -52,6 +52,12 @@ export const LIMITS = {
    * a larger sheet by range, or export it.
    */
   maxReadCells: 100_000,
+  /**
+   * Most cells with content an XLSX export writes. exceljs builds the whole workbook in memory:
+   * a million cells took 1.8 GiB and 30 s; past this, export CSV (streamed from a copy of the
+   * sheet, no limit below the sheet's own).
+   */
+  maxXlsxExportCells: 500_000,
   /** Largest CSV or XLSX body the HTTP import accepts. */
   maxImportBytes: 50 * 1024 * 1024,
   /** Longest raw input of one cell, as in Excel. */

@@ -213,8 +213,9 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
 
   router.get("/sheets/:id/export.xlsx", async (req, res) => {
     const { title, state } = await registry.use(req.params.id, snapshot);
-    const body = await files.run("xlsxExport", { state });
-    res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(body));
+    const made = await files.run("xlsxExport", { state, maxCells: LIMITS.maxXlsxExportCells });
+    if (!made.ok) throw new ProtocolError(made.error.code, made.error.message);
+    res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(made.file));
   });
 
   router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {

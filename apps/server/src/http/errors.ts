@@ -18,6 +18,7 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.InvalidCsv]: 400,
   [ErrorCode.InvalidXlsx]: 400,
   [ErrorCode.ImportTooLarge]: 413,
+  [ErrorCode.ExportTooLarge]: 413,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
