@@ -44,14 +44,12 @@ describe("file workers", () => {
     expect(codes).toContain(null);
   }, 60_000);
 
-  it("refuse an XLSX export past its cell limit, and write one within it", async () => {
+  it("write an XLSX file from a copy of a sheet", async () => {
     const pool = workers({});
     const doc = new Y.Doc();
     initSheet(doc);
     Sheet.of(doc).setCellsA1({ A1: "1", A2: "2", A3: "=A1+A2" });
-    const state = Y.encodeStateAsUpdate(doc);
-    expect(await pool.run("xlsxExport", { state, maxCells: 2 })).toMatchObject({ ok: false, error: { code: ErrorCode.ExportTooLarge } });
-    const made = await pool.run("xlsxExport", { state, maxCells: 3 });
-    expect(made.ok && made.file.byteLength > 1000).toBe(true);
+    const file = await pool.run("xlsxExport", { state: Y.encodeStateAsUpdate(doc) });
+    expect([...file.subarray(0, 2)]).toEqual([0x50, 0x4b]); // a ZIP archive
   }, 60_000);
 });

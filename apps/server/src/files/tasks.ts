@@ -23,15 +23,9 @@ function docOf(state: Uint8Array): Y.Doc {
   return doc;
 }
 
-/** The sheet as an XLSX file, or why not: more cells with content than `maxCells`. */
-export async function xlsxExport(input: { state: Uint8Array; maxCells: number }): Promise<{ ok: true; file: Uint8Array } | { ok: false; error: ErrorBody }> {
-  const sheet = Sheet.of(docOf(input.state));
-  const cells = sheet.types.cells.size;
-  if (cells > input.maxCells) {
-    const message = `${cells} cells are more than an XLSX export writes (${input.maxCells}); download the sheet as CSV`;
-    return { ok: false, error: { code: ErrorCode.ExportTooLarge, message } };
-  }
-  return { ok: true, file: await writeXlsx(sheet) };
+/** The sheet as an XLSX file. */
+export async function xlsxExport(input: { state: Uint8Array }): Promise<Uint8Array> {
+  return writeXlsx(Sheet.of(docOf(input.state)));
 }
 
 /** The sheet's used range as CSV text. */

@@ -212,10 +212,19 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
   });
 
   router.get("/sheets/:id/export.xlsx", async (req, res) => {
-    const { title, state } = await registry.use(req.params.id, snapshot);
-    const made = await files.run("xlsxExport", { state, maxCells: LIMITS.maxXlsxExportCells });
-    if (!made.ok) throw new ProtocolError(made.error.code, made.error.message);
-    res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(made.file));
+    const { title, state } = await registry.use(req.params.id, (room) => {
+      // Counted before anything is copied: the workbook is built whole, in memory.
+      const cells = room.sheet.types.cells.size;
+      if (cells > LIMITS.maxXlsxExportCells) {
+        throw new ProtocolError(
+          ErrorCode.ExportTooLarge,
+          `${cells} cells are more than an XLSX export writes (${LIMITS.maxXlsxExportCells}); download the sheet as CSV`,
+        );
+      }
+      return snapshot(room);
+    });
+    const file = await files.run("xlsxExport", { state });
+    res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(file));
   });
 
   router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
