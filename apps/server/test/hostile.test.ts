@@ -76,27 +76,6 @@ describe("1. a far write cannot grow a sheet without bound, and reads are bounde
   });
 });
 
-describe("1b. exports are bounded", () => {
-  it("refuses an XLSX export past its cell limit at once, and exports the same sheet as CSV", async () => {
-    const id = newSheetId();
-    const doc = new Y.Doc();
-    initSheet(doc, { rows: LIMITS.maxXlsxExportCells / 10 + 1, cols: 10 });
-    const cells = doc.getMap<string>("cells");
-    const rows = doc.getArray<string>("rows").toArray();
-    const cols = doc.getArray<string>("cols").toArray();
-    doc.transact(() => {
-      for (let i = 0; i <= LIMITS.maxXlsxExportCells; i++) cells.set(`${rows[Math.floor(i / 10)]}:${cols[i % 10]}`, "1");
-    });
-    await server.storage.create(id, Y.encodeStateAsUpdate(doc));
-    const xlsx = await api("GET", `/api/sheets/${id}/export.xlsx`);
-    expect(xlsx.status).toBe(413);
-    expect(xlsx.json.error.code).toBe(ErrorCode.ExportTooLarge);
-    const csv = await api("GET", `/api/sheets/${id}/export.csv`);
-    expect(csv.status).toBe(200);
-    expect(csv.text.split("\r\n")).toHaveLength(LIMITS.maxXlsxExportCells / 10 + 1);
-  }, 60_000);
-});
-
 describe("2. an update that cannot be applied is not acknowledged or kept", () => {
   it("answers OUT_OF_SYNC to an update whose first change was withheld, and keeps nothing of it", async () => {
     const id = await createSheet(server.url);
