@@ -49,7 +49,7 @@ async function withServer<T>(
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-"));
   // Every client here shares 127.0.0.1: the per-address limit is lifted unless a scenario sets it.
   const server = await spawnServer(
-    { DATA_DIR: dir, PORT: "0", ADDRESS_EVENTS_PER_SECOND: "1000000", ...env },
+    { DATA_DIR: dir, PORT: "0", ADDRESS_EVENTS_PER_SECOND: "1000000", SHEETS_PER_MINUTE_PER_ADDRESS: "100000", ...env },
     process.env.BENCH_SERVER_ARGS?.split(" ") ?? [],
   );
   try {

@@ -9,6 +9,8 @@ import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
+import { originAllowed, sameOriginWrites } from "./http/origins.js";
+import { securityHeaders } from "./http/headers.js";
 import { errorHandler } from "./http/errors.js";
 import { webRouter } from "./http/web.js";
 import { attachSocketTransport, socketBroadcaster, type SheetServer } from "./transport/socket.js";
@@ -32,6 +34,13 @@ export interface AppDeps {
    * `LIMITS.eventsPerSecondPerAddress`; raise it where many people share one address.
    */
   addressRate?: number;
+  /**
+   * Other origins whose pages may connect and change sheets (`https://intranet.example`). The
+   * server's own origin always may, as may clients that send no Origin (scripts, bots).
+   */
+  allowedOrigins?: readonly string[];
+  /** Sheets one address may create per minute. Default `LIMITS.sheetsPerMinutePerAddress`. */
+  sheetsPerMinute?: number;
 }
 
 export interface App {
@@ -47,17 +56,17 @@ export interface App {
 /** Builds the server without reading the environment, so tests can start as many as they like. */
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
+  const allowedOrigins = new Set(deps.allowedOrigins ?? []);
   const app = express();
   app.disable("x-powered-by");
-  app.use((_req, res, next) => {
-    res.set("X-Content-Type-Options", "nosniff");
-    next();
-  });
+  app.use(securityHeaders());
   const httpServer = http.createServer(app);
   const io: SheetServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxMessageBytes,
     serveClient: false,
     parser: wireParser,
+    // A page of another site may not open a socket in its visitor's name.
+    allowRequest: (req, callback) => callback(null, originAllowed(req, allowedOrigins)),
   });
   const registry = new SheetRegistry({
     storage: deps.storage,
@@ -102,7 +111,12 @@ export function createApp(deps: AppDeps): App {
     );
   });
   const files = new FileWorkers({ onError: (err) => logger.error({ err }, "a file worker failed") });
-  app.use("/api", apiRouter(registry, files));
+  const api = apiRouter(registry, {
+    files,
+    trustProxy: deps.trustProxy ?? false,
+    sheetsPerMinute: deps.sheetsPerMinute ?? LIMITS.sheetsPerMinutePerAddress,
+  });
+  app.use("/api", sameOriginWrites(allowedOrigins), api);
   app.use(webRouter(deps.webDir ?? null));
   app.use(errorHandler(logger));
 

@@ -2,6 +2,15 @@ import path from "node:path";
 import { z } from "zod";
 import { LIMITS } from "@cosheet/protocol";
 
+/** `https://host[:port]` and nothing more: what a browser sends as Origin. */
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -11,6 +20,12 @@ const EnvSchema = z.object({
   IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   ADDRESS_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(LIMITS.eventsPerSecondPerAddress),
+  SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every(isOrigin), "a comma-separated list of origins such as https://intranet.example"),
 });
 
 export interface Config {
@@ -26,6 +41,10 @@ export interface Config {
   trustProxy: boolean;
   /** See `AppDeps.addressRate`. */
   addressRate: number;
+  /** See `AppDeps.allowedOrigins`. */
+  allowedOrigins: string[];
+  /** See `AppDeps.sheetsPerMinute`. */
+  sheetsPerMinute: number;
 }
 
 /** Reads and validates the environment once; throws a readable error listing every bad variable. */
@@ -45,5 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     idleUnloadMs: e.IDLE_UNLOAD_MS,
     trustProxy: e.TRUST_PROXY === "true",
     addressRate: e.ADDRESS_EVENTS_PER_SECOND,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    sheetsPerMinute: e.SHEETS_PER_MINUTE_PER_ADDRESS,
   };
 }

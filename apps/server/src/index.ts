@@ -17,6 +17,8 @@ const app = createApp({
   idleUnloadMs: config.idleUnloadMs,
   trustProxy: config.trustProxy,
   addressRate: config.addressRate,
+  allowedOrigins: config.allowedOrigins,
+  sheetsPerMinute: config.sheetsPerMinute,
 });
 
 const address = await app.listen(config.port, config.host);

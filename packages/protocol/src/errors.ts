@@ -7,6 +7,8 @@ export const ErrorCode = {
   NotFound: "NOT_FOUND",
   UnsupportedProtocol: "UNSUPPORTED_PROTOCOL",
   NotJoined: "NOT_JOINED",
+  /** The request may not do this: from another origin, or (with links) too low a role. */
+  Forbidden: "FORBIDDEN",
   UpdateTooLarge: "UPDATE_TOO_LARGE",
   MalformedUpdate: "MALFORMED_UPDATE",
   /** A well-formed update that writes something a sheet may not contain (see docs/protocol.md). */

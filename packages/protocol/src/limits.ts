@@ -38,6 +38,11 @@ export const LIMITS = {
   maxNameLength: CONTENT_LIMITS.name,
   /** Largest presence state of one client (name, colour, cursor), as JSON. */
   maxPresenceStateBytes: 4096,
+  /**
+   * Sheets one address may create per minute (a burst of as many, then one every two seconds):
+   * plenty for a class behind one NAT, too few to fill a disk.
+   */
+  sheetsPerMinutePerAddress: 30,
   /** Most cells one import may write. */
   maxImportCells: 1_000_000,
   /**

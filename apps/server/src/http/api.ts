@@ -34,6 +34,7 @@ import type { Room } from "../registry/room.js";
 import type { FileWorkers } from "../files/pool.js";
 import type { ImportBand, UploadInput, UploadResult } from "../files/tasks.js";
 import { importXlsx } from "@cosheet/sheet/xlsx";
+import { RateLimiter, socketAddress } from "../transport/rate-limit.js";
 import { queryParam } from "./query.js";
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -108,8 +109,17 @@ async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true
 }
 
 /** The JSON API under /api (see docs/api.md). */
-export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
+export interface ApiOptions {
+  files: FileWorkers;
+  /** Whose address a request counts against: see `socketAddress`. */
+  trustProxy: boolean;
+  /** Sheets one address may create per minute (bursts of as many). */
+  sheetsPerMinute: number;
+}
+
+export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPerMinute: perMinute }: ApiOptions): Router {
   const router = express.Router();
+  const creations = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
   const json = express.json({ limit: LIMITS.maxJsonBytes });
   const csv = express.text({ type: [...CSV_TYPES], limit: LIMITS.maxImportBytes });
   const xlsx = express.raw({ type: XLSX_TYPE, limit: LIMITS.maxImportBytes });
@@ -120,6 +130,11 @@ export function apiRouter(registry: SheetRegistry, files: FileWorkers): Router {
   });
 
   router.post("/sheets", json, csv, xlsx, async (req, res) => {
+    const wait = creations.take(socketAddress({ address: req.socket.remoteAddress ?? "", headers: req.headers }, trustProxy));
+    if (wait > 0) {
+      res.set("Retry-After", String(Math.ceil(wait / 1000)));
+      throw new ProtocolError(ErrorCode.RateLimited, `at most ${perMinute} new sheets a minute from one address`, wait);
+    }
     // A new sheet from a CSV or XLSX body (checked before the sheet exists), or from JSON.
     if (req.headers["content-type"] !== undefined && !isFile(req) && !req.is("application/json")) {
       throw new ProtocolError(

@@ -8,6 +8,7 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.UnsupportedProtocol]: 400,
   [ErrorCode.NotJoined]: 409,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.UpdateTooLarge]: 413,
   [ErrorCode.MalformedUpdate]: 400,
   [ErrorCode.InvalidContent]: 400,

@@ -156,9 +156,19 @@ export class RateLimiter {
   private readonly lag = (processLag ??= new LagMonitor());
 
   constructor(
-    private readonly perSocket: Rate,
     private readonly perAddress: Rate,
+    /** Each socket's own limit, for {@link forSocket}. */
+    private readonly perSocket: Rate = perAddress,
   ) {}
+
+  /**
+   * Counts one request from `address` alone (HTTP requests have no socket of their own): 0 when
+   * it may go ahead, otherwise the ms to wait.
+   */
+  take(address: string): number {
+    const now = performance.now();
+    return TokenBucket.takeAll([this.addressBucket(addressKey(address), now)], now, this.lag.blockedMs(now));
+  }
 
   /**
    * The limit of a new socket from `address`: call it for each event. It returns 0 when the

@@ -87,8 +87,8 @@ export function attachSocketTransport(
   { trustProxy, addressRate }: SocketTransportOptions,
 ): void {
   const limiter = new RateLimiter(
-    { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
     { perSecond: addressRate, burst: addressRate * (LIMITS.eventsBurstPerAddress / LIMITS.eventsPerSecondPerAddress) },
+    { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
   );
   io.on("connection", (socket: SheetSocket) => {
     const log = logger.child({ socketId: socket.id });

@@ -1,0 +1,92 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectSocket, ErrorCode } from "@cosheet/protocol";
+import { loadConfig } from "../src/config.js";
+import { startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer;
+const friend = "https://intranet.example";
+
+beforeAll(async () => {
+  const webDir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-web-"));
+  fs.writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cosheet</title>");
+  server = await startServer({ webDir, allowedOrigins: [friend] });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+function create(origin?: string) {
+  return fetch(`${server.url}/api/sheets`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(origin ? { origin } : {}) },
+    body: "{}",
+  });
+}
+
+/** Whether a socket with this Origin header gets connected. */
+function connects(origin: string): Promise<boolean> {
+  const socket = connectSocket(server.url, { forceNew: true, reconnection: false, extraHeaders: { origin } });
+  return new Promise((resolve) => {
+    socket.once("connect", () => resolve(true));
+    socket.once("connect_error", () => resolve(false));
+  }).finally(() => socket.disconnect()) as Promise<boolean>;
+}
+
+describe("origins and security headers", () => {
+  it("serves the app and the API with a Content-Security-Policy, no framing and no Referer", async () => {
+    for (const url of ["/", "/s/abc", "/api/sheets/short"]) {
+      const res = await fetch(`${server.url}${url}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain("unsafe-inline");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      await res.text();
+    }
+  });
+
+  it("refuses changes from another site's pages, and takes them from the app, scripts and listed origins", async () => {
+    const foreign = await create("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe(ErrorCode.Forbidden);
+    expect((await create(server.url)).status).toBe(201);
+    expect((await create()).status).toBe(201);
+    expect((await create(friend)).status).toBe(201);
+    expect((await fetch(`${server.url}/healthz`, { headers: { origin: "https://evil.example" } })).status).toBe(200);
+  });
+
+  it("opens sockets for the app's origin and listed ones only", async () => {
+    expect(await connects("https://evil.example")).toBe(false);
+    expect(await connects(server.url)).toBe(true);
+    expect(await connects(friend)).toBe(true);
+  });
+
+  it("reads ALLOWED_ORIGINS, and stops at a value that is not a list of origins", () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080" }, "/web").allowedOrigins).toEqual([
+      "https://a.example",
+      "http://b.example:8080",
+    ]);
+    expect(loadConfig({}, "/web").allowedOrigins).toEqual([]);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: "https://a.example/path" }, "/web")).toThrow(/ALLOWED_ORIGINS/);
+  });
+
+  it("limits the sheets one address creates per minute, with a Retry-After", async () => {
+    const limited = await startServer({ sheetsPerMinute: 3 });
+    try {
+      const made = [];
+      for (let i = 0; i < 4; i++) made.push(await fetch(`${limited.url}/api/sheets`, { method: "POST" }));
+      expect(made.map((r) => r.status)).toEqual([201, 201, 201, 429]);
+      expect(Number(made[3]!.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await made[3]!.json()) as { error: { code: string } }).error.code).toBe(ErrorCode.RateLimited);
+    } finally {
+      await limited.close();
+    }
+  });
+});
