@@ -107,6 +107,25 @@ describe("rows and columns", () => {
     expect(() => sheet!.deleteRows(-1, 1)).toThrow(SheetLimitError);
   });
 
+  it("refuses to delete every row or every column, changing nothing", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A1: "kept", E10: "kept too" });
+    let transactions = 0;
+    sheet!.doc.on("afterTransaction", () => transactions++);
+    expect(() => sheet!.deleteRows(0, 10)).toThrow(new SheetLimitError("You can't delete all the rows on the sheet"));
+    expect(() => sheet!.deleteRows(0, 1000)).toThrow(SheetLimitError);
+    expect(() => sheet!.deleteCols(0, 5)).toThrow(new SheetLimitError("You can't delete all the columns on the sheet"));
+    expect(transactions).toBe(0);
+    expect([sheet!.rowCount, sheet!.colCount]).toEqual([10, 5]);
+    expect(sheet!.toA1Record()).toEqual({ A1: "kept", E10: "kept too" });
+    sheet!.deleteRows(0, 9);
+    sheet!.deleteCols(1, 4);
+    expect([sheet!.rowCount, sheet!.colCount]).toEqual([1, 1]);
+    expect(() => sheet!.deleteRows(0, 1)).toThrow(SheetLimitError);
+    expect(() => sheet!.deleteCols(0, 1)).toThrow(SheetLimitError);
+    expect([sheet!.rowCount, sheet!.colCount]).toEqual([1, 1]);
+  });
+
   it("positions seen from another type's observer are already current", () => {
     const [a, b] = replicas(2);
     const seen: (string | null)[] = [];

@@ -21,6 +21,14 @@ export class SheetLimitError extends Error {
   override readonly name = "SheetLimitError";
 }
 
+/**
+ * Why deleting `count` rows or columns of a sheet that has `total` is refused, if it is: a sheet
+ * keeps at least one of each (for the menus, which say so before anything runs, and the sheet).
+ */
+export function cannotDeleteAll(lines: "rows" | "columns", count: number, total: number): string | undefined {
+  return count >= total ? `You can't delete all the ${lines} on the sheet` : undefined;
+}
+
 /** At most this many rows or columns can be frozen. */
 export const MAX_FROZEN = CONTENT_LIMITS.frozen;
 
@@ -318,8 +326,13 @@ export class Sheet {
     if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || count < 1) {
       throw new SheetLimitError(`cannot delete ${count} at ${index}`);
     }
-    const removed = new Set(axis.list().slice(index, index + count));
+    const ids = axis.list();
+    const removed = new Set(ids.slice(index, index + count));
     if (removed.size === 0) return;
+    // A sheet keeps at least one row and one column: deleting all of them is a one-click wipe
+    // for everyone sharing it, and an empty grid has no cell left to type into.
+    const refused = index === 0 ? cannotDeleteAll(part === 0 ? "rows" : "columns", count, ids.length) : undefined;
+    if (refused) throw new SheetLimitError(refused);
     this.doc.transact(() => {
       axis.delete(index, removed.size);
       for (const map of [this.types.cells, this.types.styles]) {
