@@ -8,6 +8,7 @@
 import * as Y from "yjs";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { CONTENT_LIMITS, Sheet } from "@cosheet/sheet";
+import { prng } from "@cosheet/sheet/testing";
 import { connectClient, createSheet, request, type TestClient } from "./helpers.js";
 
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -38,18 +39,6 @@ export interface FuzzResult {
   /** Yjs clients whose changes the sheet holds afterwards, and those that should be there. */
   clientsAfter: number[];
   clientsExpected: number[];
-}
-
-/** mulberry32: small, fast, good enough to pick cases reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rand = ReturnType<typeof prng>;

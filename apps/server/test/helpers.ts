@@ -82,3 +82,28 @@ export function request<T = unknown>(socket: SheetSocket, event: string, payload
     (socket.emit as unknown as (e: string, p: unknown, cb: (r: T) => void) => void)(event, payload, resolve);
   });
 }
+
+/**
+ * One HTTP request to a test server: a body that is not a string or bytes goes as JSON. Answers the
+ * status, the body as text and, when it is JSON, parsed.
+ */
+export async function apiCall(base: string, method: string, url: string, body?: unknown, type = "application/json") {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": type },
+    body:
+      body === undefined
+        ? undefined
+        : typeof body === "string" || body instanceof Uint8Array
+          ? body
+          : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON (CSV, HTML)
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}

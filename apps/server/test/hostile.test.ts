@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { CONTENT_LIMITS, initSheet, INVALID_INPUT, Sheet } from "@cosheet/sheet";
 import { newSheetId } from "../src/registry/registry.js";
-import { connectClient, createSheet, request, startServer, type TestServer } from "./helpers.js";
+import { apiCall, connectClient, createSheet, request, startServer, type TestServer } from "./helpers.js";
 
 // One regression test for each way a crafted client or request broke the server before.
 
@@ -17,21 +17,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function api(method: string, url: string, body?: string, type = "application/json") {
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": type },
-    body,
-  });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const api = (method: string, url: string, body?: string, type?: string) => apiCall(server.url, method, url, body, type);
 
 async function info(id: string): Promise<{ rowCount: number; colCount: number }> {
   return (await api("GET", `/api/sheets/${id}`)).json;

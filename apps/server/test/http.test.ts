@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { ErrorCode, LIMITS, XLSX_TYPE } from "@cosheet/protocol";
 import { parseCsv } from "@cosheet/sheet";
-import { connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
+import { apiCall, connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer;
 let webDir: string;
@@ -20,26 +20,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function api(method: string, url: string, body?: unknown, type = "application/json") {
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": type },
-    body:
-      body === undefined
-        ? undefined
-        : typeof body === "string" || body instanceof Uint8Array
-          ? body
-          : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON (CSV, HTML)
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const api = (method: string, url: string, body?: unknown, type?: string) => apiCall(server.url, method, url, body, type);
 
 describe("HTTP API", () => {
   it("creates a sheet and describes it", async () => {

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, startServer, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, shown, startServer, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -9,7 +9,6 @@ async function twoPeople(id: string): Promise<[Page, Page]> {
   return [await env.person(id), await env.person(id)];
 }
 
-const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) => (t ?? "").trim());
 
 describe("editing together", () => {
   it("each sees the other's edits, and concurrent edits to different cells converge", async () => {
@@ -17,8 +16,8 @@ describe("editing together", () => {
     const [ada, bob] = await twoPeople(id);
     await Promise.all([typeInto(ada, "A1", "from Ada"), typeInto(bob, "C3", "from Bob")]);
     for (const page of [ada, bob]) {
-      await expect.poll(() => text(page, "A1")).toBe("from Ada");
-      await expect.poll(() => text(page, "C3")).toBe("from Bob");
+      await expect.poll(() => shown(page, "A1")).toBe("from Ada");
+      await expect.poll(() => shown(page, "C3")).toBe("from Bob");
     }
   });
 
@@ -30,7 +29,7 @@ describe("editing together", () => {
     const evil = "<img src=x onerror=alert(1)>";
     await typeInto(ada, "B2", evil);
     for (const page of [ada, bob]) {
-      await expect.poll(() => text(page, "B2")).toBe(evil);
+      await expect.poll(() => shown(page, "B2")).toBe(evil);
       expect(await page.locator("[role=grid] img").count()).toBe(0);
     }
     expect(dialogs).toBe(0);
@@ -40,16 +39,16 @@ describe("editing together", () => {
     const id = await createSheet(env.server.url, "Undo");
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A1", "Ada's");
-    await expect.poll(() => text(bob, "A1")).toBe("Ada's");
+    await expect.poll(() => shown(bob, "A1")).toBe("Ada's");
     await typeInto(bob, "B1", "Bob's");
-    await expect.poll(() => text(ada, "B1")).toBe("Bob's");
+    await expect.poll(() => shown(ada, "B1")).toBe("Bob's");
     await ada.keyboard.press("Control+z");
     for (const page of [ada, bob]) {
-      await expect.poll(() => text(page, "A1")).toBe("");
-      expect(await text(page, "B1")).toBe("Bob's");
+      await expect.poll(() => shown(page, "A1")).toBe("");
+      expect(await shown(page, "B1")).toBe("Bob's");
     }
     await ada.keyboard.press("Control+y");
-    await expect.poll(() => text(bob, "A1")).toBe("Ada's");
+    await expect.poll(() => shown(bob, "A1")).toBe("Ada's");
   });
 
   it("an edit made while the server is down survives a reload and reaches the other person", async () => {
@@ -73,12 +72,12 @@ describe("editing together", () => {
     env.server = await startServer({ port: env.server.port, dataDir: env.server.dataDir });
     // The edit lives only in Ada's browser: the server never saw it, and her tab is gone.
     await bob.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
-    expect(await text(bob, "A2")).toBe("");
+    expect(await shown(bob, "A2")).toBe("");
     const again = await ada.context().newPage();
     await again.goto(`${env.server.url}/s/${id}`);
-    await expect.poll(() => text(again, "A2")).toBe("typed offline");
+    await expect.poll(() => shown(again, "A2")).toBe("typed offline");
     await again.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
-    await expect.poll(() => text(bob, "A2")).toBe("typed offline");
+    await expect.poll(() => shown(bob, "A2")).toBe("typed offline");
   });
 
   it("a pasted block of 10,000 cells lands in one step and undoes in one step", async () => {
@@ -87,17 +86,17 @@ describe("editing together", () => {
     const tsv = Array.from({ length: 100 }, (_, r) => Array.from({ length: 100 }, (_, c) => `r${r}c${c}`).join("\t")).join("\r\n");
     await cell(ada, "B2").click();
     await paste(ada, tsv);
-    await expect.poll(() => text(bob, "B2")).toBe("r0c0");
-    await expect.poll(() => text(bob, "C3")).toBe("r1c1");
+    await expect.poll(() => shown(bob, "B2")).toBe("r0c0");
+    await expect.poll(() => shown(bob, "C3")).toBe("r1c1");
     const stored = async () => {
       const res = await fetch(`${env.server.url}/api/sheets/${id}/cells?range=CW101`);
       return ((await res.json()) as { cells: { input: string }[][] }).cells[0]![0]!.input;
     };
     await expect.poll(stored).toBe("r99c99");
     await ada.keyboard.press("Control+z");
-    await expect.poll(() => text(bob, "B2")).toBe("");
+    await expect.poll(() => shown(bob, "B2")).toBe("");
     await expect.poll(stored).toBe("");
-    expect(await text(ada, "C3")).toBe("");
+    expect(await shown(ada, "C3")).toBe("");
   });
 
   it("copies a block as TSV and HTML", async () => {
@@ -121,18 +120,18 @@ describe("editing together", () => {
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A5", "row five");
     await typeInto(ada, "C1", "=A5&B5");
-    await expect.poll(() => text(bob, "A5")).toBe("row five");
+    await expect.poll(() => shown(bob, "A5")).toBe("row five");
     await cell(bob, "B5").click();
     await bob.keyboard.type("typed by Bob"); // still editing
     await ada.locator('[role=row][aria-rowindex="4"] [role=rowheader]').click({ button: "right" });
     await ada.getByRole("menuitem", { name: "Insert row above" }).click();
-    await expect.poll(() => text(bob, "A6")).toBe("row five");
+    await expect.poll(() => shown(bob, "A6")).toBe("row five");
     await bob.keyboard.press("Enter");
     for (const page of [ada, bob]) {
-      await expect.poll(() => text(page, "B6")).toBe("typed by Bob");
-      expect(await text(page, "B5")).toBe("");
+      await expect.poll(() => shown(page, "B6")).toBe("typed by Bob");
+      expect(await shown(page, "B5")).toBe("");
       // The formula follows its cells: its value, and its text in the formula bar.
-      await expect.poll(() => text(page, "C1")).toBe("row fivetyped by Bob");
+      await expect.poll(() => shown(page, "C1")).toBe("row fivetyped by Bob");
       await cell(page, "C1").click();
       expect(await page.getByLabel("Cell contents").inputValue()).toBe("=A6&B6");
     }
@@ -148,7 +147,7 @@ describe("editing together", () => {
     await ada.getByText("Someone else changed this cell").waitFor();
     expect(await ada.getByLabel("Edit C2").inputValue()).toBe("my draft");
     await ada.keyboard.press("Enter");
-    await expect.poll(() => text(bob, "C2")).toBe("my draft");
+    await expect.poll(() => shown(bob, "C2")).toBe("my draft");
   });
 
   it("deletes a row from the header menu for everyone", async () => {
@@ -156,10 +155,10 @@ describe("editing together", () => {
     const [ada, bob] = await twoPeople(id);
     await typeInto(ada, "A2", "two");
     await typeInto(ada, "A3", "three");
-    await expect.poll(() => text(bob, "A3")).toBe("three");
+    await expect.poll(() => shown(bob, "A3")).toBe("three");
     await ada.locator('[role=row][aria-rowindex="3"] [role=rowheader]').click({ button: "right" });
     await ada.getByRole("menuitem", { name: "Delete row 2" }).click();
-    await expect.poll(() => text(bob, "A2")).toBe("three");
+    await expect.poll(() => shown(bob, "A2")).toBe("three");
   });
 
   it("a column resized by dragging is resized for everyone", async () => {
@@ -183,11 +182,11 @@ describe("editing together", () => {
     await typeInto(ada, "A3", "=SUM(A1:A2)");
     await typeInto(ada, "B1", "=A1/0");
     for (const page of [ada, bob]) {
-      await expect.poll(() => text(page, "A3")).toBe("42");
-      await expect.poll(() => text(page, "B1")).toBe("#DIV/0!");
+      await expect.poll(() => shown(page, "A3")).toBe("42");
+      await expect.poll(() => shown(page, "B1")).toBe("#DIV/0!");
     }
     await typeInto(bob, "A1", "100");
-    for (const page of [ada, bob]) await expect.poll(() => text(page, "A3")).toBe("122");
+    for (const page of [ada, bob]) await expect.poll(() => shown(page, "A3")).toBe("122");
     await cell(bob, "A3").click();
     expect(await bob.getByLabel("Cell contents").inputValue()).toBe("=SUM(A1:A2)");
   });

@@ -1,33 +1,25 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, typeInto } from "./harness.js";
+import { e2eSuite, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
-const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) => (t ?? "").trim());
 const rowCount = (page: Page) => page.getByRole("grid").getAttribute("aria-rowcount").then((n) => Number(n) - 1);
 const rowHeader = (page: Page, row: number) => page.locator(`[role=row][aria-rowindex="${row + 1}"] [role=rowheader]`);
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim());
 
-async function open(title: string): Promise<Page> {
-  const id = await createSheet(env.server.url, title);
-  const page = await (await env.newContext()).newPage();
-  await openSheet(page, env.server.url, id);
-  await page.getByRole("grid").focus();
-  return page;
-}
 
 describe("deleting rows", () => {
   it("a row's menu deletes that row, not the rows of a selected column, and never every row", async () => {
-    const page = await open("One row");
+    const page = await env.newSheet("One row");
     await typeInto(page, "A4", "four");
     await typeInto(page, "A5", "five");
     await typeInto(page, "A6", "six");
     await page.locator('[role=columnheader][aria-colindex="2"]').click();
     await rowHeader(page, 5).click({ button: "right" });
     await page.getByRole("menuitem", { name: "Delete row 5" }).click();
-    await expect.poll(() => text(page, "A5")).toBe("six");
-    expect(await text(page, "A4")).toBe("four");
+    await expect.poll(() => shown(page, "A5")).toBe("six");
+    expect(await shown(page, "A4")).toBe("four");
     expect(await rowCount(page)).toBe(999);
 
     await page.getByRole("columnheader", { name: "Select all" }).click();
@@ -44,11 +36,11 @@ describe("deleting rows", () => {
     await page.keyboard.press("Control+Alt+-");
     await page.getByRole("alert").filter({ hasText: "You can't delete all the columns on the sheet" }).waitFor();
     expect(await rowCount(page)).toBe(999);
-    expect(await text(page, "A5")).toBe("six");
+    expect(await shown(page, "A5")).toBe("six");
   });
 
   it("asks before deleting more than 100 rows: Escape keeps them, Enter deletes them, Ctrl+Z undoes", async () => {
-    const page = await open("Many rows");
+    const page = await env.newSheet("Many rows");
     await page.keyboard.type("first");
     await page.keyboard.press("Enter");
     for (let i = 0; i < 148; i++) await page.keyboard.press("ArrowDown");
@@ -69,7 +61,7 @@ describe("deleting rows", () => {
     await dialog.waitFor({ state: "detached" });
     expect(await rowCount(page)).toBe(1000);
     await page.keyboard.press("Control+Home");
-    expect(await text(page, "A1")).toBe("first");
+    expect(await shown(page, "A1")).toBe("first");
 
     await page.keyboard.press("Control+Shift+ArrowDown");
     await page.keyboard.press("Control+Alt+-");
@@ -83,15 +75,15 @@ describe("deleting rows", () => {
     await dialog.waitFor({ state: "detached" });
     await expect.poll(() => rowCount(page)).toBe(850);
     await page.keyboard.press("Control+Home");
-    expect(await text(page, "A1")).toBe("stays");
+    expect(await shown(page, "A1")).toBe("stays");
 
     await page.keyboard.press("Control+z");
     await expect.poll(() => rowCount(page)).toBe(1000);
-    expect(await text(page, "A1")).toBe("first");
+    expect(await shown(page, "A1")).toBe("first");
   });
 
   it("asks before the header menu deletes more than 100 rows", async () => {
-    const page = await open("Menu");
+    const page = await env.newSheet("Menu");
     await page.getByRole("columnheader", { name: "Select all" }).click();
     await page.keyboard.press("Shift+ArrowUp"); // rows 1–999, shown from the bottom
     await rowHeader(page, 990).click({ button: "right" });

@@ -101,6 +101,13 @@ export function cell(page: Page, a1: string): Locator {
   return page.locator(`[role=row][aria-rowindex="${row + 2}"] > [role=gridcell][aria-colindex="${col + 2}"]`);
 }
 
+/** What a grid cell shows, trimmed ("" when empty). */
+export function shown(page: Page, a1: string): Promise<string> {
+  return cell(page, a1)
+    .textContent()
+    .then((t) => (t ?? "").trim());
+}
+
 /** Clicks a cell, types text and presses Enter, as a user does. */
 export async function typeInto(page: Page, a1: string, text: string): Promise<void> {
   await cell(page, a1).click();
@@ -121,6 +128,8 @@ export interface E2ESuite {
   newContext(): Promise<BrowserContext>;
   /** A separate person (a new context) with a sheet open and synced. */
   person(id: string): Promise<Page>;
+  /** A new sheet, opened by a separate person with the grid focused. */
+  newSheet(title: string): Promise<Page>;
 }
 
 /** Registers the hooks of a browser test file: one server and one Chromium for the file. */
@@ -135,6 +144,11 @@ export function e2eSuite(): E2ESuite {
     async person(id: string) {
       const page = await (await suite.newContext()).newPage();
       await openSheet(page, suite.server.url, id);
+      return page;
+    },
+    async newSheet(title: string) {
+      const page = await suite.person(await createSheet(suite.server.url, title));
+      await page.getByRole("grid").focus();
       return page;
     },
   } as E2ESuite;

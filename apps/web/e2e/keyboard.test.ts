@@ -1,23 +1,15 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
+import { createSheet, e2eSuite, openSheet, shown } from "./harness.js";
 
 const env = e2eSuite();
 
-const text = (page: Page, a1: string) => cell(page, a1).textContent().then((t) => (t ?? "").trim());
 const active = (page: Page) => page.getByLabel("Active cell").textContent();
 
-async function open(title: string): Promise<Page> {
-  const id = await createSheet(env.server.url, title);
-  const page = await (await env.newContext()).newPage();
-  await openSheet(page, env.server.url, id);
-  await page.getByRole("grid").focus();
-  return page;
-}
 
 describe("the keyboard alone", () => {
   it("enters, moves, jumps, selects, clears and cancels like a spreadsheet", async () => {
-    const page = await open("Keys");
+    const page = await env.newSheet("Keys");
     const keys = async (...list: string[]) => {
       for (const k of list) await page.keyboard.press(k);
     };
@@ -30,9 +22,9 @@ describe("the keyboard alone", () => {
     await page.keyboard.type("c");
     await keys("Shift+Enter");
     expect(await active(page)).toBe("B1");
-    await expect.poll(() => text(page, "A1")).toBe("a");
-    expect(await text(page, "A2")).toBe("b");
-    expect(await text(page, "B2")).toBe("c");
+    await expect.poll(() => shown(page, "A1")).toBe("a");
+    expect(await shown(page, "A2")).toBe("b");
+    expect(await shown(page, "B2")).toBe("c");
 
     await keys("Control+Home", "Control+ArrowDown");
     expect(await active(page)).toBe("A2");
@@ -49,11 +41,11 @@ describe("the keyboard alone", () => {
     await keys("Control+Home");
     await page.keyboard.type("zzz");
     await keys("Escape");
-    expect(await text(page, "A1")).toBe("a");
+    expect(await shown(page, "A1")).toBe("a");
     await keys("F2");
     await page.keyboard.type("!");
     await keys("Enter");
-    await expect.poll(() => text(page, "A1")).toBe("a!");
+    await expect.poll(() => shown(page, "A1")).toBe("a!");
 
     // The live region says where we are and what is there.
     await keys("ArrowUp");
@@ -63,23 +55,23 @@ describe("the keyboard alone", () => {
     await keys("Shift+ArrowDown", "Shift+ArrowRight");
     expect(await page.locator("[role=gridcell][aria-selected=true]").count()).toBe(4);
     await keys("Delete");
-    for (const a1 of ["A1", "A2", "B2"]) await expect.poll(() => text(page, a1)).toBe("");
+    for (const a1 of ["A1", "A2", "B2"]) await expect.poll(() => shown(page, a1)).toBe("");
   });
 
   it("inserts and deletes rows from the keyboard, and through the header menu", async () => {
-    const page = await open("Rows");
+    const page = await env.newSheet("Rows");
     await page.keyboard.type("first");
     await page.keyboard.press("Enter");
     await page.keyboard.press("ArrowUp");
     await page.keyboard.press("Control+Alt+=");
-    await expect.poll(() => text(page, "A2")).toBe("first");
+    await expect.poll(() => shown(page, "A2")).toBe("first");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Shift+F10");
     await page.getByRole("menuitem", { name: "Delete row 2" }).waitFor();
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
-    await expect.poll(() => text(page, "A2")).toBe("");
+    await expect.poll(() => shown(page, "A2")).toBe("");
     expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
   });
 

@@ -5,19 +5,7 @@ import { exportCsv } from "./csv.js";
 import { FormulaEngine } from "./formula.js";
 import { cellKey } from "./schema.js";
 import type { CellIds, Sheet } from "./sheet.js";
-import { replicas, syncAll } from "./testing.js";
-
-/** mulberry32: a small seeded PRNG so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, replicas, syncAll } from "./testing.js";
 
 /**
  * A network that holds every update a replica emits and delivers them to the others in random
