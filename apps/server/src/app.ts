@@ -56,7 +56,7 @@ export interface App {
 /** Builds the server without reading the environment, so tests can start as many as they like. */
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
-  const allowedOrigins = new Set(deps.allowedOrigins ?? []);
+  const origins = { allowed: new Set(deps.allowedOrigins ?? []), trustProxy: deps.trustProxy ?? false };
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): App {
     serveClient: false,
     parser: wireParser,
     // A page of another site may not open a socket in its visitor's name.
-    allowRequest: (req, callback) => callback(null, originAllowed(req, allowedOrigins)),
+    allowRequest: (req, callback) => callback(null, originAllowed(req, origins)),
   });
   const registry = new SheetRegistry({
     storage: deps.storage,
@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps): App {
     trustProxy: deps.trustProxy ?? false,
     sheetsPerMinute: deps.sheetsPerMinute ?? LIMITS.sheetsPerMinutePerAddress,
   });
-  app.use("/api", sameOriginWrites(allowedOrigins), api);
+  app.use("/api", sameOriginWrites(origins), api);
   app.use(webRouter(deps.webDir ?? null));
   app.use(errorHandler(logger));
 

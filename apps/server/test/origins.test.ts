@@ -89,4 +89,20 @@ describe("origins and security headers", () => {
       await limited.close();
     }
   });
+
+  it("behind a trusted proxy, takes the host the browser asked for; the browser's own same-origin mark too", async () => {
+    const proxied = await startServer({ trustProxy: true });
+    try {
+      const post = (url: string, headers: Record<string, string>) => fetch(`${url}/api/sheets`, { method: "POST", headers });
+      const asked = { origin: "https://sheets.example", "x-forwarded-host": "sheets.example" };
+      expect((await post(proxied.url, asked)).status).toBe(201);
+      expect((await post(proxied.url, { ...asked, "x-forwarded-host": "other.example" })).status).toBe(403);
+      // Not trusted: the header is anyone's to send.
+      expect((await post(server.url, asked)).status).toBe(403);
+      expect((await post(server.url, { origin: "https://sheets.example", "sec-fetch-site": "same-origin" })).status).toBe(201);
+      expect((await post(server.url, { origin: "https://sheets.example", "sec-fetch-site": "cross-site" })).status).toBe(403);
+    } finally {
+      await proxied.close();
+    }
+  });
 });

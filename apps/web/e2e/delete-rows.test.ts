@@ -56,7 +56,7 @@ describe("deleting rows", () => {
     const dialog = page.getByRole("alertdialog", { name: question });
     await page.keyboard.press("Control+Alt+-");
     await dialog.waitFor();
-    await expect.poll(() => focused(page)).toBe("Delete 150 rows");
+    await expect.poll(() => focused(page)).toBe("Cancel");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     expect(await rowCount(page)).toBe(1000);
@@ -68,8 +68,10 @@ describe("deleting rows", () => {
     await dialog.waitFor();
     // The focus stays in the dialog: Tab goes round its two buttons.
     await page.keyboard.press("Tab");
-    expect(await focused(page)).toBe("Cancel");
+    expect(await focused(page)).toBe("Delete 150 rows");
     await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("Cancel");
+    await page.keyboard.press("Shift+Tab");
     expect(await focused(page)).toBe("Delete 150 rows");
     await page.keyboard.press("Enter");
     await dialog.waitFor({ state: "detached" });

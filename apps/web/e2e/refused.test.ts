@@ -43,7 +43,7 @@ describe("changes the server refuses for good", () => {
     await alert.waitFor();
     // The refused change is counted as unsaved, and the sheet never shows as saved meanwhile.
     await page.getByRole("status").filter({ hasText: "1 unsaved change" }).waitFor();
-    await page.getByRole("button", { name: "Discard this tab's unsaved changes and reload" }).click();
+    await page.getByRole("button", { name: "Discard this browser's unsaved changes and reload" }).click();
     await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     expect(await alert.count()).toBe(0);
     expect(await page.getByLabel("Sheet title").inputValue()).toBe("Refused");

@@ -129,12 +129,15 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
     next(isSheetId(id) ? undefined : new ProtocolError(ErrorCode.InvalidSheetId, "malformed sheet id"));
   });
 
-  router.post("/sheets", json, csv, xlsx, async (req, res) => {
+  /** Counted before a body is read: a refused client uploads nothing. */
+  const creationLimit: express.RequestHandler = (req, res, next) => {
     const wait = creations.take(socketAddress({ address: req.socket.remoteAddress ?? "", headers: req.headers }, trustProxy));
-    if (wait > 0) {
-      res.set("Retry-After", String(Math.ceil(wait / 1000)));
-      throw new ProtocolError(ErrorCode.RateLimited, `at most ${perMinute} new sheets a minute from one address`, wait);
-    }
+    if (wait === 0) return next();
+    res.set("Retry-After", String(Math.ceil(wait / 1000)));
+    next(new ProtocolError(ErrorCode.RateLimited, `at most ${perMinute} new sheets a minute from one address`, wait));
+  };
+
+  router.post("/sheets", creationLimit, json, csv, xlsx, async (req, res) => {
     // A new sheet from a CSV or XLSX body (checked before the sheet exists), or from JSON.
     if (req.headers["content-type"] !== undefined && !isFile(req) && !req.is("application/json")) {
       throw new ProtocolError(

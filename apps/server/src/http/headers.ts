@@ -24,6 +24,8 @@ export function securityHeaders(): RequestHandler {
       },
     },
     frameguard: { action: "deny" },
+    // HSTS belongs to whoever terminates TLS: from here it would bind every subdomain of the host.
+    strictTransportSecurity: false,
     referrerPolicy: { policy: "no-referrer" },
   });
 }

@@ -2,17 +2,32 @@ import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
 import { ErrorCode, ProtocolError } from "@cosheet/protocol";
 
+export interface OriginPolicy {
+  /** Other origins whose pages may act here (`ALLOWED_ORIGINS`). */
+  allowed: ReadonlySet<string>;
+  /** A reverse proxy in front sets X-Forwarded-Host to the host the browser asked for. */
+  trustProxy: boolean;
+}
+
+/** The last value of a header a proxy may have appended to. */
+function lastValue(header: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(header) ? header.join(",") : header;
+  return joined?.split(",").at(-1)?.trim() || undefined;
+}
+
 /**
  * Whether a request may act on this server: one without an `Origin` header (a script, a bot, a
- * same-origin navigation), one from this server's own origin, or one from a listed origin. Anything
- * else comes from another site's page, which must not act with the visitor's network position.
+ * same-origin navigation), one the browser itself marks as same-origin (`Sec-Fetch-Site`, which no
+ * page can forge), one whose Origin names the host it was sent to (behind a trusted proxy, the
+ * host the proxy was asked for), or one from a listed origin. Anything else comes from another
+ * site's page, which must not act with its visitor's network position.
  */
-export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+export function originAllowed(req: IncomingMessage, { allowed, trustProxy }: OriginPolicy): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  if (allowed.has(origin)) return true;
+  if (origin === undefined || allowed.has(origin) || req.headers["sec-fetch-site"] === "same-origin") return true;
+  const host = (trustProxy ? lastValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).host === host;
   } catch {
     return false;
   }
@@ -21,9 +36,9 @@ export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Refuses state-changing requests from other origins (`FORBIDDEN`, 403) unless listed. */
-export function sameOriginWrites(allowed: ReadonlySet<string>): RequestHandler {
+export function sameOriginWrites(policy: OriginPolicy): RequestHandler {
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method) || originAllowed(req, allowed)) return next();
+    if (SAFE_METHODS.has(req.method) || originAllowed(req, policy)) return next();
     next(new ProtocolError(ErrorCode.Forbidden, "requests from this origin may not change sheets (see ALLOWED_ORIGINS)"));
   };
 }

@@ -32,11 +32,17 @@ export class SheetSession {
   }
 
   /**
-   * Forgets this browser's copy of the sheet (edits the server refused included), so that the next
-   * load starts from what the server holds.
+   * Forgets this browser's copy of the sheet, the changes it holds that were never saved included,
+   * so that the next load starts from what the server holds. Resolves once the copy is deleted
+   * (y-indexeddb's own clearData does not wait for that).
    */
-  discardLocalCopy(): Promise<void> {
-    return this.persistence.clearData();
+  async discardLocalCopy(): Promise<void> {
+    await this.persistence.destroy();
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(this.persistence.name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error ?? new Error("could not delete this browser's copy"));
+    });
   }
 
   /** Resolves once the local copy from IndexedDB is loaded. */

@@ -1,9 +1,10 @@
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { nextTick, reactive } from "vue";
 import { useSelectionStore } from "../stores/selection";
 import { useRowColumnMenu } from "./useRowColumnMenu";
 
-const size = { rows: 1000, cols: 26 };
+const size = reactive({ rows: 1000, cols: 26 });
 
 function setup() {
   const commands = {
@@ -23,7 +24,10 @@ function setup() {
   return { commands, menu, selection, deleteItem };
 }
 
-beforeEach(() => setActivePinia(createPinia()));
+beforeEach(() => {
+  setActivePinia(createPinia());
+  Object.assign(size, { rows: 1000, cols: 26 });
+});
 
 describe("the header menu", () => {
   it("acts on the right-clicked row when a column is selected, not on every row", () => {
@@ -115,5 +119,17 @@ describe("the keyboard delete command", () => {
     menu.answer(true);
     expect(menu.confirmation.value).toBeNull();
     expect(commands.deleteRows).toHaveBeenLastCalledWith(0, 150);
+  });
+
+  it("withdraws a pending confirmation when rows or columns change meanwhile", async () => {
+    const { commands, menu, selection, deleteItem } = setup();
+    selection.selectRange({ row: 0, col: 0 }, { row: 199, col: 25 });
+    deleteItem({ row: 0 }).action();
+    expect(menu.confirmation.value?.message).toMatch(/^Delete 200 rows\?/);
+    size.rows = 1001; // someone inserted a row above
+    await nextTick();
+    expect(menu.confirmation.value).toBeNull();
+    expect(commands.notice).toHaveBeenCalledWith("The sheet changed while you were deciding: nothing was deleted.");
+    expect(commands.deleteRows).not.toHaveBeenCalled();
   });
 });

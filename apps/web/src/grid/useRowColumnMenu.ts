@@ -1,4 +1,4 @@
-import { computed, shallowRef } from "vue";
+import { computed, shallowRef, watch } from "vue";
 import { cannotDeleteAll, colToLetters, rangeContains, type CellRef } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
 import type { MenuItem } from "./HeaderMenu.vue";
@@ -32,6 +32,16 @@ export function useRowColumnMenu(size: () => { rows: number; cols: number }, com
   const selection = useSelectionStore();
   const menu = shallowRef<{ x: number; y: number; items: MenuItem[] } | null>(null);
   const confirmation = shallowRef<Confirmation | null>(null);
+  // A confirmation names rows by position: once someone adds or removes rows or columns, those
+  // positions may hold others, so the question is withdrawn rather than answered for other rows.
+  watch(
+    () => `${size().rows}x${size().cols}`,
+    () => {
+      if (!confirmation.value) return;
+      confirmation.value = null;
+      commands.notice("The sheet changed while you were deciding: nothing was deleted.");
+    },
+  );
 
   /** Whole columns are selected (every row of them): commands then act on columns. */
   const columnsSelected = computed(() => {
