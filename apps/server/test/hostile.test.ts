@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { CONTENT_LIMITS, initSheet, INVALID_INPUT, Sheet } from "@cosheet/sheet";
 import { newSheetId } from "../src/registry/registry.js";
-import { apiCall, connectClient, createSheet, request, startServer, type TestServer } from "./helpers.js";
+import { apiCall, connectClient, createSheet, eventually, request, startServer, type TestServer } from "./helpers.js";
 
 // One regression test for each way a crafted client or request broke the server before.
 
@@ -110,6 +110,27 @@ describe("3 and 4. wrong value types and over-long values are refused on the soc
     expect((await api("GET", `/api/sheets/${id}`)).json.title).toBe("Untitled sheet");
     for (const format of ["csv", "xlsx"]) expect((await api("GET", `/api/sheets/${id}/export.${format}`)).status).toBe(200);
     c.close();
+  });
+});
+
+describe("no wipe by a race", () => {
+  it("adds a row and a column back when two people delete all the others at once", async () => {
+    const id = await createSheet(server.url);
+    const watcher = connectClient(server.url, id);
+    await watcher.provider.whenSynced();
+    const [a, b] = [await crafted(id), await crafted(id)];
+    const rowsA = updateOf(a.doc, () => Sheet.of(a.doc).deleteRows(0, 500));
+    const rowsB = updateOf(b.doc, () => Sheet.of(b.doc).deleteRows(500, 500));
+    const colsA = updateOf(a.doc, () => Sheet.of(a.doc).deleteCols(0, 13));
+    const colsB = updateOf(b.doc, () => Sheet.of(b.doc).deleteCols(13, 13));
+    for (const [c, update] of [[a, rowsA], [b, rowsB], [a, colsA], [b, colsB]] as const) {
+      expect((await request<Ack<unknown>>(c.socket, "sheet:update", { sheetId: id, update })).ok).toBe(true);
+    }
+    expect(await info(id)).toMatchObject({ rowCount: 1, colCount: 1 });
+    await eventually(() => expect([watcher.sheet.rowCount, watcher.sheet.colCount]).toEqual([1, 1]));
+    a.close();
+    b.close();
+    watcher.close();
   });
 });
 

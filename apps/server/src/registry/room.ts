@@ -157,7 +157,18 @@ export class Room {
       doc.store.pendingDs = null;
       this.log.error({ origin }, "an accepted update left pending changes; dropped them");
     }
+    this.keepOneRowAndColumn();
     return this.saved();
+  }
+
+  /**
+   * A sheet keeps at least one row and one column. Each person's delete leaves one, but two people
+   * deleting the rest at once can leave none: the server then adds one back, for everyone.
+   */
+  private keepOneRowAndColumn(): void {
+    const { sheet } = this;
+    if (sheet.rowCount === 0) sheet.insertRows(0, 1, LOCAL_ORIGIN);
+    if (sheet.colCount === 0) sheet.insertCols(0, 1, LOCAL_ORIGIN);
   }
 
   /** Runs `fn` on the sheet as one transaction; resolves once its changes are durable. */
