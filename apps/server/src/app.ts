@@ -9,7 +9,7 @@ import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
-import { originAllowed, sameOriginWrites } from "./http/origins.js";
+import { originAllowed, publicHostOnly, sameOriginWrites } from "./http/origins.js";
 import { securityHeaders } from "./http/headers.js";
 import { errorHandler } from "./http/errors.js";
 import { webRouter } from "./http/web.js";
@@ -39,6 +39,11 @@ export interface AppDeps {
    * server's own origin always may, as may clients that send no Origin (scripts, bots).
    */
   allowedOrigins?: readonly string[];
+  /**
+   * The address people open the app at (`https://sheets.example`). When set, requests sent to any
+   * other host are refused, which stops pages that rebind their own domain to this server.
+   */
+  publicUrl?: string;
   /** Sheets one address may create per minute. Default `LIMITS.sheetsPerMinutePerAddress`. */
   sheetsPerMinute?: number;
 }
@@ -56,7 +61,11 @@ export interface App {
 /** Builds the server without reading the environment, so tests can start as many as they like. */
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
-  const origins = { allowed: new Set(deps.allowedOrigins ?? []), trustProxy: deps.trustProxy ?? false };
+  const origins = {
+    allowed: new Set(deps.allowedOrigins ?? []),
+    trustProxy: deps.trustProxy ?? false,
+    publicHost: deps.publicUrl === undefined ? undefined : new URL(deps.publicUrl).host.toLowerCase(),
+  };
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
@@ -116,8 +125,11 @@ export function createApp(deps: AppDeps): App {
     trustProxy: deps.trustProxy ?? false,
     sheetsPerMinute: deps.sheetsPerMinute ?? LIMITS.sheetsPerMinutePerAddress,
   });
-  app.use("/api", sameOriginWrites(origins), api);
-  app.use(webRouter(deps.webDir ?? null));
+  // Health and metrics answer load balancers and scrapers at any host; the app and its API only at
+  // PUBLIC_URL's, when it is set.
+  const ownHost = publicHostOnly(origins);
+  app.use("/api", ownHost, sameOriginWrites(origins), api);
+  app.use(ownHost, webRouter(deps.webDir ?? null));
   app.use(errorHandler(logger));
 
   return {

@@ -20,6 +20,10 @@ const EnvSchema = z.object({
   IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   ADDRESS_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(LIMITS.eventsPerSecondPerAddress),
+  PUBLIC_URL: z
+    .string()
+    .refine((url) => isOrigin(url.replace(/\/+$/, "")), "the address people open the app at, such as https://sheets.example")
+    .optional(),
   SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
   ALLOWED_ORIGINS: z
     .string()
@@ -45,6 +49,8 @@ export interface Config {
   allowedOrigins: string[];
   /** See `AppDeps.sheetsPerMinute`. */
   sheetsPerMinute: number;
+  /** See `AppDeps.publicUrl`. */
+  publicUrl: string | undefined;
 }
 
 /** Reads and validates the environment once; throws a readable error listing every bad variable. */
@@ -66,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     addressRate: e.ADDRESS_EVENTS_PER_SECOND,
     allowedOrigins: e.ALLOWED_ORIGINS,
     sheetsPerMinute: e.SHEETS_PER_MINUTE_PER_ADDRESS,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
   };
 }

@@ -19,6 +19,7 @@ const app = createApp({
   addressRate: config.addressRate,
   allowedOrigins: config.allowedOrigins,
   sheetsPerMinute: config.sheetsPerMinute,
+  ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
 });
 
 const address = await app.listen(config.port, config.host);

@@ -105,4 +105,31 @@ describe("origins and security headers", () => {
       await proxied.close();
     }
   });
+
+  it("with PUBLIC_URL, answers only requests sent to its host (no DNS rebinding), health at any host", async () => {
+    const pinned = await startServer({ publicUrl: "https://sheets.example", trustProxy: true });
+    try {
+      const get = (path: string, host: string, init: RequestInit = {}) =>
+        fetch(`${pinned.url}${path}`, { ...init, headers: { "x-forwarded-host": host, ...(init.headers as object) } });
+      expect((await get("/api/sheets", "sheets.example", { method: "POST" })).status).toBe(201);
+      const rebound = await get("/api/sheets", "evil.example", { method: "POST", headers: { origin: "https://evil.example" } });
+      expect(rebound.status).toBe(403);
+      expect(((await rebound.json()) as { error: { code: string } }).error.code).toBe(ErrorCode.Forbidden);
+      expect((await get("/", "evil.example")).status).toBe(403);
+      expect((await get("/healthz", "10.0.0.7:3000")).status).toBe(200);
+      const socketAt = (host: string) => {
+        const socket = connectSocket(pinned.url, { forceNew: true, reconnection: false, extraHeaders: { origin: `https://${host}`, "x-forwarded-host": host } });
+        return new Promise<boolean>((resolve) => {
+          socket.once("connect", () => resolve(true));
+          socket.once("connect_error", () => resolve(false));
+        }).finally(() => socket.disconnect());
+      };
+      expect(await socketAt("evil.example")).toBe(false);
+      expect(await socketAt("sheets.example")).toBe(true);
+      expect(loadConfig({ PUBLIC_URL: "https://sheets.example/" }, "/web").publicUrl).toBe("https://sheets.example");
+      expect(() => loadConfig({ PUBLIC_URL: "sheets.example" }, "/web")).toThrow(/PUBLIC_URL/);
+    } finally {
+      await pinned.close();
+    }
+  });
 });

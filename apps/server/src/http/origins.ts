@@ -7,6 +7,8 @@ export interface OriginPolicy {
   allowed: ReadonlySet<string>;
   /** A reverse proxy in front sets X-Forwarded-Host to the host the browser asked for. */
   trustProxy: boolean;
+  /** The one host this server answers for (`PUBLIC_URL`), if set. */
+  publicHost?: string;
 }
 
 /** The last value of a header a proxy may have appended to. */
@@ -22,15 +24,38 @@ function lastValue(header: string | string[] | undefined): string | undefined {
  * host the proxy was asked for), or one from a listed origin. Anything else comes from another
  * site's page, which must not act with its visitor's network position.
  */
-export function originAllowed(req: IncomingMessage, { allowed, trustProxy }: OriginPolicy): boolean {
+export function originAllowed(req: IncomingMessage, policy: OriginPolicy): boolean {
+  if (!hostAllowed(req, policy)) return false;
   const origin = req.headers.origin;
-  if (origin === undefined || allowed.has(origin) || req.headers["sec-fetch-site"] === "same-origin") return true;
-  const host = (trustProxy ? lastValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
+  if (origin === undefined || policy.allowed.has(origin) || req.headers["sec-fetch-site"] === "same-origin") return true;
+  const host = requestHost(req, policy);
   try {
     return new URL(origin).host === host;
   } catch {
     return false;
   }
+}
+
+/** The host a request was sent to: behind a trusted proxy, the one the proxy was asked for. */
+function requestHost(req: IncomingMessage, { trustProxy }: OriginPolicy): string | undefined {
+  return (trustProxy ? lastValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
+}
+
+/**
+ * With `PUBLIC_URL` set, only requests sent to its host are served. A page whose own domain was
+ * made to resolve to this server (DNS rebinding) sends its own domain as the host, and its Origin
+ * matches it, so nothing else tells it apart.
+ */
+export function hostAllowed(req: IncomingMessage, policy: OriginPolicy): boolean {
+  return policy.publicHost === undefined || requestHost(req, policy)?.toLowerCase() === policy.publicHost;
+}
+
+/** Refuses every request sent to another host than `PUBLIC_URL`'s (`FORBIDDEN`, 403). */
+export function publicHostOnly(policy: OriginPolicy): RequestHandler {
+  return (req, _res, next) => {
+    if (hostAllowed(req, policy)) return next();
+    next(new ProtocolError(ErrorCode.Forbidden, `this server answers for ${policy.publicHost} only (PUBLIC_URL)`));
+  };
 }
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
