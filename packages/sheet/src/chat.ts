@@ -4,9 +4,6 @@ import { safeColor } from "./format.js";
 import { randomId } from "./ids.js";
 import { sheetTypes, type ChatMessage } from "./schema.js";
 
-/** Longest chat message; the same limit as direct messages on the wire. */
-export const MAX_CHAT_LENGTH = CONTENT_LIMITS.chatText;
-
 /**
  * Appends a message to the sheet's chat; blank text is ignored, long text and names cut to their
  * limits, and a colour that is not `#rrggbb` replaced, so the entry is always one the sheet holds.
@@ -16,7 +13,7 @@ export function postMessage(
   message: Pick<ChatMessage, "author" | "color" | "text">,
   origin?: unknown,
 ): ChatMessage | null {
-  const text = message.text.trim().slice(0, MAX_CHAT_LENGTH);
+  const text = message.text.trim().slice(0, CONTENT_LIMITS.chatText);
   if (!text) return null;
   const entry: ChatMessage = {
     id: randomId(12),

@@ -12,7 +12,7 @@ export {
   resolveRange,
 } from "./a1.js";
 export type { CellRef, Range, RangeSpec } from "./a1.js";
-export { MAX_CHAT_LENGTH, postMessage } from "./chat.js";
+export { postMessage } from "./chat.js";
 export { CONTENT_LIMITS, fitsGrid, isChatMessage, ROOT_RULES } from "./content.js";
 export type { RootRule } from "./content.js";
 export { CsvError, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";

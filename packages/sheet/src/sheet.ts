@@ -29,9 +29,6 @@ export function cannotDeleteAll(lines: "rows" | "columns", count: number, total:
   return count >= total ? `You can't delete all the ${lines} on the sheet` : undefined;
 }
 
-/** At most this many rows or columns can be frozen. */
-export const MAX_FROZEN = CONTENT_LIMITS.frozen;
-
 /**
  * What a stored cell of the wrong type (written by an older or broken client) reads as: an error
  * value, shown and exported as such, until someone types over it.
@@ -163,8 +160,8 @@ export class Sheet {
 
   setFrozen(frozen: { rows?: number; cols?: number }, origin?: unknown): void {
     for (const n of [frozen.rows, frozen.cols]) {
-      if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_FROZEN)) {
-        throw new SheetLimitError(`can freeze 0 to ${MAX_FROZEN} rows or columns`);
+      if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > CONTENT_LIMITS.frozen)) {
+        throw new SheetLimitError(`can freeze 0 to ${CONTENT_LIMITS.frozen} rows or columns`);
       }
     }
     this.doc.transact(() => {

@@ -3,12 +3,13 @@ import type ExcelJS from "exceljs";
 import FormulaParser from "fast-formula-parser";
 import JSZip from "jszip";
 import type { CellRef } from "./a1.js";
+import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
 import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine } from "./formula.js";
 import { isFormula } from "./refs.js";
-import { MAX_FROZEN, type Sheet } from "./sheet.js";
+import type { Sheet } from "./sheet.js";
 
 /**
  * XLSX import and export with exceljs (Node only: this module is its own entry point,
@@ -230,7 +231,8 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
       if (typeof width === "number" && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
     });
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
-      sheet.setFrozen({ rows: Math.min(data.frozen.rows, MAX_FROZEN), cols: Math.min(data.frozen.cols, MAX_FROZEN) });
+      const most = CONTENT_LIMITS.frozen;
+      sheet.setFrozen({ rows: Math.min(data.frozen.rows, most), cols: Math.min(data.frozen.cols, most) });
     }
   }, origin);
 }
