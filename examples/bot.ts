@@ -1,20 +1,22 @@
 /**
  * A bot that joins a sheet, writes the time into A1:B1 every second, and shows who is here.
- * Usage: tsx examples/bot.ts http://localhost:3000 <sheetId>
+ * Usage: tsx examples/bot.ts 'http://localhost:3000/s/<sheetId>#k=<secret>' (a link that can edit)
  */
 import * as Y from "yjs";
-import { connectSocket, SheetProvider } from "@cosheet/protocol";
+import { connectSocket, isSheetId, secretOf, SheetProvider } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
 
-const [url = "http://localhost:3000", sheetId] = process.argv.slice(2);
-if (!sheetId) {
-  console.error("usage: bot.ts <server url> <sheet id>");
+const link = URL.canParse(process.argv[2] ?? "") ? new URL(process.argv[2]!) : null;
+const sheetId = link?.pathname.match(/^\/s\/([^/]+)$/)?.[1];
+if (!link || !isSheetId(sheetId)) {
+  console.error("usage: bot.ts '<sheet link>', such as 'http://localhost:3000/s/<sheetId>#k=<secret>'");
   process.exit(2);
 }
+const secret = secretOf(link.hash);
 
-const socket = connectSocket(url);
+const socket = connectSocket(link.origin);
 const doc = new Y.Doc();
-const provider = new SheetProvider({ socket, sheetId, doc });
+const provider = new SheetProvider({ socket, sheetId, doc, ...(secret ? { secret } : {}) });
 provider.on("status", (status) => console.log(`status: ${status}`));
 provider.on("error", (error) => {
   console.error(`${error.code}: ${error.message}`);

@@ -1,5 +1,5 @@
 // Bundles the server with the workspace packages it uses (TypeScript source) into dist/index.js,
-// and its file worker into dist/files-worker.js.
+// its file worker into dist/files-worker.js, and the operator's commands into dist/cli.js.
 // The server's own npm dependencies stay external (one copy of yjs, the native SQLite driver);
 // anything else a workspace package needs is bundled in.
 import fs from "node:fs";
@@ -10,7 +10,7 @@ const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith
 
 await build({
   // The server, and the worker threads it runs file work on (src/files/pool.ts finds it there).
-  entryPoints: { index: "src/index.ts", "files-worker": "src/files/tasks.ts" },
+  entryPoints: { index: "src/index.ts", "files-worker": "src/files/tasks.ts", cli: "src/cli.ts" },
   outdir: "dist",
   bundle: true,
   platform: "node",

@@ -11,28 +11,38 @@ import { fileURLToPath } from "node:url";
 import * as Y from "yjs";
 import { connectSocket, LIMITS, PROTOCOL_VERSION, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { Sheet, toCsv } from "@cosheet/sheet";
-import { connectClient, createSheet, type TestClient } from "../test/helpers.js";
+import { apiCall, bearer, connectClient, createSheet, ownerSecret, type TestClient } from "../test/helpers.js";
 import { spawnServer, type ServerProcess } from "../test/process.js";
-import { runFuzz } from "../test/fuzz.js";
+import { FUZZ_ROLES, runFuzz } from "../test/fuzz.js";
 import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, fuzz, limits. */
+/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, join, fuzz, limits. */
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !ONLY || ONLY.includes(name);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 type Client = TestClient;
 
-function connect(url: string, sheetId: string): Client {
-  return connectClient(url, sheetId, { socket: { forceNew: true } });
+interface ConnectOptions {
+  /** The secret to join with: the sheet's owner secret by default; null for its plain address. */
+  secret?: string | null;
+  /** Whether the client shares its presence, which goes to everyone in the sheet. Default true. */
+  presence?: boolean;
 }
 
-async function connectAll(url: string, sheetId: string, n: number): Promise<Client[]> {
+function connect(url: string, sheetId: string, { secret, presence = true }: ConnectOptions = {}): Client {
+  const c = connectClient(url, sheetId, { socket: { forceNew: true }, secret });
+  // Before the join: the provider then shares nothing.
+  if (!presence) c.provider.awareness.setLocalState(null);
+  return c;
+}
+
+async function connectAll(url: string, sheetId: string, n: number, options: ConnectOptions = {}): Promise<Client[]> {
   const clients: Client[] = [];
   for (let i = 0; i < n; i += 25) {
-    const batch = Array.from({ length: Math.min(25, n - i) }, () => connect(url, sheetId));
+    const batch = Array.from({ length: Math.min(25, n - i) }, () => connect(url, sheetId, options));
     await Promise.all(batch.map((c) => c.provider.whenSynced()));
     clients.push(...batch);
   }
@@ -69,7 +79,7 @@ async function listeners(url: string, sheetId: string, n: number) {
     const times: number[] = [];
     socket.on("sheet:update", () => times.push(performance.now()));
     await new Promise((r) => socket.once("connect", () => r(null)));
-    await new Promise((r) => socket.emit("sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION }, r));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) }, r));
     arrivals.push(times);
     sockets.push(socket);
   }
@@ -153,7 +163,7 @@ async function durableAck(count: number) {
     const id = await createSheet(server.url);
     const socket = connectSocket(server.url, { forceNew: true });
     await new Promise((r) => socket.once("connect", () => r(null)));
-    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION }, r));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(id) }, r));
     const doc = new Y.Doc();
     const sheet = Sheet.of(doc);
     const c = connect(server.url, id);
@@ -209,7 +219,7 @@ async function coldOpen(rows: number, cols: number) {
     const csv = toCsv(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => `r${r}c${c}`)));
     const res = await fetch(`${server.url}/api/sheets/${sheetId}/import`, {
       method: "POST",
-      headers: { "content-type": "text/csv" },
+      headers: { ...bearer(ownerSecret(sheetId)), "content-type": "text/csv" },
       body: csv,
     });
     if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
@@ -231,19 +241,105 @@ async function coldOpen(rows: number, cols: number) {
   return { ms: median(times), stateBytes: bytes };
 }
 
-/** The fuzzer for a while against a fresh server: what it sent, the server's peak RSS, the waits. */
+/** A sheet that opens by its plain address with edit rights, as the sheets made before links did. */
+async function plainSheet(url: string): Promise<string> {
+  const id = await createSheet(url);
+  const res = await apiCall(url, "PUT", `/api/sheets/${id}/plain-address`, { enabled: true });
+  if (res.status !== 200) throw new Error(`could not open the plain address: ${res.text}`);
+  return id;
+}
+
+/** How the two sheets of the join scenario open: with the owner secret, or by the plain address. */
+type Opening = "secret" | "plain";
+const OPENINGS: Opening[] = ["secret", "plain"];
+
+/** Both ways in turn, each first every other time, so drift in the machine's load falls on both alike. */
+function interleaved(i: number): Opening[] {
+  return i % 2 === 0 ? OPENINGS : [...OPENINGS].reverse();
+}
+
+/** One client's join to synced: from the join, which its provider sends on connecting, to synced. */
+async function joinToSynced(url: string, sheetId: string, secret: string | null): Promise<number> {
+  const c = connect(url, sheetId, { secret });
+  // Called after the provider's own listener, which sent the join.
+  const joined = await new Promise<number>((r) => c.socket.once("connect", () => r(performance.now())));
+  await c.provider.whenSynced();
+  const ms = performance.now() - joined;
+  c.close();
+  return ms;
+}
+
+/**
+ * Joining with a secret against joining by the plain address: (a) one client's join to synced,
+ * `joins` times each way, interleaved; (b) `clients` clients reconnecting at once, from all
+ * disconnected to all synced again, `reconnects` times each way, interleaved. The reconnecting
+ * clients share no presence, which costs the same either way and would swamp the figure (each
+ * client's goes to all the others).
+ */
+async function joinCost({ joins, clients, reconnects }: { joins: number; clients: number; reconnects: number }) {
+  return withServer(async ({ url, child }) => {
+    const secretSheet = await createSheet(url);
+    const sheets: Record<Opening, { id: string; secret: string | null }> = {
+      secret: { id: secretSheet, secret: ownerSecret(secretSheet)! },
+      plain: { id: await plainSheet(url), secret: null },
+    };
+    const single: Record<Opening, number[]> = { secret: [], plain: [] };
+    // The first joins load the sheets and warm both paths.
+    for (let i = 0; i < 20; i++) for (const o of interleaved(i)) await joinToSynced(url, sheets[o].id, sheets[o].secret);
+    for (let i = 0; i < joins; i++) {
+      for (const o of interleaved(i)) single[o].push(await joinToSynced(url, sheets[o].id, sheets[o].secret));
+    }
+
+    const crowds = {} as Record<Opening, Client[]>;
+    for (const o of OPENINGS) crowds[o] = await connectAll(url, sheets[o].id, clients, { secret: sheets[o].secret, presence: false });
+    // Wall time, and the server's CPU time, which other work on the machine moves less.
+    const crowd: Record<Opening, { ms: number[]; cpuMs: number[] }> = { secret: { ms: [], cpuMs: [] }, plain: { ms: [], cpuMs: [] } };
+    for (let i = 0; i < reconnects; i++) {
+      for (const o of interleaved(i)) {
+        for (const c of crowds[o]) c.socket.disconnect();
+        await sleep(1000); // the server has seen every one leave
+        const started = performance.now();
+        const cpuBefore = cpuSeconds(child.pid!);
+        for (const c of crowds[o]) c.socket.connect();
+        await Promise.all(crowds[o].map((c) => c.provider.whenSynced()));
+        crowd[o].ms.push(performance.now() - started);
+        crowd[o].cpuMs.push((cpuSeconds(child.pid!) - cpuBefore) * 1000);
+        await sleep(500);
+      }
+    }
+    for (const c of [...crowds.secret, ...crowds.plain]) c.close();
+
+    return {
+      secretP50: percentile(single.secret, 50),
+      secretP90: percentile(single.secret, 90),
+      plainP50: percentile(single.plain, 50),
+      plainP90: percentile(single.plain, 90),
+      reconnectSecretMs: median(crowd.secret.ms),
+      reconnectPlainMs: median(crowd.plain.ms),
+      reconnectSecretCpuMs: median(crowd.secret.cpuMs),
+      reconnectPlainCpuMs: median(crowd.plain.cpuMs),
+      reconnectRuns: crowd,
+    };
+  });
+}
+
+/**
+ * The fuzzer for a while against a fresh server, as each role in turn for an equal share of the
+ * time: what it sent, the server's peak RSS, the waits.
+ */
 async function fuzz(seconds: number) {
   return withServer(async (server) => {
-    const r = await runFuzz({ url: server.url, seed: 20261201, durationMs: seconds * 1000 });
-    if (r.violations.length > 0) throw new Error(`the fuzzer found: ${r.violations.join("; ")}`);
-    return {
-      sent: r.sent,
-      socketMessages: r.socketMessages,
-      httpRequests: r.httpRequests,
-      peakRssMiB: peakRssBytes(server.child.pid!) / 2 ** 20,
-      worstHealthMs: r.worstHealthMs,
-      worstHonestMs: r.worstHonestMs,
-    };
+    const totals = { sent: 0, socketMessages: 0, httpRequests: 0, worstHealthMs: 0, worstHonestMs: 0 };
+    for (const role of FUZZ_ROLES) {
+      const r = await runFuzz({ url: server.url, seed: 20261201, role, durationMs: (seconds * 1000) / FUZZ_ROLES.length });
+      if (r.violations.length > 0) throw new Error(`the fuzzer found, as ${role}: ${r.violations.join("; ")}`);
+      totals.sent += r.sent;
+      totals.socketMessages += r.socketMessages;
+      totals.httpRequests += r.httpRequests;
+      totals.worstHealthMs = Math.max(totals.worstHealthMs, r.worstHealthMs);
+      totals.worstHonestMs = Math.max(totals.worstHonestMs, r.worstHonestMs);
+    }
+    return { ...totals, peakRssMiB: peakRssBytes(server.child.pid!) / 2 ** 20 };
   }, undefined, { ADDRESS_EVENTS_PER_SECOND: String(LIMITS.eventsPerSecondPerAddress) });
 }
 
@@ -275,13 +371,14 @@ async function limits() {
     const { url } = server;
     const out: Record<string, { ms: number; loopDelayMs: number }> = {};
     const id = await createSheet(url);
+    const auth = bearer(ownerSecret(id));
 
     // The largest update a socket may send: a paste just under LIMITS.maxUpdateBytes.
     const c = connect(url, id);
     await c.provider.whenSynced();
     const socket = connectSocket(url, { forceNew: true });
     await new Promise((r) => socket.once("connect", () => r(null)));
-    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION }, r));
+    await new Promise((r) => socket.emit("sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(id) }, r));
     const doc = new Y.Doc();
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc));
     c.close();
@@ -297,30 +394,31 @@ async function limits() {
 
     const cells = Object.fromEntries(Array.from({ length: LIMITS.maxPatchCells }, (_, i) => [`A${i + 1}`, `patched ${i}`]));
     out[`PATCH of ${LIMITS.maxPatchCells} cells`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ cells }) }), 200);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells`, { method: "PATCH", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ cells }) }), 200);
     });
     out[`GET of ${LIMITS.maxReadCells} cells`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells?range=A1:J10000`), 200);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/cells?range=A1:J10000`, { headers: auth }), 200);
     });
 
     const csv = toCsv(Array.from({ length: LIMITS.maxImportCells / 10 }, (_, r) => Array.from({ length: 10 }, (_, c) => `r${r}c${c}`)));
     out[`CSV import of ${LIMITS.maxImportCells} cells`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/import?at=A1`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv }), 200);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import?at=A1`, { method: "POST", headers: { ...auth, "content-type": "text/csv" }, body: csv }), 200);
     });
     out[`CSV export of ${LIMITS.maxImportCells + 300_000} cells`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.csv`), 200);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.csv`, { headers: auth }), 200);
     });
     out["refused XLSX export of the same"] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.xlsx`), 413);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/export.xlsx`, { headers: auth }), 413);
     });
     const atLimit = await createSheet(url);
+    const atLimitAuth = bearer(ownerSecret(atLimit));
     const rows = LIMITS.maxXlsxExportCells / 10;
     await expectStatus(
-      await fetch(`${url}/api/sheets/${atLimit}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv.split("\r\n").slice(0, rows).join("\r\n") }),
+      await fetch(`${url}/api/sheets/${atLimit}/import`, { method: "POST", headers: { ...atLimitAuth, "content-type": "text/csv" }, body: csv.split("\r\n").slice(0, rows).join("\r\n") }),
       200,
     );
     out[`XLSX export of ${LIMITS.maxXlsxExportCells} cells`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${atLimit}/export.xlsx`), 200);
+      await expectStatus(await fetch(`${url}/api/sheets/${atLimit}/export.xlsx`, { headers: atLimitAuth }), 200);
     });
 
     const big = new ExcelJS.Workbook();
@@ -328,11 +426,11 @@ async function limits() {
     for (let r = 0; r < 120_000; r++) ws.addRow(Array.from({ length: 10 }, (_, col) => r * 10 + col));
     const xlsx = new Uint8Array(await big.xlsx.writeBuffer());
     out["refused XLSX of 1,200,000 cells"] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": XLSX_TYPE }, body: xlsx }), 413);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { ...auth, "content-type": XLSX_TYPE }, body: xlsx }), 413);
     });
     const oversize = `${"1,".repeat(Math.floor((LIMITS.maxImportBytes - 1024) / 2))}1`;
     out[`refused CSV of ${round(oversize.length / 2 ** 20)} MiB`] = await loopDelay(url, async () => {
-      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: oversize }), 413);
+      await expectStatus(await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { ...auth, "content-type": "text/csv" }, body: oversize }), 413);
     });
     return out;
   });
@@ -386,6 +484,20 @@ if (want("cold")) {
   const cold = await coldOpen(1000, 100);
   results.coldOpen100k = cold;
   record("cold open of a 100k-cell sheet (join to synced)", cold.ms, "ms", "< 500 ms");
+}
+if (want("join")) {
+  const sizes = { joins: 500, clients: 1000, reconnects: 7 };
+  const j = await joinCost(sizes);
+  results.join = { ...sizes, ...j };
+  record("join to synced p50, with a secret", j.secretP50, "ms");
+  record("join to synced p50, by the plain address", j.plainP50, "ms");
+  record("join to synced p90, with a secret", j.secretP90, "ms");
+  record("join to synced p90, by the plain address", j.plainP90, "ms");
+  record("join to synced: what the secret adds at the median", j.secretP50 - j.plainP50, "ms", "< 1 ms");
+  record(`reconnect of ${sizes.clients} clients with secrets, all synced again`, j.reconnectSecretMs, "ms");
+  record(`reconnect of ${sizes.clients} clients by the plain address`, j.reconnectPlainMs, "ms");
+  record(`server CPU for the reconnect of ${sizes.clients} clients with secrets`, j.reconnectSecretCpuMs, "ms");
+  record(`server CPU for the reconnect of ${sizes.clients} clients by the plain address`, j.reconnectPlainCpuMs, "ms");
 }
 
 if (want("fuzz")) {

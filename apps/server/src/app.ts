@@ -5,6 +5,7 @@ import express from "express";
 import type { Logger } from "pino";
 import { Server } from "socket.io";
 import { LIMITS, wireParser } from "@cosheet/protocol";
+import { Access } from "./access/access.js";
 import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
@@ -46,6 +47,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Sheets one address may create per minute. Default `LIMITS.sheetsPerMinutePerAddress`. */
   sheetsPerMinute?: number;
+  /** Wrong link secrets one address may try per minute. Default `LIMITS.failedSecretsPerMinutePerAddress`. */
+  failedSecretsPerMinute?: number;
 }
 
 export interface App {
@@ -84,7 +87,12 @@ export function createApp(deps: AppDeps): App {
     idleUnloadMs: deps.idleUnloadMs ?? 30_000,
     compactEvery: deps.compactEvery ?? 500,
   });
-  attachSocketTransport(io, registry, logger, {
+  const access = new Access({
+    storage: deps.storage,
+    logger,
+    failedSecretsPerMinute: deps.failedSecretsPerMinute ?? LIMITS.failedSecretsPerMinutePerAddress,
+  });
+  attachSocketTransport(io, registry, access, logger, {
     trustProxy: deps.trustProxy ?? false,
     addressRate: deps.addressRate ?? LIMITS.eventsPerSecondPerAddress,
   });
@@ -122,6 +130,7 @@ export function createApp(deps: AppDeps): App {
   const files = new FileWorkers({ onError: (err) => logger.error({ err }, "a file worker failed") });
   const api = apiRouter(registry, {
     files,
+    access,
     trustProxy: deps.trustProxy ?? false,
     sheetsPerMinute: deps.sheetsPerMinute ?? LIMITS.sheetsPerMinutePerAddress,
   });

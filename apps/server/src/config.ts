@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { LIMITS } from "@cosheet/protocol";
 
@@ -25,6 +26,7 @@ const EnvSchema = z.object({
     .refine((url) => isOrigin(url.replace(/\/+$/, "")), "the address people open the app at, such as https://sheets.example")
     .optional(),
   SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
+  FAILED_SECRETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.failedSecretsPerMinutePerAddress),
   ALLOWED_ORIGINS: z
     .string()
     .default("")
@@ -49,8 +51,20 @@ export interface Config {
   allowedOrigins: string[];
   /** See `AppDeps.sheetsPerMinute`. */
   sheetsPerMinute: number;
+  /** See `AppDeps.failedSecretsPerMinute`. */
+  failedSecretsPerMinute: number;
   /** See `AppDeps.publicUrl`. */
   publicUrl: string | undefined;
+}
+
+/** The built web app, as found from a module of the built server (apps/server/dist). */
+export function builtWebDir(moduleUrl: string): string {
+  return path.resolve(path.dirname(fileURLToPath(moduleUrl)), "../../web/dist");
+}
+
+/** The SQLite file of a server's data. */
+export function databaseFile(config: Pick<Config, "dataDir">): string {
+  return path.join(config.dataDir, "cosheet.db");
 }
 
 /** Reads and validates the environment once; throws a readable error listing every bad variable. */
@@ -72,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     addressRate: e.ADDRESS_EVENTS_PER_SECOND,
     allowedOrigins: e.ALLOWED_ORIGINS,
     sheetsPerMinute: e.SHEETS_PER_MINUTE_PER_ADDRESS,
+    failedSecretsPerMinute: e.FAILED_SECRETS_PER_MINUTE_PER_ADDRESS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
   };
 }

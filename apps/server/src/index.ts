@@ -1,15 +1,12 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { createApp } from "./app.js";
-import { loadConfig } from "./config.js";
+import { builtWebDir, databaseFile, loadConfig } from "./config.js";
 import { SqliteStorage } from "./storage/sqlite.js";
 
-// The composition root: the only place that reads the environment.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const config = loadConfig(process.env, path.resolve(here, "../../web/dist"));
+// The composition root: with the operator commands (cli.ts), the only place that reads the environment.
+const config = loadConfig(process.env, builtWebDir(import.meta.url));
 const logger = pino({ level: config.logLevel });
-const storage = new SqliteStorage(path.join(config.dataDir, "cosheet.db"));
+const storage = new SqliteStorage(databaseFile(config));
 const app = createApp({
   storage,
   logger,
@@ -19,6 +16,7 @@ const app = createApp({
   addressRate: config.addressRate,
   allowedOrigins: config.allowedOrigins,
   sheetsPerMinute: config.sheetsPerMinute,
+  failedSecretsPerMinute: config.failedSecretsPerMinute,
   ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
 });
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
     for (let i = 0; i <= LIMITS.maxXlsxExportCells; i++) cells.set(`${rows[Math.floor(i / 10)]}:${cols[i % 10]}`, "1");
   });
   const storage = new MemoryStorage();
-  await storage.create(id, Y.encodeStateAsUpdate(doc));
+  await storage.create(id, Y.encodeStateAsUpdate(doc), { plainAddress: true, links: [] }); // made before links
   server = await startServer({ storage });
 }, 60_000);
 

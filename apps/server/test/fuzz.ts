@@ -2,20 +2,55 @@
  * A seeded, bounded fuzzer of every socket event and HTTP endpoint, run against a server in its
  * own process: the test runs it for a few seconds, `pnpm bench` for longer. Every message it sends
  * is one the server must refuse with a typed error (random bytes, wrong types, well-formed updates
- * of content a sheet may not hold, pending updates, oversize strings, huge ranges), while an
- * honest client edits beside it and `/healthz` is polled throughout.
+ * of content a sheet may not hold, pending updates, oversize strings, huge ranges, link requests
+ * that need the owner, wrong or malformed secrets), while an honest client edits beside it and
+ * `/healthz` is polled throughout. It runs as one role: its sockets join with a link of that role
+ * and its requests carry the link's secret. Before it starts, well-formed writes check the role
+ * itself: those the role may make are accepted, the others refused as FORBIDDEN.
  */
+import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
-import { CONTENT_LIMITS, Sheet } from "@cosheet/sheet";
+import {
+  connectSocket,
+  ErrorCode,
+  LIMITS,
+  PROTOCOL_VERSION,
+  ROLES,
+  roleAtLeast,
+  XLSX_TYPE,
+  type Ack,
+  type JoinResult,
+  type NewLink,
+  type Role,
+  type SheetSocket,
+} from "@cosheet/protocol";
+import { CONTENT_LIMITS, postMessage, Sheet, sheetTypes } from "@cosheet/sheet";
 import { prng } from "@cosheet/sheet/testing";
-import { connectClient, createSheet, request, type TestClient } from "./helpers.js";
+import { apiCall, bearer, connectClient, createSheet, ownerSecret, request, type TestClient } from "./helpers.js";
 
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/**
+ * The roles the fuzzer runs as. Not the owner: it may do what the fuzzer's link requests try
+ * (make links, switch the plain address on), which for every other role must be refused.
+ */
+export const FUZZ_ROLES = ["view", "comment", "edit"] as const satisfies readonly Role[];
+export type FuzzRole = (typeof FUZZ_ROLES)[number];
+
+/**
+ * Wrong secrets one run tries, by joins and by requests. Each counts against the address's
+ * failed-secret limit (`LIMITS.failedSecretsPerMinutePerAddress` at the default settings, which the
+ * fuzzer runs with), and past it the server refuses every secret from the address, valid ones too:
+ * this many leave room for the three roles' runs against one server within a minute, the honest
+ * clients still let in.
+ */
+const WRONG_SECRETS = { join: 2, request: 3 };
 
 export interface FuzzOptions {
   url: string;
   seed: number;
+  /** The role of the link the fuzzing sockets join with and the fuzzing requests carry. */
+  role: FuzzRole;
   /** Stop after this many messages, or after `durationMs`, whichever comes first. */
   messages?: number;
   durationMs: number;
@@ -33,9 +68,16 @@ export interface FuzzResult {
   /** Slowest acknowledgement of one honest edit. */
   worstHonestMs: number;
   honestEdits: number;
-  /** The fuzzed sheet as a fresh reader sees it afterwards. */
+  /** The fuzzed sheet as a fresh reader sees it afterwards, and as the honest client does. */
   cellsAfter: Record<string, string>;
   cellsExpected: Record<string, string>;
+  /**
+   * Every shared type of the fuzzed sheet (cells, rows, cols, styles, meta, chat...) as a fresh
+   * reader sees it afterwards, and as it should be: what the sheet held, the honest edits, and the
+   * crafted writes the role may make. A viewer changes nothing; a commenter only the chat.
+   */
+  documentAfter: Record<string, unknown>;
+  documentExpected: Record<string, unknown>;
   /** Yjs clients whose changes the sheet holds afterwards, and those that should be there. */
   clientsAfter: number[];
   clientsExpected: number[];
@@ -55,18 +97,29 @@ function clientIds(doc: Y.Doc): number[] {
   return [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()].sort((a, b) => a - b);
 }
 
-/** Well-formed Yjs updates a sheet must refuse, made against a copy of what the server holds. */
-function hostileUpdate(rand: Rand, base: Uint8Array): Uint8Array {
+/** A document's shared types as plain data, to compare. */
+function contents(doc: Y.Doc): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(sheetTypes(doc)).map(([name, type]) => [name, type.toJSON()]));
+}
+
+/** A copy of what the server holds, and `change`, which makes an update of changes to the copy. */
+function copyOf(base: Uint8Array) {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, base);
-  const sheet = Sheet.of(doc);
-  const key = sheet.keyAt(int(rand, 20), int(rand, 5))!;
-  const cells = doc.getMap<unknown>("cells");
   const change = (fn: () => void) => {
     const before = Y.encodeStateVector(doc);
     fn();
     return Y.encodeStateAsUpdate(doc, before);
   };
+  return { doc, change };
+}
+
+/** Well-formed Yjs updates a sheet must refuse, made against a copy of what the server holds. */
+function hostileUpdate(rand: Rand, base: Uint8Array): Uint8Array {
+  const { doc, change } = copyOf(base);
+  const sheet = Sheet.of(doc);
+  const key = sheet.keyAt(int(rand, 20), int(rand, 5))!;
+  const cells = doc.getMap<unknown>("cells");
   const wrongValues: (() => unknown)[] = [
     () => 42,
     () => true,
@@ -125,12 +178,27 @@ function syncMessage(type: number, payload: Uint8Array): Uint8Array {
   return new Uint8Array([type, ...len, ...payload]);
 }
 
+/** What the hostile messages aim at. */
+interface Target {
+  sheetId: string;
+  /** What the server held of the sheet when the fuzzing began, for updates made against it. */
+  base: Uint8Array;
+  /** The link of the role the fuzzer runs as. */
+  link: { id: string; secret: string };
+  /** A secret that opens nothing in the sheet, while the run may still try one (see WRONG_SECRETS). */
+  wrongSecret(via: keyof typeof WRONG_SECRETS): string | undefined;
+}
+
 /** One hostile socket event: its name and payload. */
-function hostileEvent(rand: Rand, sheetId: string, base: Uint8Array): [string, unknown] {
+function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target): [string, unknown] {
   const wrong = () => pick(rand, [null, 7, "text", [], {}, { sheetId: 5 }, true, { sheetId, update: "AAEC" }]);
   switch (int(rand, 12)) {
-    case 0:
-      return ["sheet:join", pick(rand, [wrong(), { sheetId: "bad/../id", protocolVersion: PROTOCOL_VERSION }, { sheetId, protocolVersion: "1" }, { sheetId, protocolVersion: PROTOCOL_VERSION + 1 }, { sheetId: "A".repeat(LIMITS.sheetIdLength), protocolVersion: PROTOCOL_VERSION }, { sheetId, protocolVersion: PROTOCOL_VERSION, token: "t".repeat(10_000) }])];
+    case 0: {
+      const secret = int(rand, 4) === 0 ? wrongSecret("join") : undefined;
+      if (secret !== undefined) return ["sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret }];
+      // The plain address (no secret) opens nothing here: the sheet was made with links.
+      return ["sheet:join", pick(rand, [wrong(), { sheetId: "bad/../id", protocolVersion: PROTOCOL_VERSION }, { sheetId, protocolVersion: "1" }, { sheetId, protocolVersion: PROTOCOL_VERSION + 1 }, { sheetId: "A".repeat(LIMITS.sheetIdLength), protocolVersion: PROTOCOL_VERSION }, { sheetId: "A".repeat(LIMITS.sheetIdLength), protocolVersion: PROTOCOL_VERSION, secret: link.secret }, { sheetId, protocolVersion: PROTOCOL_VERSION, secret: "t".repeat(10_000) }, { sheetId, protocolVersion: PROTOCOL_VERSION }])];
+    }
     case 1:
     case 2:
     case 3:
@@ -155,9 +223,9 @@ function hostileEvent(rand: Rand, sheetId: string, base: Uint8Array): [string, u
 }
 
 /** One hostile HTTP request: method, path and body. */
-function hostileRequest(rand: Rand, sheetId: string): { method: string; path: string; type?: string; body?: string | Uint8Array } {
+function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string; path: string; type?: string; body?: string | Uint8Array } {
   const s = `/api/sheets/${sheetId}`;
-  switch (int(rand, 12)) {
+  switch (int(rand, 13)) {
     case 0:
       return { method: "GET", path: pick(rand, ["/api/sheets/%E0%A4%A", "/api/sheets/short", `/api/sheets/${"A".repeat(LIMITS.sheetIdLength)}`, "/api/sheets/..%2F..%2Fetc", "/api/nothing"]) };
     case 1:
@@ -180,8 +248,31 @@ function hostileRequest(rand: Rand, sheetId: string): { method: string; path: st
       return { method: "GET", path: `${s}/export.csv?neutralize=${pick(rand, ["maybe", "1&neutralize=0"])}` };
     case 10:
       return { method: pick(rand, ["DELETE", "PUT"]), path: pick(rand, [s, `${s}/cells`]) };
+    case 11:
+      // A sheet's links are its owner's to manage: a link of any other role may not list them,
+      // make one (an owner link least of all), revoke one (its own) or open the plain address.
+      return pick(rand, [
+        { method: "GET", path: `${s}/links` },
+        { method: "POST", path: `${s}/links`, type: "application/json", body: JSON.stringify({ role: pick(rand, ROLES) }) },
+        { method: "DELETE", path: `${s}/links/${link.id}` },
+        { method: "PUT", path: `${s}/plain-address`, type: "application/json", body: '{"enabled":true}' },
+      ]);
     default:
       return { method: "POST", path: `${s}/cells?range=A1`, type: "application/json", body: "{}" };
+  }
+}
+
+/** The Authorization header of a hostile request: mostly the role's secret, else none, a wrong one or a malformed header. */
+function authorization(rand: Rand, { link, wrongSecret }: Target): Record<string, string> {
+  switch (int(rand, 8)) {
+    case 0:
+      return {};
+    case 1:
+      return { authorization: pick(rand, ["Bearer", `Basic ${link.secret}`, `Token ${link.secret}`, `Bearer ${link.secret} ${link.secret}`, link.secret]) };
+    case 2:
+      return bearer(wrongSecret("request") ?? link.secret);
+    default:
+      return bearer(link.secret);
   }
 }
 
@@ -191,8 +282,12 @@ async function connected(url: string): Promise<SheetSocket> {
   return socket;
 }
 
-/** Acks that carry no verdict: the event is fire-and-forget or unknown, so no reply comes. */
-const NO_ACK_MS = 1_500;
+/**
+ * How long to wait for an ack before taking it that none comes (the event is fire-and-forget or
+ * unknown). An accepted write, and any update after one, is acknowledged only once stored, and a
+ * busy machine's fsync can take seconds: the bound only tells a hang from a slow disk.
+ */
+const NO_ACK_MS = 5_000;
 
 function emitWithTimeout(socket: SheetSocket, event: string, payload: unknown): Promise<Ack<unknown> | "no reply"> {
   return Promise.race([
@@ -201,9 +296,20 @@ function emitWithTimeout(socket: SheetSocket, event: string, payload: unknown): 
   ]);
 }
 
+/**
+ * Well-formed writes, each needing a role: accepted from a role that has it, refused as FORBIDDEN
+ * with nothing applied from one that has not. (The hostile updates are refused for what they hold;
+ * these only for who sends them.)
+ */
+const CRAFTED: { name: string; needs: Role; write(doc: Y.Doc): void }[] = [
+  { name: "a cell write", needs: "edit", write: (doc) => Sheet.of(doc).setCellsA1({ E5: "crafted" }) },
+  { name: "a deletion of rows", needs: "edit", write: (doc) => Sheet.of(doc).deleteRows(2, 3) },
+  { name: "a chat message", needs: "comment", write: (doc) => void postMessage(doc, { author: "Fuzz", color: "#336699", text: "hello" }) },
+];
+
 /** Runs the fuzzer against a server; see {@link FuzzResult}. Sends no more than `rate` a second. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
-  const { url, seed, durationMs } = options;
+  const { url, seed, durationMs, role } = options;
   const rate = options.rate ?? 200;
   const rand = prng(seed);
   const sheetId = await createSheet(url, "Fuzzed");
@@ -212,6 +318,32 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   honest.sheet.setCellsA1({ A1: "honest", B2: "=1+1" });
   await honest.provider.whenSaved();
   const base = Y.encodeStateAsUpdate(honest.doc);
+  // What the sheet should hold afterwards: what it held, the honest edits, and the crafted writes
+  // the role may make (added as they are accepted).
+  const expected = new Y.Doc();
+  Y.applyUpdate(expected, base);
+  honest.doc.on("update", (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
+    if (tr.local) Y.applyUpdate(expected, update);
+  });
+
+  const made = await apiCall(url, "POST", `/api/sheets/${sheetId}/links`, { role, label: "Fuzz" });
+  if (made.status !== 201) throw new Error(`could not make a ${role} link: ${made.text}`);
+  const link = made.json as NewLink;
+  // Another sheet's owner secret, which must open nothing in this one.
+  const decoy = await createSheet(url, "Decoy");
+  const wrongLeft = { ...WRONG_SECRETS };
+  const target: Target = {
+    sheetId,
+    base,
+    link,
+    wrongSecret(via) {
+      if (wrongLeft[via] === 0) return undefined;
+      wrongLeft[via]--;
+      const nobodys = Buffer.from(Array.from({ length: 24 }, () => int(rand, 256))).toString("base64url");
+      const offByOne = `${link.secret.slice(0, -1)}${link.secret.endsWith("A") ? "B" : "A"}`;
+      return pick(rand, [nobodys, offByOne, ownerSecret(decoy)!]);
+    },
+  };
 
   const result: FuzzResult = {
     sent: 0,
@@ -223,6 +355,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     honestEdits: 0,
     cellsAfter: {},
     cellsExpected: {},
+    documentAfter: {},
+    documentExpected: {},
     clientsAfter: [],
     clientsExpected: [],
   };
@@ -232,13 +366,39 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     seen.add(what);
   };
 
-  // Sockets that each joined the sheet (some events need that to reach the checks past it).
-  const sockets: SheetSocket[] = [];
-  for (let i = 0; i < 3; i++) {
+  /** A socket joined to the sheet with the role's link (some events need that to reach the checks past it). */
+  const join = async () => {
     const socket = await connected(url);
-    await request(socket, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION });
-    sockets.push(socket);
+    const joined = await request<Ack<JoinResult>>(socket, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: link.secret });
+    if (!joined.ok || joined.data.role !== role) throw new Error(`the ${role} link joined as ${joined.ok ? joined.data.role : joined.error.code}`);
+    return socket;
+  };
+  const sockets: SheetSocket[] = [];
+  for (let i = 0; i < 3; i++) sockets.push(await join());
+
+  // The role itself, before the fuzzing: the crafted writes, each by an update and by a sync step
+  // 2, then presence (every role shares it) and a direct message to the honest client.
+  const probe = sockets[0]!;
+  const verdict = (what: string, needs: Role, reply: Ack<unknown>) => {
+    const answer = reply.ok ? "accepted" : reply.error.code;
+    const due = roleAtLeast(role, needs) ? "accepted" : ErrorCode.Forbidden;
+    if (answer !== due) violation(`${what} from ${role} was ${answer}, not ${due}`);
+  };
+  for (const crafted of CRAFTED) {
+    for (const event of ["sheet:update", "sheet:sync"]) {
+      const { doc, change } = copyOf(base);
+      const update = change(() => crafted.write(doc));
+      const payload = event === "sheet:update" ? { sheetId, update } : { sheetId, message: syncMessage(2, update) };
+      const reply = await request<Ack<unknown>>(probe, event, payload);
+      verdict(`${crafted.name} by ${event}`, crafted.needs, reply);
+      if (reply.ok && roleAtLeast(role, crafted.needs)) Y.applyUpdate(expected, update);
+    }
   }
+  const presence = new awarenessProtocol.Awareness(new Y.Doc());
+  const shared = { sheetId, update: awarenessProtocol.encodeAwarenessUpdate(presence, [presence.clientID]) };
+  presence.destroy();
+  verdict("sharing presence", "view", await request(probe, "awareness:update", shared));
+  verdict("a direct message", "comment", await request(probe, "chat:direct", { sheetId, to: honest.doc.clientID, text: "hello" }));
 
   let running = true;
   const deadline = Date.now() + durationMs;
@@ -270,12 +430,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const started = performance.now();
     let job: Promise<void>;
     if (rand() < 0.25) {
-      const req = hostileRequest(rand, sheetId);
+      const req = hostileRequest(rand, target);
+      const headers = { ...authorization(rand, target), ...(req.type ? { "content-type": req.type } : {}) };
       result.httpRequests++;
       job = (async () => {
         const res = await fetch(`${url}${req.path}`, {
           method: req.method,
-          headers: req.type ? { "content-type": req.type } : {},
+          headers,
           body: req.body as string | Uint8Array<ArrayBuffer> | undefined,
         });
         const text = await res.text();
@@ -290,14 +451,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         else if (typeof code !== "string" || !CODES.has(code)) violation(`${label} answered ${res.status} without a typed error`);
       })();
     } else {
-      const [event, payload] = hostileEvent(rand, sheetId, base);
+      const [event, payload] = hostileEvent(rand, target);
       const i = int(rand, sockets.length);
       result.socketMessages++;
       job = (async () => {
-        if (sockets[i]!.disconnected) {
-          sockets[i] = await connected(url);
-          await request(sockets[i]!, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION });
-        }
+        if (sockets[i]!.disconnected) sockets[i] = await join();
         const reply = await emitWithTimeout(sockets[i]!, event, payload);
         if (reply === "no reply") {
           // Unknown events have no handler; everything else must answer.
@@ -321,14 +479,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   await Promise.all([health, editing]);
   for (const socket of sockets) socket.disconnect();
 
+  // The wrong secrets stayed under the failed-secret limit: the role's link still opens the sheet.
+  const after = await apiCall(url, "GET", `/api/sheets/${sheetId}`, undefined, undefined, link.secret);
+  if (after.status !== 200 || after.json?.role !== role) violation(`the ${role} link afterwards answered ${after.status} ${after.text.slice(0, 200)}`);
   const reader = connectClient(url, sheetId, { socket: { forceNew: true } });
   await reader.provider.whenSynced();
   result.cellsAfter = reader.sheet.toA1Record();
   result.cellsExpected = honest.sheet.toA1Record();
+  result.documentAfter = contents(reader.doc);
+  result.documentExpected = contents(expected);
   result.clientsAfter = clientIds(reader.doc);
-  // The server made the sheet; the honest client wrote to it; nobody else may have.
-  const made = Y.decodeUpdate(base).structs.map((s) => s.id.client);
-  result.clientsExpected = [...new Set([...made, honest.doc.clientID])].sort((a, b) => a - b);
+  // The server made the sheet; the honest client and the crafted writes the role may make wrote
+  // to it; nobody else may have.
+  result.clientsExpected = clientIds(expected);
   reader.close();
   honest.close();
   return result;

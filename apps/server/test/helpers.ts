@@ -31,15 +31,34 @@ export interface TestClient {
   close(): void;
 }
 
-/** A real socket.io-client bound to one sheet through the sync client. */
+/**
+ * The owner secret of each sheet the tests made through the API, kept as the browser that made a
+ * sheet keeps it: clients and requests use it unless a test says otherwise.
+ */
+const ownerSecrets = new Map<string, string>();
+
+export function ownerSecret(sheetId: string): string | undefined {
+  return ownerSecrets.get(sheetId);
+}
+
+/** An Authorization header for a secret (none for undefined). */
+export function bearer(secret: string | undefined): Record<string, string> {
+  return secret === undefined ? {} : { authorization: `Bearer ${secret}` };
+}
+
+/**
+ * A real socket.io-client bound to one sheet through the sync client, joined with `secret`: by
+ * default the sheet's owner secret; `null` joins by the plain address.
+ */
 export function connectClient(
   url: string,
   sheetId: string,
-  options: { socket?: Parameters<typeof connectSocket>[1] } = {},
+  options: { socket?: Parameters<typeof connectSocket>[1]; secret?: string | null } = {},
 ): TestClient {
   const socket = connectSocket(url, { reconnectionDelay: 50, reconnectionDelayMax: 200, ...options.socket });
   const doc = new Y.Doc();
-  const provider = new SheetProvider({ socket, sheetId, doc });
+  const secret = options.secret === undefined ? ownerSecret(sheetId) : (options.secret ?? undefined);
+  const provider = new SheetProvider({ socket, sheetId, doc, ...(secret ? { secret } : {}) });
   return {
     socket,
     doc,
@@ -59,7 +78,9 @@ export async function createSheet(url: string, title?: string): Promise<string> 
     body: JSON.stringify(title === undefined ? {} : { title }),
   });
   if (res.status !== 201) throw new Error(`create failed: ${res.status}`);
-  return ((await res.json()) as { id: string }).id;
+  const { id, secret } = (await res.json()) as { id: string; secret: string };
+  ownerSecrets.set(id, secret);
+  return id;
 }
 
 /** Polls until `check` stops throwing (or returns true). */
@@ -84,13 +105,23 @@ export function request<T = unknown>(socket: SheetSocket, event: string, payload
 }
 
 /**
- * One HTTP request to a test server: a body that is not a string or bytes goes as JSON. Answers the
- * status, the body as text and, when it is JSON, parsed.
+ * One HTTP request to a test server: a body that is not a string or bytes goes as JSON. It sends
+ * `secret` as its bearer: by default the owner secret of the sheet in the URL, if the tests made
+ * it; `null` sends none. Answers the status, the body as text and, when it is JSON, parsed.
  */
-export async function apiCall(base: string, method: string, url: string, body?: unknown, type = "application/json") {
+export async function apiCall(
+  base: string,
+  method: string,
+  url: string,
+  body?: unknown,
+  type = "application/json",
+  secret?: string | null,
+) {
+  const sheetId = /^\/api\/sheets\/([^/?]+)/.exec(url)?.[1];
+  const auth = bearer(secret === undefined ? (sheetId && ownerSecret(sheetId)) || undefined : (secret ?? undefined));
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": type },
+    headers: { ...auth, ...(body === undefined ? {} : { "content-type": type }) },
     body:
       body === undefined
         ? undefined
@@ -105,5 +136,7 @@ export async function apiCall(base: string, method: string, url: string, body?: 
   } catch {
     // not JSON (CSV, HTML)
   }
+  // A sheet made here is kept with its owner secret, as the browser that made it would keep it.
+  if (method === "POST" && /^\/api\/sheets(\?|$)/.test(url) && res.status === 201) ownerSecrets.set(json.id, json.secret);
   return { status: res.status, json, text, headers: res.headers };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { CONTENT_LIMITS, initSheet, INVALID_INPUT, Sheet } from "@cosheet/sheet";
 import { newSheetId } from "../src/registry/registry.js";
-import { apiCall, connectClient, createSheet, eventually, request, startServer, type TestServer } from "./helpers.js";
+import { apiCall, connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestServer } from "./helpers.js";
 
 // One regression test for each way a crafted client or request broke the server before.
 
@@ -27,7 +27,7 @@ async function info(id: string): Promise<{ rowCount: number; colCount: number }>
 async function crafted(sheetId: string): Promise<{ socket: SheetSocket; doc: Y.Doc; close(): void }> {
   const socket = connectSocket(server.url);
   await new Promise((r) => socket.once("connect", () => r(null)));
-  const joined = await request<Ack<unknown>>(socket, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION });
+  const joined = await request<Ack<unknown>>(socket, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) });
   expect(joined.ok).toBe(true);
   const reader = connectClient(server.url, sheetId);
   await reader.provider.whenSynced();
@@ -179,7 +179,7 @@ describe("a sheet the previous release stored with wrong-typed values", () => {
     cells.set(sheet.keyAt(0, 2)!, new Y.Map());
     sheet.setCellsA1({ A2: "=A1+1", B2: "fine" });
     doc.getMap("meta").set("title", "t".repeat(CONTENT_LIMITS.title * 50));
-    await server.storage.create(id, Y.encodeStateAsUpdate(doc));
+    await server.storage.create(id, Y.encodeStateAsUpdate(doc), { plainAddress: true, links: [] });
 
     const read = await api("GET", `/api/sheets/${id}/cells?range=A1:C2`);
     expect(read.status).toBe(200);

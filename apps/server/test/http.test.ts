@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { ErrorCode, LIMITS, XLSX_TYPE } from "@cosheet/protocol";
 import { parseCsv } from "@cosheet/sheet";
-import { apiCall, connectClient, createSheet, eventually, startServer, type TestServer } from "./helpers.js";
+import { apiCall, bearer, connectClient, createSheet, eventually, ownerSecret, startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer;
 let webDir: string;
@@ -26,7 +26,8 @@ describe("HTTP API", () => {
   it("creates a sheet and describes it", async () => {
     const created = await api("POST", "/api/sheets", { title: "Budget 2027" });
     expect(created.status).toBe(201);
-    expect(created.json.url).toBe(`/s/${created.json.id}`);
+    expect(created.json.url).toBe(`/s/${created.json.id}#k=${created.json.secret}`);
+    expect(created.json.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(created.json.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const info = await api("GET", `/api/sheets/${created.json.id}`);
     expect(info.status).toBe(200);
@@ -199,7 +200,7 @@ describe("HTTP API", () => {
     const imported = await api("POST", `/api/sheets/${id}/import?at=C3`, bytes, XLSX_TYPE);
     expect(imported.json).toEqual({ range: "C3", rows: 1, cols: 1 });
 
-    const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`);
+    const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`, { headers: bearer(ownerSecret(id)) });
     expect(res.headers.get("content-type")).toBe(XLSX_TYPE);
     expect(res.headers.get("content-disposition")).toContain("Sales.xlsx");
     const out = new ExcelJS.Workbook();

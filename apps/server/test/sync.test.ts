@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SheetProvider } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
-import { connectClient, createSheet, eventually, request, startServer, type TestClient, type TestServer } from "./helpers.js";
+import { connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -118,7 +118,7 @@ describe("sync", () => {
   it("one socket can hold several sheets", async () => {
     const [s1, s2] = [await createSheet(server.url, "one"), await createSheet(server.url, "two")];
     const a = client(s1);
-    const b = new SheetProvider({ socket: a.socket, sheetId: s2, doc: new Y.Doc() });
+    const b = new SheetProvider({ socket: a.socket, sheetId: s2, doc: new Y.Doc(), secret: ownerSecret(s2)! });
     const watcher = client(s2);
     await Promise.all([a.provider.whenSynced(), b.whenSynced(), watcher.provider.whenSynced()]);
     expect(Sheet.of(b.doc).title).toBe("two");

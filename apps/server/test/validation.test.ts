@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { ROOT_RULES } from "@cosheet/sheet";
-import { connectClient, createSheet, eventually, request, startServer, type TestClient, type TestServer } from "./helpers.js";
+import { connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 let server: TestServer;
 let sheetId: string;
@@ -31,7 +31,7 @@ function errorCode(ack: Ack<unknown>): string | null {
 }
 
 async function join(): Promise<void> {
-  const ack = await request<Ack<unknown>>(raw, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION });
+  const ack = await request<Ack<unknown>>(raw, "sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) });
   expect(ack.ok).toBe(true);
 }
 

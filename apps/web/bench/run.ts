@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { toCsv } from "@cosheet/sheet";
 import { median, percentile, round, type FormulaFigures } from "@cosheet/sheet/bench";
-import { createSheet, launchBrowser, startServer } from "../e2e/harness.js";
+import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from "../e2e/harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, scroll, formulas. */
@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 
 
 async function importCsv(url: string, id: string, rows: string[][]): Promise<void> {
-  const res = await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv" }, body: toCsv(rows) });
+  const res = await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv", ...asOwner(id) }, body: toCsv(rows) });
   if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
 }
 
@@ -60,7 +60,7 @@ async function open(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const started = performance.now();
-    await page.goto(`${server.url}/s/${wide}`);
+    await page.goto(`${server.url}/s/${wide}#k=${ownerSecret(wide)}`);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
     await page.locator('[role=row][aria-rowindex="2"] > [role=gridcell][aria-colindex="2"]', { hasText: "r0c0" }).waitFor();
     opens.push(performance.now() - started);
@@ -79,7 +79,7 @@ async function scroll(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/s/${tall}`);
+    await page.goto(`${server.url}/s/${tall}#k=${ownerSecret(tall)}`);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
     const frames = await page.evaluate<number[]>(SCROLL_SCRIPT);
     p50s.push(percentile(frames, 50));

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, shown, startServer, typeInto } from "./harness.js";
+import { asOwner, cell, createSheet, e2eSuite, paste, shown, startServer, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -89,7 +89,7 @@ describe("editing together", () => {
     await expect.poll(() => shown(bob, "B2")).toBe("r0c0");
     await expect.poll(() => shown(bob, "C3")).toBe("r1c1");
     const stored = async () => {
-      const res = await fetch(`${env.server.url}/api/sheets/${id}/cells?range=CW101`);
+      const res = await fetch(`${env.server.url}/api/sheets/${id}/cells?range=CW101`, { headers: asOwner(id) });
       return ((await res.json()) as { cells: { input: string }[][] }).cells[0]![0]!.input;
     };
     await expect.poll(stored).toBe("r99c99");
@@ -191,12 +191,3 @@ describe("editing together", () => {
     expect(await bob.getByLabel("Cell contents").inputValue()).toBe("=SUM(A1:A2)");
   });
 });
-
-/** Dispatches a paste of plain text on the focused element, as the browser does for Ctrl+V. */
-async function paste(page: Page, plain: string): Promise<void> {
-  await page.evaluate((t) => {
-    const data = new DataTransfer();
-    data.setData("text/plain", t);
-    document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
-  }, plain);
-}

@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { XLSX_TYPE } from "@cosheet/protocol";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
+import { asOwner, cell, createSheet, e2eSuite, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -29,7 +29,7 @@ describe("import and export in the browser", () => {
     await ada.getByRole("button", { name: "Dismiss" }).click();
     await importFile(ada, /at B2/, { name: "broken.xlsx", mimeType: XLSX_TYPE, buffer: Buffer.from("PK\u0003\u0004garbage") });
     await expect.poll(() => ada.getByRole("alert").textContent()).toContain("not a readable XLSX file");
-    const cells = await fetch(`${env.server.url}/api/sheets/${id}/cells`).then((r) => r.json());
+    const cells = await fetch(`${env.server.url}/api/sheets/${id}/cells`, { headers: asOwner(id) }).then((r) => r.json());
     expect(cells.range).toBe("A1:C4");
   });
 

@@ -86,13 +86,29 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+/** The owner secret of each sheet the tests made through the API, as the browser that made it keeps it. */
+const ownerSecrets = new Map<string, string>();
+
+export function ownerSecret(id: string): string {
+  const secret = ownerSecrets.get(id);
+  if (!secret) throw new Error(`no sheet ${id} was made by these tests`);
+  return secret;
+}
+
+/** The Authorization header of a sheet's owner, for the API. */
+export function asOwner(id: string): Record<string, string> {
+  return { authorization: `Bearer ${ownerSecret(id)}` };
+}
+
 export async function createSheet(url: string, title: string): Promise<string> {
   const res = await fetch(`${url}/api/sheets`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ title }),
   });
-  return ((await res.json()) as { id: string }).id;
+  const { id, secret } = (await res.json()) as { id: string; secret: string };
+  ownerSecrets.set(id, secret);
+  return id;
 }
 
 /** The grid cell at an A1 address (rendered only while it is in view). */
@@ -115,9 +131,21 @@ export async function typeInto(page: Page, a1: string, text: string): Promise<vo
   await page.keyboard.press("Enter");
 }
 
-/** Opens a sheet and waits until it is synced. */
-export async function openSheet(page: Page, url: string, id: string): Promise<void> {
-  await page.goto(`${url}/s/${id}`);
+/** Dispatches a paste of plain text on the focused element, as the browser does for Ctrl+V. */
+export async function paste(page: Page, plain: string): Promise<void> {
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+  }, plain);
+}
+
+/**
+ * Opens a sheet and waits until it is synced: with `secret` (by default the sheet's owner secret),
+ * as a link does; `null` opens the address without one (the page then uses the links it remembers).
+ */
+export async function openSheet(page: Page, url: string, id: string, secret: string | null = ownerSecret(id)): Promise<void> {
+  await page.goto(secret === null ? `${url}/s/${id}` : `${url}/s/${id}#k=${secret}`);
   await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
 }
 

@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { createSheet, e2eSuite } from "./harness.js";
+import { createSheet, e2eSuite, ownerSecret } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -38,7 +38,7 @@ describe("changes the server refuses for good", () => {
       },
       { name: `cosheet:${id}`, update: refusedUpdate() },
     );
-    await page.goto(`${env.server.url}/s/${id}`);
+    await page.goto(`${env.server.url}/s/${id}#k=${ownerSecret(id)}`);
     const alert = page.getByRole("alert").filter({ hasText: "can never be saved" });
     await alert.waitFor();
     // The refused change is counted as unsaved, and the sheet never shows as saved meanwhile.

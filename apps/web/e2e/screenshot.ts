@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cell, createSheet, launchBrowser, openSheet, startServer, typeInto } from "./harness.js";
+import { asOwner, cell, createSheet, launchBrowser, openSheet, startServer, typeInto } from "./harness.js";
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../docs/screenshot.png");
 const server = await startServer();
@@ -14,7 +14,7 @@ try {
   const id = await createSheet(server.url, "Q3 team budget");
   await fetch(`${server.url}/api/sheets/${id}/cells`, {
     method: "PATCH",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...asOwner(id) },
     body: JSON.stringify({
       cells: {
         A1: "Item", B1: "Owner", C1: "July", D1: "August", E1: "September", F1: "Total",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
+import { asOwner, cell, createSheet, e2eSuite, openSheet } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -40,7 +40,7 @@ describe("pages", () => {
     await openSheet(page, env.server.url, id);
     await fetch(`${env.server.url}/api/sheets/${id}/cells`, {
       method: "PATCH",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...asOwner(id) },
       body: JSON.stringify({ cells: { B2: "from the API" } }),
     });
     await expect.poll(() => cell(page, "B2").textContent()).toContain("from the API");

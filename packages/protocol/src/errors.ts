@@ -7,7 +7,9 @@ export const ErrorCode = {
   NotFound: "NOT_FOUND",
   UnsupportedProtocol: "UNSUPPORTED_PROTOCOL",
   NotJoined: "NOT_JOINED",
-  /** The request may not do this: from another origin, or (with links) too low a role. */
+  /** No valid link secret: none given where the sheet needs one, or one unknown, revoked or expired. */
+  Unauthorized: "UNAUTHORIZED",
+  /** The request may not do this: from another origin, or its link's role is too low. */
   Forbidden: "FORBIDDEN",
   UpdateTooLarge: "UPDATE_TOO_LARGE",
   MalformedUpdate: "MALFORMED_UPDATE",
@@ -35,6 +37,7 @@ export const UPDATE_ERROR_CODES: Readonly<Record<UpdateProblem, ErrorCode>> = {
   malformed: ErrorCode.MalformedUpdate,
   content: ErrorCode.InvalidContent,
   pending: ErrorCode.OutOfSync,
+  forbidden: ErrorCode.Forbidden,
 };
 
 export interface ErrorBody {

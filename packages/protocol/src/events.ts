@@ -1,4 +1,5 @@
-import type { Ack } from "./errors.js";
+import type { Ack, ErrorBody } from "./errors.js";
+import type { Role } from "./roles.js";
 import type {
   AwarenessPayload,
   DirectMessage,
@@ -9,9 +10,8 @@ import type {
   UpdatePayload,
 } from "./schemas.js";
 
-export type Role = "edit" | "view";
-
 export interface JoinResult {
+  /** What this socket may do in the sheet (see {@link Role}); the server enforces it. */
   role: Role;
   /** Presence of the people already in the sheet (a y-protocols awareness update). */
   awareness: Uint8Array;
@@ -55,6 +55,16 @@ export interface ServerToClientEvents {
   "sheet:update": (payload: UpdatePayload) => void;
   "awareness:update": (payload: AwarenessPayload) => void;
   "chat:direct": (message: DirectMessage) => void;
+  /**
+   * The socket is no longer in the sheet and may not join again as it did: its link was revoked
+   * or expired (`UNAUTHORIZED`), or the plain address it used was switched off.
+   */
+  "sheet:closed": (payload: SheetClosed) => void;
+}
+
+export interface SheetClosed {
+  sheetId: string;
+  error: ErrorBody;
 }
 
 /** Events between server nodes (scale-out). */

@@ -4,21 +4,26 @@ export type {
   ClientToServerEvents,
   InterServerEvents,
   JoinResult,
-  Role,
   ServerToClientEvents,
+  SheetClosed,
   SyncResult,
 } from "./events.js";
 export { CSV_TYPES, IMPORT_ACCEPT, XLSX_TYPE } from "./files.js";
 export { LIMITS } from "./limits.js";
 export { SheetProvider } from "./provider.js";
+export { isRole, roleAtLeast, ROLES, SECRET_PARAM, SECRET_PATTERN, secretOf, sheetLink } from "./roles.js";
+export type { Role } from "./roles.js";
 export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus } from "./provider.js";
 export {
   AwarenessPayloadSchema,
+  CreateLinkBodySchema,
   CreateSheetBodySchema,
   DirectMessagePayloadSchema,
   isSheetId,
   JoinPayloadSchema,
+  LinkLabelSchema,
   PatchCellsBodySchema,
+  PlainAddressBodySchema,
   SHEET_ID_PATTERN,
   SheetIdSchema,
   SheetRefSchema,
@@ -31,6 +36,9 @@ export type {
   DirectMessage,
   DirectMessagePayload,
   JoinPayload,
+  LinkInfo,
+  NewLink,
+  SheetLinks,
   SheetRef,
   SyncPayload,
   UpdatePayload,

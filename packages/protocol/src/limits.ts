@@ -71,4 +71,13 @@ export const LIMITS = {
   maxChatLength: CONTENT_LIMITS.chatText,
   /** Longest sheet title. */
   maxTitleLength: CONTENT_LIMITS.title,
+  /** Longest label of a sheet link. */
+  maxLinkLabelLength: 100,
+  /** Links one sheet may have. */
+  maxLinksPerSheet: 100,
+  /**
+   * Failed secrets (unknown, revoked or expired) one address may try per minute, across sheets;
+   * past it, every attempt is refused with RATE_LIMITED until the minute has passed.
+   */
+  failedSecretsPerMinutePerAddress: 20,
 } as const;

@@ -6,7 +6,8 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { ErrorCode, type Ack, type ErrorBody } from "./errors.js";
-import type { ClientToServerEvents, Role, ServerToClientEvents } from "./events.js";
+import type { ClientToServerEvents, ServerToClientEvents, SheetClosed } from "./events.js";
+import { roleAtLeast, type Role } from "./roles.js";
 import { PROTOCOL_VERSION } from "./version.js";
 
 export type SheetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -27,7 +28,8 @@ export interface SheetProviderOptions {
   doc: Y.Doc;
   /** Presence to share; created for `doc` when omitted. */
   awareness?: awarenessProtocol.Awareness;
-  token?: string;
+  /** The secret of the link to join with; none for a sheet's plain address. */
+  secret?: string;
   /**
    * How long to wait for an acknowledgement before resyncing. A lost ack costs one resync, which
    * sends everything the server lacks, so a short value is safe. Default 15 s.
@@ -41,6 +43,14 @@ export interface SheetProviderEvents {
   unsynced: (count: number) => void;
   /** An error the provider cannot retry away (unknown sheet, old protocol, refused update). */
   error: (error: ErrorBody) => void;
+  /** The role the server gave on joining (each join: it is the same unless the link changed). */
+  role: (role: Role) => void;
+  /**
+   * Local changes that will never be sent, because the role joined with may not make them:
+   * whatever was in the document before a view or comment join (such as a copy kept from an
+   * earlier visit with an edit link), or a change the server refused as FORBIDDEN.
+   */
+  discarded: (count: number) => void;
 }
 
 /** Errors after which retrying cannot help. */
@@ -51,6 +61,9 @@ const PERMANENT: ReadonlySet<string> = new Set([
   ErrorCode.BadRequest,
   // The change holds what no sheet may: sending it again would be refused again.
   ErrorCode.InvalidContent,
+  // The link does not give access, or not to this: the same request gets the same answer.
+  ErrorCode.Unauthorized,
+  ErrorCode.Forbidden,
 ]);
 
 const RETRY_BASE_MS = 500;
@@ -101,7 +114,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   status: SyncStatus = "connecting";
   role: Role | null = null;
 
-  private readonly token: string | undefined;
+  private readonly secret: string | undefined;
   private readonly ackTimeoutMs: number;
   /** Sequence numbers of local changes not yet acknowledged. */
   private readonly pending = new Set<number>();
@@ -113,6 +126,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Taken out of the sheet by the server: never joins again on this provider. */
+  private closed = false;
 
   constructor(options: SheetProviderOptions) {
     super();
@@ -120,13 +135,14 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.sheetId = options.sheetId;
     this.doc = options.doc;
     this.awareness = options.awareness ?? new awarenessProtocol.Awareness(options.doc);
-    this.token = options.token;
+    this.secret = options.secret;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
 
     this.socket.on("connect", this.onConnect);
     this.socket.on("disconnect", this.onDisconnect);
     this.socket.on("sheet:update", this.onRemoteUpdate);
     this.socket.on("awareness:update", this.onRemoteAwareness);
+    this.socket.on("sheet:closed", this.onClosed);
     this.doc.on("update", this.onLocalUpdate);
     this.awareness.on("update", this.onLocalAwareness);
     if (this.socket.connected) this.start();
@@ -173,6 +189,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.socket.off("disconnect", this.onDisconnect);
     this.socket.off("sheet:update", this.onRemoteUpdate);
     this.socket.off("awareness:update", this.onRemoteAwareness);
+    this.socket.off("sheet:closed", this.onClosed);
     this.doc.off("update", this.onLocalUpdate);
     this.awareness.off("update", this.onLocalAwareness);
     super.destroy();
@@ -208,8 +225,29 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(payload.update), this);
   };
 
+  /** The server took this socket out of the sheet for good (a revoked link): nothing is retried. */
+  private readonly onClosed = (payload: SheetClosed): void => {
+    if (payload.sheetId !== this.sheetId || this.closed) return;
+    this.closed = true;
+    this.attempt++;
+    this.clearRetry();
+    this.role = null;
+    this.setStatus("offline");
+    this.emit("error", [payload.error]);
+  };
+
+  /** Whether local changes are sent: a viewer sends none, a commenter only what it writes now. */
+  private get sends(): boolean {
+    return this.role === null || roleAtLeast(this.role, "comment");
+  }
+
+  /** A role below edit may not send the document's own state: only what it writes after joining. */
+  private get sendsState(): boolean {
+    return this.role === null || roleAtLeast(this.role, "edit");
+  }
+
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === this) return;
+    if (origin === this || !this.sends) return;
     const seq = ++this.seq;
     this.pending.add(seq);
     this.emit("unsynced", [this.pending.size]);
@@ -233,16 +271,18 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   };
 
   private start(): void {
-    if (this.stopped || !this.socket.connected) return;
+    if (this.stopped || this.closed || !this.socket.connected) return;
     this.clearRetry();
     const attempt = ++this.attempt;
     this.role = null;
     this.request<{ role: Role; awareness: Uint8Array | ArrayBuffer }>(
       "sheet:join",
-      { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.token ? { token: this.token } : {}) },
+      { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.secret ? { secret: this.secret } : {}) },
       attempt,
       (joined) => {
         this.role = joined.role;
+        this.emit("role", [joined.role]);
+        if (!this.sendsState) this.discard(() => true);
         awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(joined.awareness), this);
         if (this.awareness.getLocalState() !== null) {
           const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
@@ -271,6 +311,12 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
           this.sync(attempt);
           return;
         }
+        if (!this.sendsState) {
+          // Up to date with the server; what the server lacks is nothing this role may send.
+          this.failures = 0;
+          this.setStatus("synced");
+          return;
+        }
         // Our step 2 holds every local change made so far, acknowledged or not.
         const covered = this.seq;
         this.outbox = [];
@@ -297,9 +343,24 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.outbox = [];
     const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
     const seqs = new Set(batch.map((b) => b.seq));
-    this.request<null>("sheet:update", { sheetId: this.sheetId, update: wireBytes(update) }, this.attempt, () => {
-      this.acknowledge((seq) => seqs.has(seq));
-    });
+    this.request<null>(
+      "sheet:update",
+      { sheetId: this.sheetId, update: wireBytes(update) },
+      this.attempt,
+      () => this.acknowledge((seq) => seqs.has(seq)),
+      (error) => {
+        // Refused for the role: it will never be saved, so it is not counted as unsaved.
+        if (error.code === ErrorCode.Forbidden) this.discard((seq) => seqs.has(seq));
+      },
+    );
+  }
+
+  private discard(which: (seq: number) => boolean): void {
+    const before = this.pending.size;
+    for (const seq of [...this.pending]) if (which(seq)) this.pending.delete(seq);
+    if (this.pending.size === before) return;
+    this.emit("discarded", [before - this.pending.size]);
+    this.emit("unsynced", [this.pending.size]);
   }
 
   private acknowledge(done: (seq: number) => boolean): void {
@@ -323,6 +384,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     payload: unknown,
     attempt: number,
     onOk: (data: T) => void,
+    onPermanent?: (error: ErrorBody) => void,
   ): void {
     // One generic path for three acknowledged events; their payload types are checked by callers.
     const socket = this.socket.timeout(this.ackTimeoutMs) as unknown as {
@@ -337,6 +399,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       }
       const { error } = result;
       if (error && PERMANENT.has(error.code)) {
+        onPermanent?.(error);
         this.emit("error", [error]);
         return;
       }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "./limits.js";
+import { ROLES } from "./roles.js";
 
 /** The one pattern of a sheet id, checked everywhere an id enters the server. */
 export const SHEET_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${LIMITS.sheetIdLength}}$`);
@@ -18,7 +19,8 @@ const Binary = z
 export const JoinPayloadSchema = z.object({
   sheetId: SheetIdSchema,
   protocolVersion: z.number().int(),
-  token: z.string().max(512).optional(),
+  /** The secret of the link the page was opened with; none for a sheet's plain address. */
+  secret: z.string().max(64).optional(),
 });
 export type JoinPayload = z.input<typeof JoinPayloadSchema>;
 
@@ -62,4 +64,46 @@ export interface DirectMessage {
   from: number;
   text: string;
   at: number;
+}
+
+export const LinkLabelSchema = z.string().trim().max(LIMITS.maxLinkLabelLength);
+
+/** `POST /api/sheets/:id/links` body. `expiresAt` is an ISO 8601 time in the future. */
+export const CreateLinkBodySchema = z
+  .object({
+    role: z.enum(ROLES),
+    label: LinkLabelSchema.optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .transform((iso) => Date.parse(iso))
+      .optional(),
+  })
+  .strict();
+
+/** `PUT /api/sheets/:id/plain-address` body: whether the plain address gives edit access. */
+export const PlainAddressBodySchema = z.object({ enabled: z.boolean() }).strict();
+
+/** A link as its sheet's owners see it (never its secret, which the server does not keep). */
+export interface LinkInfo {
+  id: string;
+  role: (typeof ROLES)[number];
+  label: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  /** True once `expiresAt` has passed: the link no longer gives access. */
+  expired: boolean;
+}
+
+/** `GET /api/sheets/:id/links`. */
+export interface SheetLinks {
+  /** Whether the sheet's plain address (no secret) gives edit access, as for sheets made before links. */
+  plainAddress: boolean;
+  links: LinkInfo[];
+}
+
+/** `POST /api/sheets/:id/links` and `POST /api/sheets` answers: the new link, with its secret. */
+export interface NewLink extends LinkInfo {
+  url: string;
+  secret: string;
 }

@@ -33,6 +33,12 @@ export interface ChatMessage {
   at: number;
 }
 
+/**
+ * The shared types that hold the discussion about a sheet rather than the sheet: what someone who
+ * may comment but not edit may write.
+ */
+export const DISCUSSION_TYPES: readonly (keyof SheetTypes)[] = ["chat"];
+
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
     rows: doc.getArray<string>("rows"),

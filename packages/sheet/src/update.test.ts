@@ -1,6 +1,7 @@
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
+import { postMessage } from "./chat.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { initSheet } from "./schema.js";
 import { Sheet } from "./sheet.js";
@@ -30,9 +31,9 @@ function crafted(server: Y.Doc): Y.Doc {
   return doc;
 }
 
-function problem(doc: Y.Doc, update: Uint8Array): UpdateProblem | null {
+function problem(doc: Y.Doc, update: Uint8Array, writable?: ReadonlySet<string>): UpdateProblem | null {
   try {
-    validateUpdate(doc, update);
+    validateUpdate(doc, update, writable ? { writable } : {});
     return null;
   } catch (err) {
     if (err instanceof UpdateError) return err.problem;
@@ -233,5 +234,39 @@ describe("validateUpdate", () => {
     Y.applyUpdate(server, chain);
     expect(server.store.pendingStructs).toBeNull();
     expect(server.getArray("rows").toArray().slice(0, 2)).toEqual(["cccccccc", "bbbbbbbb"]); // no left neighbour: at the start
+  });
+
+  it("refuses, with writable types given, any insert or delete outside them, wherever its target is found", () => {
+    const chatOnly = new Set(["chat"]);
+    const { server, client } = pair();
+    const apply = (u: Uint8Array) => Y.applyUpdate(server, u);
+    // A chat message, and one deleted again, are the commenter's to write.
+    const message = updateOf(client, (doc) => postMessage(doc, { author: "Ada", color: "#1a7f5a", text: "hi" }));
+    expect(problem(server, message, chatOnly)).toBeNull();
+    apply(message);
+    const unsaid = updateOf(client, () => client.types.chat.delete(0, 1));
+    expect(problem(server, unsaid, chatOnly)).toBeNull();
+    // Cells, rows, styles, the title: refused, whether written, deleted, or both in one update.
+    const edits: [string, (doc: Y.Doc) => void][] = [
+      ["cells", () => client.setCellsA1({ A1: "x" })],
+      ["rows", () => client.insertRows(0, 1)],
+      ["rows", () => client.deleteRows(0, 1)],
+      ["styles", () => client.setStyle({ start: { row: 0, col: 0 }, end: { row: 0, col: 0 } }, { bold: true })],
+      ["meta", () => client.setTitle("mine")],
+      ["cells", (doc) => doc.transact(() => { client.setCellsA1({ B1: "y" }); client.setCellsA1({ B1: "" }); })],
+    ];
+    for (const [root, edit] of edits) {
+      const update = updateOf(client, edit);
+      expect(problem(server, update, chatOnly), root).toBe("forbidden");
+      expect(() => validateUpdate(server, update, { writable: chatOnly })).toThrow(`sheet's ${root}`);
+      expect(problem(server, update), root).toBeNull();
+      apply(update);
+    }
+    // A delete of cells the server holds, sent alone (no insert to find the target from).
+    const cleared = updateOf(client, () => client.setCellsA1({ A1: "" }));
+    expect(problem(server, cleared, chatOnly)).toBe("forbidden");
+    // A viewer may write nothing; an update with nothing new in it is no change.
+    expect(problem(server, message, new Set())).toBeNull();
+    expect(problem(server, updateOf(client, (doc) => postMessage(doc, { author: "B", color: "#000000", text: "x" })), new Set())).toBe("forbidden");
   });
 });

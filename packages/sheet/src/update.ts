@@ -10,10 +10,19 @@ import {
 } from "./update-format.js";
 
 /**
- * Why an update was refused: `malformed` bytes, `content` a sheet may not hold, or `pending` (it
- * depends on changes the receiver does not have, so the sender should sync again).
+ * Why an update was refused: `malformed` bytes, `content` a sheet may not hold, `pending` (it
+ * depends on changes the receiver does not have, so the sender should sync again), or
+ * `forbidden` (it changes a shared type its sender may not write).
  */
-export type UpdateProblem = "malformed" | "content" | "pending";
+export type UpdateProblem = "malformed" | "content" | "pending" | "forbidden";
+
+export interface ValidateOptions {
+  /**
+   * The top-level shared types the sender may change (insert into, or delete from); all when
+   * omitted. An update that would change any other is refused whole, as `forbidden`.
+   */
+  writable?: ReadonlySet<string>;
+}
 
 export class UpdateError extends Error {
   override readonly name = "UpdateError";
@@ -39,9 +48,11 @@ type Target = { root: string; key: string | null } | null;
  *   a change neither the document nor the update holds, references in a cycle or forward in time,
  *   a deletion of something unknown;
  * - an entry of the wrong shape for its shared type (see {@link rootRule});
- * - growth past the sheet's size limits.
+ * - growth past the sheet's size limits;
+ * - a change to a shared type outside `options.writable`.
  */
-export function validateUpdate(doc: Y.Doc, update: Uint8Array): Uint8Array {
+export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: ValidateOptions = {}): Uint8Array {
+  const { writable } = options;
   let bytes = update;
   let records = read(bytes);
   if (records.structs.some((s) => s.clock < Y.getState(doc.store, s.client))) {
@@ -56,6 +67,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array): Uint8Array {
   }
 
   const targets = new Targets(doc, byClient);
+  if (writable) checkDeletes(doc, records.deletes, byClient, targets, writable);
   const added = { rows: 0, cols: 0 };
   for (const struct of records.structs) {
     if (struct.kind !== "item") continue;
@@ -63,6 +75,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array): Uint8Array {
     if (target === null) continue;
     const rule = rootRule(target.root);
     if (!rule) throw content(`writes an unknown shared type "${target.root.slice(0, 40)}"`);
+    if (writable && !writable.has(target.root)) throw forbidden(target.root);
     checkContent(struct, target, rule);
     if ((target.root === "rows" || target.root === "cols") && struct.values) added[target.root] += struct.length;
   }
@@ -92,6 +105,46 @@ function pending(): UpdateError {
 
 function content(what: string): UpdateError {
   return new UpdateError(`update ${what}`, "content");
+}
+
+function forbidden(root: string): UpdateError {
+  return new UpdateError(`this link may not change the sheet's ${root.slice(0, 40)}`, "forbidden");
+}
+
+/**
+ * Refuses a deletion of anything outside `writable`: each deleted range is walked item by item,
+ * in the document or in the update. Items already deleted (or collected) are skipped, since
+ * deleting them again changes nothing; the walk ends at the first forbidden item, so its cost is
+ * bounded by what the sender may delete anyway.
+ */
+function checkDeletes(
+  doc: Y.Doc,
+  deletes: UpdateRecords["deletes"],
+  byClient: ReadonlyMap<number, readonly StructRecord[]>,
+  targets: Targets,
+  writable: ReadonlySet<string>,
+): void {
+  for (const [client, ranges] of deletes) {
+    const known = Y.getState(doc.store, client);
+    const list = byClient.get(client) ?? [];
+    for (const { clock, len } of ranges) {
+      for (let at = clock; at < clock + len; ) {
+        let target: Target;
+        let next: number;
+        if (at < known) {
+          const struct = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC;
+          next = struct.id.clock + struct.length;
+          target = struct instanceof Y.Item && !struct.deleted ? targetInDoc(struct) : null;
+        } else {
+          const struct = structAt(list, at)!;
+          next = struct.clock + struct.length;
+          target = struct.kind === "item" ? targets.of(struct) : null;
+        }
+        if (target !== null && !writable.has(target.root)) throw forbidden(target.root);
+        at = next;
+      }
+    }
+  }
 }
 
 function groupByClient(structs: readonly StructRecord[]): Map<number, StructRecord[]> {

@@ -2,14 +2,21 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import express, { type Router } from "express";
 import * as Y from "yjs";
 import {
+  CreateLinkBodySchema,
   CreateSheetBodySchema,
   CSV_TYPES,
   ErrorCode,
   isSheetId,
   LIMITS,
   PatchCellsBodySchema,
+  PlainAddressBodySchema,
   ProtocolError,
+  roleAtLeast,
+  sheetLink,
   XLSX_TYPE,
+  type NewLink,
+  type Role,
+  type SheetLinks,
 } from "@cosheet/protocol";
 import {
   A1Error,
@@ -28,6 +35,7 @@ import {
   type Range,
 } from "@cosheet/sheet";
 import type { z } from "zod";
+import { linkInfo, type Access, type Grant } from "../access/access.js";
 import { HTTP_ORIGIN } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
@@ -108,16 +116,26 @@ async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true
   return formatRange(range);
 }
 
+/** The secret of an `Authorization: Bearer <secret>` header; undefined without one. */
+function bearer(req: express.Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (!match) throw new ProtocolError(ErrorCode.Unauthorized, "give the link's secret as Authorization: Bearer <secret>");
+  return match[1]!;
+}
+
 /** The JSON API under /api (see docs/api.md). */
 export interface ApiOptions {
   files: FileWorkers;
+  access: Access;
   /** Whose address a request counts against: see `socketAddress`. */
   trustProxy: boolean;
   /** Sheets one address may create per minute (bursts of as many). */
   sheetsPerMinute: number;
 }
 
-export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPerMinute: perMinute }: ApiOptions): Router {
+export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, sheetsPerMinute: perMinute }: ApiOptions): Router {
   const router = express.Router();
   const creations = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
   const json = express.json({ limit: LIMITS.maxJsonBytes });
@@ -125,13 +143,35 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
   const xlsx = express.raw({ type: XLSX_TYPE, limit: LIMITS.maxImportBytes });
   const isFile = (req: express.Request) => Boolean(req.is([...CSV_TYPES, XLSX_TYPE]));
 
+  const addressOf = (req: express.Request) => socketAddress({ address: req.socket.remoteAddress ?? "", headers: req.headers }, trustProxy);
+
   router.param("id", (_req, _res, next, id: string) => {
     next(isSheetId(id) ? undefined : new ProtocolError(ErrorCode.InvalidSheetId, "malformed sheet id"));
   });
 
+  /**
+   * Lets a request through only with at least `needed`, from its bearer secret (or the sheet's
+   * plain address); the grant is left in `res.locals.grant`. Checked before any body is read.
+   */
+  const allow =
+    <P extends { id: string }>(needed: Role): express.RequestHandler<P> =>
+    async (req, res, next) => {
+      try {
+        const grant = await access.grant(req.params.id, bearer(req), addressOf(req));
+        if (!roleAtLeast(grant.role, needed)) {
+          throw new ProtocolError(ErrorCode.Forbidden, `this needs a link that can ${needed}; this one can ${grant.role}`);
+        }
+        res.locals.grant = grant;
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+  const grantOf = (res: express.Response) => res.locals.grant as Grant;
+
   /** Counted before a body is read: a refused client uploads nothing. */
   const creationLimit: express.RequestHandler = (req, res, next) => {
-    const wait = creations.take(socketAddress({ address: req.socket.remoteAddress ?? "", headers: req.headers }, trustProxy));
+    const wait = creations.take(addressOf(req));
     if (wait === 0) return next();
     res.set("Retry-After", String(Math.ceil(wait / 1000)));
     next(new ProtocolError(ErrorCode.RateLimited, `at most ${perMinute} new sheets a minute from one address`, wait));
@@ -145,6 +185,12 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
         `send JSON, a CSV (text/csv) or an XLSX (${XLSX_TYPE}) file, not ${req.headers["content-type"].slice(0, 100)}`,
       );
     }
+    let owner: { secret: string } | undefined;
+    const withOwnerLink = (sheetId: string) => {
+      const made = access.newSheet(sheetId);
+      owner = made;
+      return made.access;
+    };
     let id: string;
     if (isFile(req)) {
       const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
@@ -152,26 +198,52 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
       if (!fitsGrid(Math.max(upload.rows, DEFAULT_ROWS), Math.max(upload.cols, DEFAULT_COLS))) {
         throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
       }
-      id = await registry.create(title);
+      id = await registry.create(title, withOwnerLink);
       await registry.use(id, (room) => writeInTurns(room, upload, { row: 0, col: 0 }));
     } else {
-      id = await registry.create(parse(CreateSheetBodySchema, req.body).title);
+      id = await registry.create(parse(CreateSheetBodySchema, req.body).title, withOwnerLink);
     }
-    res.status(201).location(`/api/sheets/${id}`).json({ id, url: `/s/${id}` });
+    const { secret } = owner!;
+    res.status(201).location(`/api/sheets/${id}`).json({ id, url: sheetLink(id, secret), secret });
   });
 
-  router.get("/sheets/:id", async (req, res) => {
+  router.get("/sheets/:id", allow("view"), async (req, res) => {
     const info = await registry.use(req.params.id, (room) => ({
       id: room.id,
       title: room.sheet.title,
       rowCount: room.sheet.rowCount,
       colCount: room.sheet.colCount,
       updatedAt: new Date(room.updatedAt).toISOString(),
+      role: grantOf(res).role,
     }));
     res.json(info);
   });
 
-  router.get("/sheets/:id/cells", async (req, res) => {
+  router.get("/sheets/:id/links", allow("owner"), async (req, res) => {
+    const { plainAddress, links } = await access.links(req.params.id);
+    const now = Date.now();
+    res.json({ plainAddress, links: links.map((link) => linkInfo(link, now)) } satisfies SheetLinks);
+  });
+
+  router.post("/sheets/:id/links", allow("owner"), json, async (req, res) => {
+    const { role, label, expiresAt } = parse(CreateLinkBodySchema, req.body);
+    const { link, secret } = await access.createLink(req.params.id, role, label, expiresAt);
+    const made: NewLink = { ...linkInfo(link), url: sheetLink(link.sheetId, secret), secret };
+    res.status(201).json(made);
+  });
+
+  router.delete("/sheets/:id/links/:linkId", allow<{ id: string; linkId: string }>("owner"), async (req, res) => {
+    await access.revoke(req.params.id, req.params.linkId);
+    res.status(204).end();
+  });
+
+  router.put("/sheets/:id/plain-address", allow("owner"), json, async (req, res) => {
+    const { enabled } = parse(PlainAddressBodySchema, req.body);
+    await access.setPlainAddress(req.params.id, enabled);
+    res.json({ plainAddress: enabled });
+  });
+
+  router.get("/sheets/:id/cells", allow("view"), async (req, res) => {
     const text = queryParam(req, "range");
     const spec = text === undefined ? null : a1(() => parseRange(text));
     const body = await registry.use(req.params.id, (room) => {
@@ -204,7 +276,7 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
     res.json(body);
   });
 
-  router.patch("/sheets/:id/cells", json, async (req, res) => {
+  router.patch("/sheets/:id/cells", allow("edit"), json, async (req, res) => {
     // Counted before the schema walks every entry: a refused write costs no more than its parse.
     const body: unknown = req.body;
     const given = (body as { cells?: unknown } | null)?.cells;
@@ -217,7 +289,7 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
     res.json({ updated: writes.length });
   });
 
-  router.get("/sheets/:id/export.csv", async (req, res) => {
+  router.get("/sheets/:id/export.csv", allow("view"), async (req, res) => {
     // Safe by default: formulas come as typed only with `?neutralize=0` (docs/api.md).
     const neutralize = queryParam(req, "neutralize") ?? "1";
     if (!["1", "true", "0", "false"].includes(neutralize)) {
@@ -229,7 +301,7 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
     res.type("text/csv; charset=utf-8").attachment(`${fileName(title)}.csv`).send(body);
   });
 
-  router.get("/sheets/:id/export.xlsx", async (req, res) => {
+  router.get("/sheets/:id/export.xlsx", allow("view"), async (req, res) => {
     const { title, state } = await registry.use(req.params.id, (room) => {
       // Counted before anything is copied: the workbook is built whole, in memory.
       const cells = room.sheet.types.cells.size;
@@ -245,7 +317,7 @@ export function apiRouter(registry: SheetRegistry, { files, trustProxy, sheetsPe
     res.type(XLSX_TYPE).attachment(`${fileName(title)}.xlsx`).send(Buffer.from(file));
   });
 
-  router.post("/sheets/:id/import", csv, xlsx, async (req, res) => {
+  router.post("/sheets/:id/import", allow("edit"), csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
     const range = await registry.use(req.params.id, (room) => writeInTurns(room, upload, at));

@@ -8,6 +8,7 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.UnsupportedProtocol]: 400,
   [ErrorCode.NotJoined]: 409,
+  [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.UpdateTooLarge]: 413,
   [ErrorCode.MalformedUpdate]: 400,
@@ -41,6 +42,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = err instanceof ProtocolError ? err : parserError(err);
     if (known) {
+      if (known.code === ErrorCode.Unauthorized) res.set("WWW-Authenticate", 'Bearer realm="cosheet"');
       res.status(STATUS[known.code]).json({ error: known.toBody() });
       return;
     }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import * as Y from "yjs";
 import { initSheet, randomId } from "@cosheet/sheet";
 import { ErrorCode, LIMITS, ProtocolError } from "@cosheet/protocol";
-import type { Storage } from "../storage/storage.js";
+import type { NewSheetAccess, Storage } from "../storage/storage.js";
 import { compactSheet, Room, type RoomHooks } from "./room.js";
 
 export interface RegistryOptions {
@@ -39,12 +39,15 @@ export class SheetRegistry {
     return this.rooms.size;
   }
 
-  /** Creates a sheet: its structure is made here, once, and stored as its first update. */
-  async create(title?: string): Promise<string> {
+  /**
+   * Creates a sheet: its structure is made here, once, and stored as its first update, with the
+   * access `accessOf` gives for its new id (its owner link).
+   */
+  async create(title: string | undefined, accessOf: (id: string) => NewSheetAccess): Promise<string> {
     const id = newSheetId();
     const doc = new Y.Doc();
     initSheet(doc, title === undefined ? {} : { title });
-    await this.options.storage.create(id, Y.encodeStateAsUpdate(doc));
+    await this.options.storage.create(id, Y.encodeStateAsUpdate(doc), accessOf(id));
     doc.destroy();
     return id;
   }

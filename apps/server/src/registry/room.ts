@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { Sheet, validateUpdate } from "@cosheet/sheet";
+import { Sheet, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
 import type { Storage, StoredSheet } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
@@ -145,11 +145,12 @@ export class Room {
   /**
    * Applies an update after checking it against the document; resolves once it is durably stored.
    * Throws `UpdateError` with nothing applied for malformed bytes, content a sheet may not hold,
-   * or an update that depends on changes this sheet does not have (it would stay pending).
+   * an update that depends on changes this sheet does not have (it would stay pending), or one
+   * that changes a shared type outside `options.writable` (what the sender's role may write).
    */
-  apply(update: Uint8Array, origin: Origin): Promise<void> {
+  apply(update: Uint8Array, origin: Origin, options: ValidateOptions = {}): Promise<void> {
     const doc = this.doc;
-    Y.applyUpdate(doc, validateUpdate(doc, update), origin);
+    Y.applyUpdate(doc, validateUpdate(doc, update, options), origin);
     if (doc.store.pendingStructs || doc.store.pendingDs) {
       // The validator refuses whatever Yjs would set aside; should they ever disagree, keep
       // nothing half-applied around (and say so: it is a bug to fix in the validator).

@@ -18,12 +18,16 @@ import {
   SyncPayloadSchema,
   UPDATE_ERROR_CODES,
   UpdatePayloadSchema,
+  roleAtLeast,
   type Ack,
+  type ErrorBody,
   type ClientToServerEvents,
   type InterServerEvents,
+  type Role,
   type ServerToClientEvents,
 } from "@cosheet/protocol";
-import { UpdateError } from "@cosheet/sheet";
+import { DISCUSSION_TYPES, UpdateError, type ValidateOptions } from "@cosheet/sheet";
+import type { Access, Grant } from "../access/access.js";
 import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
@@ -69,6 +73,24 @@ function checkSize(bytes: Uint8Array): void {
   }
 }
 
+/** What a role may change in a sheet's document (see `validateUpdate`). */
+const WRITABLE: Record<Role, ValidateOptions> = {
+  view: { writable: new Set() },
+  comment: { writable: new Set(DISCUSSION_TYPES) },
+  edit: {},
+  owner: {},
+};
+
+/** Longest delay a timer takes (about 24.8 days); an expiry further away is looked at again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A socket in a sheet, as access changes see it. */
+interface Member {
+  grant: Grant;
+  /** Takes the socket out of the sheet and tells it why. */
+  close(error: ErrorBody): void;
+}
+
 export interface SocketTransportOptions {
   /** Count each socket against the address its reverse proxy saw: see {@link socketAddress}. */
   trustProxy: boolean;
@@ -83,6 +105,7 @@ export interface SocketTransportOptions {
 export function attachSocketTransport(
   io: SheetServer,
   registry: SheetRegistry,
+  access: Access,
   logger: Logger,
   { trustProxy, addressRate }: SocketTransportOptions,
 ): void {
@@ -90,11 +113,27 @@ export function attachSocketTransport(
     { perSecond: addressRate, burst: addressRate * (LIMITS.eventsBurstPerAddress / LIMITS.eventsPerSecondPerAddress) },
     { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
   );
+  /** Every socket in each sheet, by socket id, so that revoking a link reaches its sockets at once. */
+  const members = new Map<string, Map<string, Member>>();
+  access.onClosed(({ sheetId, linkId }) => {
+    const error = {
+      code: ErrorCode.Unauthorized,
+      message:
+        linkId === null
+          ? "This sheet's plain address no longer gives access: ask its owner for a link"
+          : "This link no longer gives access",
+    };
+    for (const member of [...(members.get(sheetId)?.values() ?? [])]) {
+      if (member.grant.linkId === linkId) member.close(error);
+    }
+  });
+
   io.on("connection", (socket: SheetSocket) => {
     const log = logger.child({ socketId: socket.id });
-    const limit = limiter.forSocket(socketAddress(socket.handshake, trustProxy));
-    /** Sheets this socket joined. */
-    const joined = new Map<string, Room>();
+    const address = socketAddress(socket.handshake, trustProxy);
+    const limit = limiter.forSocket(address);
+    /** Sheets this socket joined, with what it may do there. */
+    const joined = new Map<string, { room: Room; grant: Grant; expiry: NodeJS.Timeout | null }>();
 
     /**
      * Wraps a handler: rate limit, schema validation, and errors turned into a typed ack. An
@@ -127,38 +166,84 @@ export function attachSocketTransport(
       };
     }
 
+    function membership(sheetId: string) {
+      const m = joined.get(sheetId);
+      if (!m) throw new ProtocolError(ErrorCode.NotJoined, "join the sheet first");
+      return m;
+    }
+
     function room(sheetId: string): Room {
-      const r = joined.get(sheetId);
-      if (!r) throw new ProtocolError(ErrorCode.NotJoined, "join the sheet first");
-      return r;
+      return membership(sheetId).room;
     }
 
     function leave(sheetId: string): void {
-      const r = joined.get(sheetId);
-      if (!r) return;
+      const m = joined.get(sheetId);
+      if (!m) return;
       joined.delete(sheetId);
+      if (m.expiry) clearTimeout(m.expiry);
+      members.get(sheetId)?.delete(socket.id);
+      if (members.get(sheetId)?.size === 0) members.delete(sheetId);
       void socket.leave(roomName(sheetId));
-      r.dropPresence(socket.id);
-      registry.release(r, socket.id);
+      m.room.dropPresence(socket.id);
+      registry.release(m.room, socket.id);
+    }
+
+    /** Takes the socket out of a sheet it may no longer be in, and tells it why. */
+    function close(sheetId: string, error: ErrorBody): void {
+      if (!joined.has(sheetId)) return;
+      leave(sheetId);
+      socket.emit("sheet:closed", { sheetId, error });
+    }
+
+    /** Closes the sheet for this socket when its link expires. */
+    function expireAt(sheetId: string, at: number): NodeJS.Timeout {
+      const timer = setTimeout(
+        () => {
+          const m = joined.get(sheetId);
+          if (!m || m.expiry !== timer) return;
+          if (Date.now() < at) m.expiry = expireAt(sheetId, at);
+          else close(sheetId, { code: ErrorCode.Unauthorized, message: "This link has expired" });
+        },
+        Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+      );
+      timer.unref();
+      return timer;
+    }
+
+    function enter(sheetId: string, room: Room, grant: Grant): void {
+      const previous = joined.get(sheetId);
+      if (previous?.expiry) clearTimeout(previous.expiry);
+      joined.set(sheetId, { room, grant, expiry: grant.expiresAt === null ? null : expireAt(sheetId, grant.expiresAt) });
+      let inSheet = members.get(sheetId);
+      if (!inSheet) members.set(sheetId, (inSheet = new Map()));
+      inSheet.set(socket.id, { grant, close: (error) => close(sheetId, error) });
+    }
+
+    /** Applies an update from this socket with what its role may change. */
+    function applyUpdate(sheetId: string, update: Uint8Array): Promise<void> {
+      const { room: r, grant } = membership(sheetId);
+      return r.apply(update, socketOrigin(socket.id), WRITABLE[grant.role]);
     }
 
     socket.on(
       "sheet:join",
-      handle(JoinPayloadSchema, async ({ sheetId, protocolVersion }) => {
+      handle(JoinPayloadSchema, async ({ sheetId, protocolVersion, secret }) => {
         if (protocolVersion !== PROTOCOL_VERSION) {
           throw new ProtocolError(
             ErrorCode.UnsupportedProtocol,
             `this server speaks protocol ${PROTOCOL_VERSION}; reload the page`,
           );
         }
-        const r = joined.get(sheetId) ?? (await registry.acquire(sheetId, socket.id));
+        // Checked before the sheet is loaded: nothing of it is read for a client without access.
+        const grant = await access.grant(sheetId, secret, address);
+        const r = joined.get(sheetId)?.room ?? (await registry.acquire(sheetId, socket.id));
         if (socket.disconnected) {
-          registry.release(r, socket.id);
+          if (!joined.has(sheetId)) registry.release(r, socket.id);
           throw new ProtocolError(ErrorCode.Unavailable, "disconnected");
         }
-        joined.set(sheetId, r);
+        enter(sheetId, r, grant);
         await socket.join(roomName(sheetId));
-        return { role: "edit" as const, awareness: wire(r.encodeAwareness()) };
+        return { role: grant.role, awareness: wire(r.encodeAwareness()) };
       }),
     );
 
@@ -202,7 +287,7 @@ export function attachSocketTransport(
           } catch {
             throw new UpdateError("truncated sync message");
           }
-          await r.apply(update, socketOrigin(socket.id));
+          await applyUpdate(sheetId, update);
           return { messages: [] };
         }
         throw new UpdateError(`unknown sync message type ${type}`);
@@ -212,9 +297,8 @@ export function attachSocketTransport(
     socket.on(
       "sheet:update",
       handle(UpdatePayloadSchema, async ({ sheetId, update }) => {
-        const r = room(sheetId);
         checkSize(update);
-        await r.apply(update, socketOrigin(socket.id));
+        await applyUpdate(sheetId, update);
         return null;
       }),
     );
@@ -232,7 +316,8 @@ export function attachSocketTransport(
     socket.on(
       "chat:direct",
       handle(DirectMessagePayloadSchema, ({ sheetId, to, text }) => {
-        const r = room(sheetId);
+        const { room: r, grant } = membership(sheetId);
+        if (!roleAtLeast(grant.role, "comment")) throw new ProtocolError(ErrorCode.Forbidden, "this link can only view");
         const from = r.clientOf(socket.id);
         if (from === null) throw new ProtocolError(ErrorCode.BadRequest, "share your presence before messaging");
         const target = r.socketOf(to);

@@ -1,12 +1,15 @@
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
-import { connectSocket, SheetProvider, type SheetSocket } from "@cosheet/protocol";
+import { connectSocket, roleAtLeast, SheetProvider, type Role, type SheetSocket } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
+import type { RememberedLink } from "./recent";
+
+const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
 
 /**
- * One open sheet in this tab: the document, its binding to the server, its local copy in
- * IndexedDB (so edits made offline survive a reload), and this user's undo history. No Vue here:
- * composables and stores wrap it.
+ * One open sheet in this tab: the document, its binding to the server through the link it was
+ * opened with, its local copy in IndexedDB (so edits made offline survive a reload), and this
+ * user's undo history. No Vue here: composables and stores wrap it.
  */
 export class SheetSession {
   readonly doc = new Y.Doc();
@@ -15,14 +18,21 @@ export class SheetSession {
   readonly origin = { user: "local" };
   readonly provider: SheetProvider;
   readonly undo: Y.UndoManager;
-  private readonly persistence: IndexeddbPersistence;
+  /** The secret of the link joined with; none for the sheet's plain address. */
+  readonly secret: string | undefined;
+  private persistence: IndexeddbPersistence | null = null;
 
   constructor(
     readonly sheetId: string,
+    link: RememberedLink = {},
     readonly socket: SheetSocket = connectSocket(),
   ) {
-    this.persistence = new IndexeddbPersistence(`cosheet:${sheetId}`, this.doc);
-    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc });
+    this.secret = link.secret;
+    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc, secret: link.secret });
+    // The local copy may hold an earlier edit visit's unsaved changes: only a role that may send
+    // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
+    if (link.role) this.attachLocalCopy(link.role);
+    this.provider.on("role", (role) => this.attachLocalCopy(role));
     // The chat is not undoable: a sent message stays sent.
     const { rows, cols, cells, meta, colWidths, styles } = this.sheet.types;
     this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths, styles], {
@@ -37,23 +47,24 @@ export class SheetSession {
    * (y-indexeddb's own clearData does not wait for that).
    */
   async discardLocalCopy(): Promise<void> {
-    await this.persistence.destroy();
+    await this.persistence?.destroy();
+    this.persistence = null;
     await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(this.persistence.name);
+      const request = indexedDB.deleteDatabase(localCopyName(this.sheetId));
       request.onsuccess = () => resolve();
       request.onerror = () => reject(request.error ?? new Error("could not delete this browser's copy"));
     });
   }
 
-  /** Resolves once the local copy from IndexedDB is loaded. */
-  whenLocalLoaded(): Promise<void> {
-    return this.persistence.whenSynced.then(() => undefined);
+  /** Loads and keeps the local copy from now on, if `role` may send what it holds. */
+  private attachLocalCopy(role: Role): void {
+    if (roleAtLeast(role, "edit")) this.persistence ??= new IndexeddbPersistence(localCopyName(this.sheetId), this.doc);
   }
 
   destroy(): void {
     this.undo.destroy();
     this.provider.destroy();
-    void this.persistence.destroy();
+    void this.persistence?.destroy();
     this.socket.disconnect();
     this.doc.destroy();
   }

@@ -23,4 +23,15 @@ describe("FormulaBar", () => {
     expect(bar.emitted("commit")).toHaveLength(1);
     expect(bar.emitted("cancel")).toHaveLength(1);
   });
+
+  it("shows a read-only cell's input without starting an edit", async () => {
+    const bar = mount(FormulaBar, {
+      props: { label: "A1", value: "42", editing: false, readOnly: true },
+      global: { plugins: [createPinia()] },
+    });
+    const input = bar.find("input");
+    expect(input.attributes("readonly")).toBeDefined();
+    await input.trigger("focus");
+    expect(bar.emitted("begin")).toBeUndefined();
+  });
 });

@@ -7,6 +7,8 @@ export interface GridClipboardOptions {
   sheet: () => Sheet;
   /** Copy, cut and paste reach the grid only while this holds (focused, not editing a cell). */
   active: () => boolean;
+  /** The sheet cannot be changed: copying works, cutting and pasting do nothing. */
+  readOnly: () => boolean;
   clear: (range: Range) => void;
   paste: (at: CellRef, rows: string[][]) => void;
   notice: (message: string) => void;
@@ -26,10 +28,12 @@ export function useGridClipboard(options: GridClipboardOptions): void {
     if (cut) options.clear(selection.range);
   }
 
-  const onCut = (e: ClipboardEvent) => onCopy(e, true);
+  function onCut(e: ClipboardEvent): void {
+    if (!options.readOnly()) onCopy(e, true);
+  }
 
   function onPaste(e: ClipboardEvent): void {
-    if (!options.active() || !e.clipboardData) return;
+    if (!options.active() || options.readOnly() || !e.clipboardData) return;
     e.preventDefault();
     const html = e.clipboardData.getData("text/html");
     const copied = fromClipboard({ html, text: e.clipboardData.getData("text/plain") });

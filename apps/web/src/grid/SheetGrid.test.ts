@@ -1,0 +1,50 @@
+// @vitest-environment happy-dom
+import { mount } from "@vue/test-utils";
+import { createPinia, setActivePinia } from "pinia";
+import { beforeEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { initSheet, Sheet } from "@cosheet/sheet";
+import { useEditingStore } from "../stores/editing";
+import { useSelectionStore } from "../stores/selection";
+import SheetGrid from "./SheetGrid.vue";
+
+beforeEach(() => setActivePinia(createPinia()));
+
+function readOnlyGrid() {
+  const doc = new Y.Doc();
+  initSheet(doc, { rows: 10, cols: 5 });
+  const sheet = Sheet.of(doc);
+  sheet.setCells([{ row: 0, col: 0, input: "42" }]);
+  return mount(SheetGrid, {
+    props: { sheet, version: 0, rowCount: 10, colCount: 5, peers: [], readOnly: true },
+    attachTo: document.body,
+  });
+}
+
+describe("a read-only grid", () => {
+  it("moves and selects, but starts no edit and asks for no change", async () => {
+    const grid = readOnlyGrid();
+    const el = grid.find("[role=grid]");
+    expect(el.attributes("aria-readonly")).toBe("true");
+    await el.trigger("keydown", { key: "ArrowDown" });
+    expect(useSelectionStore().focus).toEqual({ row: 1, col: 0 });
+    for (const key of ["x", "F2", "Delete", "Backspace"]) await el.trigger("keydown", { key });
+    for (const key of ["z", "y", "d", "b"]) await el.trigger("keydown", { key, ctrlKey: true });
+    await el.trigger("keydown", { key: "=", ctrlKey: true, altKey: true });
+    await el.trigger("dblclick");
+    expect(useEditingStore().edit).toBeNull();
+    expect(grid.find("textarea").exists()).toBe(false);
+    expect(Object.keys(grid.emitted()).filter((name) => !["keydown", "dblclick"].includes(name))).toEqual([]);
+    await el.trigger("keydown", { key: "a", ctrlKey: true });
+    expect(useSelectionStore().range.end).toEqual({ row: 9, col: 4 });
+    grid.unmount();
+  });
+
+  it("offers no fill handle, column resizing or added rows", () => {
+    const grid = readOnlyGrid();
+    expect(grid.find(".fill-handle").exists()).toBe(false);
+    expect(grid.find("[role=separator]").exists()).toBe(false);
+    expect(grid.find(".add-rows").exists()).toBe(false);
+    grid.unmount();
+  });
+});
