@@ -77,7 +77,7 @@ export const LIMITS = {
   maxLinksPerSheet: 100,
   /**
    * Failed secrets (unknown, revoked or expired) one address may try per minute, across sheets;
-   * past it, every attempt is refused with RATE_LIMITED until the minute has passed.
+   * past it, failed attempts are answered RATE_LIMITED. A live secret always works.
    */
   failedSecretsPerMinutePerAddress: 20,
 } as const;

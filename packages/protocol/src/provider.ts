@@ -1,5 +1,6 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import * as random from "lib0/random";
 import { ObservableV2 } from "lib0/observable";
 import type { Socket } from "socket.io-client";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -118,6 +119,10 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly ackTimeoutMs: number;
   /** Sequence numbers of local changes not yet acknowledged. */
   private readonly pending = new Set<number>();
+  /** The role of the last join, kept across reconnects; null before the first. */
+  private granted: Role | null = null;
+  /** Below edit: the changes this provider made itself, until acknowledged (resent after a reconnect). */
+  private readonly ownChanges = new Map<number, Uint8Array>();
   private seq = 0;
   private outbox: { seq: number; update: Uint8Array }[] = [];
   private flushScheduled = false;
@@ -183,7 +188,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.clearRetry();
-    awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
+    awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], "destroy");
     if (this.socket.connected) this.socket.emit("sheet:leave", { sheetId: this.sheetId }, () => {});
     this.socket.off("connect", this.onConnect);
     this.socket.off("disconnect", this.onDisconnect);
@@ -211,7 +216,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.clearRetry();
     this.setStatus("offline");
     // Other people's presence is stale once we cannot hear from them.
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
   };
 
@@ -236,20 +241,24 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.emit("error", [payload.error]);
   };
 
-  /** Whether local changes are sent: a viewer sends none, a commenter only what it writes now. */
+  /** Whether local changes are sent: a viewer sends none, a commenter only what it writes itself. */
   private get sends(): boolean {
-    return this.role === null || roleAtLeast(this.role, "comment");
+    return this.granted === null || roleAtLeast(this.granted, "comment");
   }
 
-  /** A role below edit may not send the document's own state: only what it writes after joining. */
+  /**
+   * A role below edit may not send the document's own state (a sync step 2), which may hold what
+   * it may not write: only the changes it made itself after its first join, kept until saved.
+   */
   private get sendsState(): boolean {
-    return this.role === null || roleAtLeast(this.role, "edit");
+    return this.granted === null || roleAtLeast(this.granted, "edit");
   }
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || !this.sends) return;
     const seq = ++this.seq;
     this.pending.add(seq);
+    if (!this.sendsState) this.ownChanges.set(seq, update);
     this.emit("unsynced", [this.pending.size]);
     // Before the sync completes, the sync's step 2 carries this change.
     if (this.status !== "synced") return;
@@ -280,12 +289,15 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.secret ? { secret: this.secret } : {}) },
       attempt,
       (joined) => {
+        const first = this.granted === null;
+        this.granted = joined.role;
         this.role = joined.role;
         this.emit("role", [joined.role]);
-        if (!this.sendsState) this.discard(() => true);
+        // What the document held before the first join is not this role's to send.
+        if (first && !this.sendsState) this.discard(() => true);
         awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(joined.awareness), this);
         if (this.awareness.getLocalState() !== null) {
-          const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
+          const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]);
           this.socket.emit("awareness:update", { sheetId: this.sheetId, update: wireBytes(own) });
         }
         this.sync(attempt);
@@ -312,9 +324,11 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
           return;
         }
         if (!this.sendsState) {
-          // Up to date with the server; what the server lacks is nothing this role may send.
+          // Up to date with the server: what it lacks that this role may send are its own changes.
           this.failures = 0;
           this.setStatus("synced");
+          this.outbox = [...this.ownChanges].map(([seq, update]) => ({ seq, update }));
+          this.flush();
           return;
         }
         // Our step 2 holds every local change made so far, acknowledged or not.
@@ -349,23 +363,32 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       this.attempt,
       () => this.acknowledge((seq) => seqs.has(seq)),
       (error) => {
-        // Refused for the role: it will never be saved, so it is not counted as unsaved.
-        if (error.code === ErrorCode.Forbidden) this.discard((seq) => seqs.has(seq));
+        if (error.code !== ErrorCode.Forbidden) return;
+        // Refused for the role: it will never be saved, so it is not counted as unsaved. What this
+        // client writes next would come after it in the client's clock, which the server would
+        // then never have: later changes are made as a new client.
+        this.discard((seq) => seqs.has(seq));
+        if (!this.sendsState) this.doc.clientID = random.uint32();
       },
     );
   }
 
   private discard(which: (seq: number) => boolean): void {
     const before = this.pending.size;
-    for (const seq of [...this.pending]) if (which(seq)) this.pending.delete(seq);
+    for (const seq of [...this.pending]) if (which(seq)) this.forget(seq);
     if (this.pending.size === before) return;
     this.emit("discarded", [before - this.pending.size]);
     this.emit("unsynced", [this.pending.size]);
   }
 
   private acknowledge(done: (seq: number) => boolean): void {
-    for (const seq of [...this.pending]) if (done(seq)) this.pending.delete(seq);
+    for (const seq of [...this.pending]) if (done(seq)) this.forget(seq);
     this.emit("unsynced", [this.pending.size]);
+  }
+
+  private forget(seq: number): void {
+    this.pending.delete(seq);
+    this.ownChanges.delete(seq);
   }
 
   /** Runs the sync steps again on the current connection. */

@@ -1,3 +1,4 @@
+import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { initSheet, type InitOptions } from "./schema.js";
 import { Sheet } from "./sheet.js";
@@ -37,4 +38,20 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * An update of nothing but one garbage-collected range of a client's clocks (V1 format): what a
+ * crafted client sends to use up another client's coming clocks.
+ */
+export function gcUpdate(client: number, clock: number, length: number): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1); // one client
+  encoding.writeVarUint(e, 1); // with one struct
+  encoding.writeVarUint(e, client);
+  encoding.writeVarUint(e, clock);
+  encoding.writeUint8(e, 0); // a GC struct
+  encoding.writeVarUint(e, length);
+  encoding.writeVarUint(e, 0); // no deletions
+  return encoding.toUint8Array(e);
 }

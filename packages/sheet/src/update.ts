@@ -18,8 +18,10 @@ export type UpdateProblem = "malformed" | "content" | "pending" | "forbidden";
 
 export interface ValidateOptions {
   /**
-   * The top-level shared types the sender may change (insert into, or delete from); all when
-   * omitted. An update that would change any other is refused whole, as `forbidden`.
+   * The top-level shared types the sender may add to, for a sender who may not edit the sheet;
+   * all when omitted. Such a sender may only add: an update that writes any other type, deletes
+   * anything, holds garbage-collected ranges or items Yjs would drop, or writes as a client whose
+   * changes in the document are not all in these types, is refused whole, as `forbidden`.
    */
   writable?: ReadonlySet<string>;
 }
@@ -49,7 +51,8 @@ type Target = { root: string; key: string | null } | null;
  *   a deletion of something unknown;
  * - an entry of the wrong shape for its shared type (see {@link rootRule});
  * - growth past the sheet's size limits;
- * - a change to a shared type outside `options.writable`.
+ * - for a sender limited to `options.writable`, anything but additions to those types by its own
+ *   clients (see {@link ValidateOptions}).
  */
 export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: ValidateOptions = {}): Uint8Array {
   const { writable } = options;
@@ -67,12 +70,16 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
   }
 
   const targets = new Targets(doc, byClient);
-  if (writable) checkDeletes(doc, records.deletes, byClient, targets, writable);
+  if (writable) checkAdditionsOnly(doc, records, byClient, writable);
   const added = { rows: 0, cols: 0 };
   for (const struct of records.structs) {
     if (struct.kind !== "item") continue;
     const target = targets.of(struct);
-    if (target === null) continue;
+    if (target === null) {
+      // Yjs drops it, but its clock still counts: a limited sender could spend another's clock.
+      if (writable) throw new UpdateError("this link may not write items whose place is gone", "forbidden");
+      continue;
+    }
     const rule = rootRule(target.root);
     if (!rule) throw content(`writes an unknown shared type "${target.root.slice(0, 40)}"`);
     if (writable && !writable.has(target.root)) throw forbidden(target.root);
@@ -112,38 +119,34 @@ function forbidden(root: string): UpdateError {
 }
 
 /**
- * Refuses a deletion of anything outside `writable`: each deleted range is walked item by item,
- * in the document or in the update. Items already deleted (or collected) are skipped, since
- * deleting them again changes nothing; the walk ends at the first forbidden item, so its cost is
- * bounded by what the sender may delete anyway.
+ * For a sender who may only add to `writable`: refuses deletions (even of what it wrote: a
+ * deletion's range could as well cover another's changes yet to come), garbage-collected ranges
+ * (which would use up clocks of any client, and make its changes that arrive later look known
+ * and be dropped), and structs of a client the document knows unless all that client wrote is in
+ * `writable`: a limited sender writes only as its own clients, which only ever added there.
  */
-function checkDeletes(
+function checkAdditionsOnly(
   doc: Y.Doc,
-  deletes: UpdateRecords["deletes"],
+  records: UpdateRecords,
   byClient: ReadonlyMap<number, readonly StructRecord[]>,
-  targets: Targets,
   writable: ReadonlySet<string>,
 ): void {
-  for (const [client, ranges] of deletes) {
-    const known = Y.getState(doc.store, client);
-    const list = byClient.get(client) ?? [];
-    for (const { clock, len } of ranges) {
-      for (let at = clock; at < clock + len; ) {
-        let target: Target;
-        let next: number;
-        if (at < known) {
-          const struct = Y.getItem(doc.store, Y.createID(client, at)) as Y.Item | Y.GC;
-          next = struct.id.clock + struct.length;
-          target = struct instanceof Y.Item && !struct.deleted ? targetInDoc(struct) : null;
-        } else {
-          const struct = structAt(list, at)!;
-          next = struct.clock + struct.length;
-          target = struct.kind === "item" ? targets.of(struct) : null;
-        }
-        if (target !== null && !writable.has(target.root)) throw forbidden(target.root);
-        at = next;
-      }
+  if (records.deletes.size > 0) throw new UpdateError("this link may not delete anything", "forbidden");
+  for (const [client, list] of byClient) {
+    if (list.some((s) => s.kind !== "item")) throw new UpdateError("this link may not write collected ranges", "forbidden");
+    const structs = doc.store.clients.get(client);
+    if (structs && !structs.every((s) => s instanceof Y.Item && !s.deleted && inWritable(s, writable))) {
+      throw new UpdateError("this link may not write as a client that changed more than it may", "forbidden");
     }
+  }
+}
+
+function inWritable(item: Y.Item, writable: ReadonlySet<string>): boolean {
+  try {
+    const target = targetInDoc(item);
+    return target !== null && writable.has(target.root);
+  } catch {
+    return false; // nested: never a limited sender's
   }
 }
 

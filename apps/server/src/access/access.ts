@@ -83,24 +83,24 @@ export class Access {
   /**
    * The grant of `secret` (or of the plain address, without one) in a sheet, for a client at
    * `address`. Throws NOT_FOUND for an unknown sheet, UNAUTHORIZED for a secret that is not one of
-   * the sheet's live links or a plain address that gives nothing, and RATE_LIMITED once the address
-   * has failed too often: then nothing is looked up at all.
+   * the sheet's live links or a plain address that gives nothing, and RATE_LIMITED instead once
+   * the address has failed too often. A live secret is never refused: a neighbour behind the same
+   * address who keeps trying wrong ones cannot lock anyone out (and secrets cannot be guessed).
    */
   async grant(sheetId: string, secret: string | undefined, address: string): Promise<Grant> {
+    const wellFormed = secret !== undefined && SECRET_PATTERN.test(secret);
+    const access = await this.storage.access(sheetId, wellFormed ? hashSecret(secret) : null);
+    if (!access) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
     if (secret === undefined) {
-      const access = await this.storage.access(sheetId, null);
-      if (!access) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
       if (!access.plainAddress) throw new ProtocolError(ErrorCode.Unauthorized, LINK_NEEDED);
       return { role: "edit", linkId: null, expiresAt: null };
     }
-    const wait = this.failures.waitMs(address);
-    if (wait > 0) throw new ProtocolError(ErrorCode.RateLimited, "too many wrong links from this address; wait a minute", wait);
-    const access = SECRET_PATTERN.test(secret) ? await this.storage.access(sheetId, hashSecret(secret)) : { link: null };
-    if (!access) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
-    const { link } = access;
+    const link = wellFormed ? access.link : null;
     const now = Date.now();
     if (!link || (link.expiresAt !== null && link.expiresAt <= now)) {
-      this.failures.take(address);
+      // Counted after the lookup, in the same turn as the answer: a burst is counted whole.
+      const wait = this.failures.take(address);
+      if (wait > 0) throw new ProtocolError(ErrorCode.RateLimited, "too many wrong links from this address; wait a minute", wait);
       throw new ProtocolError(ErrorCode.Unauthorized, UNKNOWN_LINK);
     }
     if (link.lastUsedAt === null || now - link.lastUsedAt >= TOUCH_EVERY_MS) {
@@ -159,7 +159,9 @@ export class Access {
     const link = links.find((l) => l.id === linkId);
     const now = Date.now();
     const live = (l: StoredLink) => l.expiresAt === null || l.expiresAt > now;
-    if (link?.role === "owner" && live(link) && !links.some((l) => l !== link && l.role === "owner" && live(l))) {
+    // Another owner link must last at least as long as this one would have.
+    const outlasts = (l: StoredLink) => l.expiresAt === null || (link!.expiresAt !== null && l.expiresAt >= link!.expiresAt);
+    if (link?.role === "owner" && live(link) && !links.some((l) => l !== link && l.role === "owner" && outlasts(l))) {
       throw new ProtocolError(ErrorCode.BadRequest, "this is the sheet's last owner link: make another owner link before revoking it");
     }
     if (!link || !(await this.storage.removeLink(sheetId, linkId))) {

@@ -116,10 +116,13 @@ async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true
   return formatRange(range);
 }
 
-/** The secret of an `Authorization: Bearer <secret>` header; undefined without one. */
+/**
+ * The secret of an `Authorization: Bearer <secret>` header; undefined without one. Other schemes
+ * (a proxy's Basic credentials) are not the app's and are left alone.
+ */
 function bearer(req: express.Request): string | undefined {
   const header = req.headers.authorization;
-  if (header === undefined) return undefined;
+  if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return undefined;
   const match = /^Bearer +(\S+) *$/i.exec(header);
   if (!match) throw new ProtocolError(ErrorCode.Unauthorized, "give the link's secret as Authorization: Bearer <secret>");
   return match[1]!;
@@ -170,10 +173,9 @@ export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, 
   const grantOf = (res: express.Response) => res.locals.grant as Grant;
 
   /** Counted before a body is read: a refused client uploads nothing. */
-  const creationLimit: express.RequestHandler = (req, res, next) => {
+  const creationLimit: express.RequestHandler = (req, _res, next) => {
     const wait = creations.take(addressOf(req));
     if (wait === 0) return next();
-    res.set("Retry-After", String(Math.ceil(wait / 1000)));
     next(new ProtocolError(ErrorCode.RateLimited, `at most ${perMinute} new sheets a minute from one address`, wait));
   };
 

@@ -43,6 +43,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = err instanceof ProtocolError ? err : parserError(err);
     if (known) {
       if (known.code === ErrorCode.Unauthorized) res.set("WWW-Authenticate", 'Bearer realm="cosheet"');
+      if (known.retryAfterMs !== undefined) res.set("Retry-After", String(Math.ceil(known.retryAfterMs / 1000)));
       res.status(STATUS[known.code]).json({ error: known.toBody() });
       return;
     }

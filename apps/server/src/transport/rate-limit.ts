@@ -52,11 +52,6 @@ export class TokenBucket {
     return Math.max(...buckets.map((bucket) => bucket.msUntil(Math.max(1, bucket.rate.burst * RESUME_SHARE))));
   }
 
-  /** 0 when a token is there to take at `now`, otherwise the ms until one is; takes nothing. */
-  waitMs(now: number): number {
-    return Math.max(0, Math.ceil(((1 - this.refilled(now)) / this.rate.perSecond) * 1000));
-  }
-
   /** Whether the bucket is full at `now`, and so no different from a new one. */
   isFull(now: number): boolean {
     return this.refilled(now) >= this.rate.burst;
@@ -173,12 +168,6 @@ export class RateLimiter {
   take(address: string): number {
     const now = performance.now();
     return TokenBucket.takeAll([this.addressBucket(addressKey(address), now)], now, this.lag.blockedMs(now));
-  }
-
-  /** 0 when `address` has a request left, otherwise the ms until it has; counts nothing. */
-  waitMs(address: string): number {
-    const now = performance.now();
-    return this.addressBucket(addressKey(address), now).waitMs(now);
   }
 
   /**

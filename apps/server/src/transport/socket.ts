@@ -115,7 +115,13 @@ export function attachSocketTransport(
   );
   /** Every socket in each sheet, by socket id, so that revoking a link reaches its sockets at once. */
   const members = new Map<string, Map<string, Member>>();
+  /**
+   * How many times access to each sheet was taken away, so that a join whose grant was looked up
+   * before a revoke, and that enters after it, sees that and looks again.
+   */
+  const closures = new Map<string, number>();
   access.onClosed(({ sheetId, linkId }) => {
+    closures.set(sheetId, (closures.get(sheetId) ?? 0) + 1);
     const error = {
       code: ErrorCode.Unauthorized,
       message:
@@ -235,8 +241,19 @@ export function attachSocketTransport(
           );
         }
         // Checked before the sheet is loaded: nothing of it is read for a client without access.
-        const grant = await access.grant(sheetId, secret, address);
+        let seen = closures.get(sheetId);
+        let grant = await access.grant(sheetId, secret, address);
         const r = joined.get(sheetId)?.room ?? (await registry.acquire(sheetId, socket.id));
+        try {
+          // A link revoked while this join waited: look again (it then fails, or grants anew).
+          while (closures.get(sheetId) !== seen) {
+            seen = closures.get(sheetId);
+            grant = await access.grant(sheetId, secret, address);
+          }
+        } catch (err) {
+          if (!joined.has(sheetId)) registry.release(r, socket.id);
+          throw err;
+        }
         if (socket.disconnected) {
           if (!joined.has(sheetId)) registry.release(r, socket.id);
           throw new ProtocolError(ErrorCode.Unavailable, "disconnected");

@@ -98,6 +98,11 @@ describe("which link opens a sheet", () => {
     expect(ids[0]).toBe("s59");
     expect(ids).not.toContain("s0");
   });
+
+  it("never drops an owner link, however many sheets this browser owns", () => {
+    for (let i = 0; i < 70; i++) rememberLink(`own${i}`, { secret: secret("o"), role: "owner" });
+    expect(loadRecent().filter((s) => s.links[0]?.role === "owner")).toHaveLength(70);
+  });
 });
 
 describe("identity", () => {

@@ -54,14 +54,13 @@ export function loadRecent(storage: Storage = localStorage): RecentSheet[] {
 }
 
 /**
- * Past the limit the oldest sheets go, those with an owner link last: the server cannot show an
- * owner link's secret again, so dropping it may leave a sheet nobody can share any more.
+ * Past the limit the oldest sheets go, but never one with an owner link: the server cannot show
+ * an owner link's secret again, so dropping it could leave a sheet nobody can share any more.
  */
 function capped(list: RecentSheet[]): RecentSheet[] {
-  const kept = [...list];
   const owned = (s: RecentSheet) => s.links.some((l) => l.role === "owner");
-  for (let i = kept.length - 1; i > 0 && kept.length > MAX; i--) if (!owned(kept[i]!)) kept.splice(i, 1);
-  return kept.slice(0, MAX);
+  let others = 0;
+  return list.filter((s) => owned(s) || ++others <= MAX);
 }
 
 function save(list: RecentSheet[], storage: Storage): void {
