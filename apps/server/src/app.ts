@@ -23,8 +23,8 @@ export interface AppDeps {
   webDir?: string | null;
   /** How long an unused sheet stays in memory (ms). Default 30 s. */
   idleUnloadMs?: number;
-  /** Compact a sheet's stored log after this many appends. Default 500. */
-  compactEvery?: number;
+  /** Write a checkpoint of a sheet (so it loads fast) after this many appends. Default 500. */
+  checkpointEvery?: number;
   /**
    * Whether one reverse proxy in front sets X-Forwarded-For, so sockets are rate limited per
    * client address rather than all under the proxy's. Default false: the header is not trusted.
@@ -49,6 +49,11 @@ export interface AppDeps {
   sheetsPerMinute?: number;
   /** Wrong link secrets one address may try per minute. Default `LIMITS.failedSecretsPerMinutePerAddress`. */
   failedSecretsPerMinute?: number;
+  /**
+   * How long a sheet's whole history is kept (ms); older history is thinned to named versions and
+   * one version a week. Default 30 days.
+   */
+  historyRetentionMs?: number;
 }
 
 export interface App {
@@ -80,12 +85,14 @@ export function createApp(deps: AppDeps): App {
     // A page of another site may not open a socket in its visitor's name.
     allowRequest: (req, callback) => callback(null, originAllowed(req, origins)),
   });
+  const retentionMs = deps.historyRetentionMs ?? 30 * 24 * 3_600_000;
   const registry = new SheetRegistry({
     storage: deps.storage,
     logger,
     hooks: socketBroadcaster(io),
     idleUnloadMs: deps.idleUnloadMs ?? 30_000,
-    compactEvery: deps.compactEvery ?? 500,
+    checkpointEvery: deps.checkpointEvery ?? 500,
+    retentionMs,
   });
   const access = new Access({
     storage: deps.storage,
@@ -131,6 +138,8 @@ export function createApp(deps: AppDeps): App {
   const api = apiRouter(registry, {
     files,
     access,
+    storage: deps.storage,
+    retentionMs,
     trustProxy: deps.trustProxy ?? false,
     sheetsPerMinute: deps.sheetsPerMinute ?? LIMITS.sheetsPerMinutePerAddress,
   });

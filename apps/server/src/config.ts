@@ -26,6 +26,7 @@ const EnvSchema = z.object({
     .refine((url) => isOrigin(url.replace(/\/+$/, "")), "the address people open the app at, such as https://sheets.example")
     .optional(),
   SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
+  HISTORY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
   FAILED_SECRETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.failedSecretsPerMinutePerAddress),
   ALLOWED_ORIGINS: z
     .string()
@@ -53,6 +54,8 @@ export interface Config {
   sheetsPerMinute: number;
   /** See `AppDeps.failedSecretsPerMinute`. */
   failedSecretsPerMinute: number;
+  /** See `AppDeps.historyRetentionMs`. */
+  historyRetentionMs: number;
   /** See `AppDeps.publicUrl`. */
   publicUrl: string | undefined;
 }
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     allowedOrigins: e.ALLOWED_ORIGINS,
     sheetsPerMinute: e.SHEETS_PER_MINUTE_PER_ADDRESS,
     failedSecretsPerMinute: e.FAILED_SECRETS_PER_MINUTE_PER_ADDRESS,
+    historyRetentionMs: e.HISTORY_RETENTION_DAYS * 24 * 3_600_000,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
   };
 }

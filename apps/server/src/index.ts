@@ -17,6 +17,7 @@ const app = createApp({
   allowedOrigins: config.allowedOrigins,
   sheetsPerMinute: config.sheetsPerMinute,
   failedSecretsPerMinute: config.failedSecretsPerMinute,
+  historyRetentionMs: config.historyRetentionMs,
   ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
 });
 

@@ -7,24 +7,67 @@ import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { initSheet, Sheet } from "@cosheet/sheet";
 import { SqliteStorage } from "../src/storage/sqlite.js";
-import type { StoredLink } from "../src/storage/storage.js";
+import type { StoredLink, UpdateMeta } from "../src/storage/storage.js";
+
+/** The schema version this release writes. */
+const LATEST = 2;
 
 // fixtures/sheets-v0.db was written by the previous release's SqliteStorage (git show
 // 1c520ca:apps/server/src/storage/sqlite.ts): two sheets, each made with initSheet and then
 // appended two single-cell edits by Sheet.setCellsA1, closed so that no -wal or -shm file is left.
-const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "sheets-v0.db");
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
+const FIXTURE = path.join(FIXTURES, "sheets-v0.db");
 const LEGACY: Record<string, Record<string, string>> = {
   legacySheetAaaaaaaaaa1: { A1: "hello", B2: "=1+2" },
   legacySheetBbbbbbbbbb2: { A1: "world", C3: "42" },
 };
 
+// fixtures/sheets-v1.db was written by the previous release, f256d65 (schema version 1, links),
+// with its own SqliteStorage (git show f256d65:apps/server/src/storage/sqlite.ts, and its
+// storage.ts), run by a throwaway script from a temporary folder under apps/server: two sheets made
+// with initSheet (5 rows, 3 columns), each edit appended as its own update, closed so that no -wal
+// or -shm file is left.
+// - V1_PLAIN: three single-cell edits (A1, B2, C3): seqs 1 to 4, plain address on, no links.
+// - V1_COMPACTED: A1 "one", a row inserted at the top, A1 "top", then compacted by the old
+//   `compact` (one snapshot row at seq 4), then B3 "after" and A1 cleared (seqs 5 and 6); plain
+//   address off, an owner link given at create and a view link added and used.
+const FIXTURE_V1 = path.join(FIXTURES, "sheets-v1.db");
+const V1_PLAIN = "v1SheetAaaaaaaaaaaaaa1";
+const V1_COMPACTED = "v1SheetBbbbbbbbbbbbbb2";
+const V1: Record<string, { cells: Record<string, string>; rows: number; lastSeq: number; firstSeq: number }> = {
+  [V1_PLAIN]: { cells: { A1: "alpha", B2: "=1+2", C3: "3" }, rows: 5, lastSeq: 4, firstSeq: 1 },
+  [V1_COMPACTED]: { cells: { A2: "one", B3: "after" }, rows: 6, lastSeq: 6, firstSeq: 4 },
+};
+const V1_LINKS: StoredLink[] = [
+  {
+    id: "v1OwnerLinkB",
+    sheetId: V1_COMPACTED,
+    secretHash: "cd".repeat(32),
+    role: "owner",
+    label: "owner",
+    createdAt: 1_700_000_000_000,
+    expiresAt: null,
+    lastUsedAt: null,
+  },
+  {
+    id: "v1ViewLinkBb",
+    sheetId: V1_COMPACTED,
+    secretHash: "ef".repeat(32),
+    role: "view",
+    label: "for Ann",
+    createdAt: 1_700_000_001_000,
+    expiresAt: 1_900_000_000_000,
+    lastUsedAt: 1_700_000_060_000,
+  },
+];
+
 /**
- * A copy of the fixture in a temporary directory. The fixture itself is never opened: it is in WAL
+ * A copy of a fixture in a temporary directory. The fixture itself is never opened: it is in WAL
  * mode, so even a read-only open would leave -wal and -shm files next to it.
  */
-function copyOfFixture(): string {
+function copyOfFixture(fixture = FIXTURE): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-migration-")), "sheets.db");
-  fs.copyFileSync(FIXTURE, file);
+  fs.copyFileSync(fixture, file);
   return file;
 }
 
@@ -37,21 +80,51 @@ function userVersion(file: string): number {
   }
 }
 
-async function cellsOf(storage: SqliteStorage, id: string): Promise<Record<string, string>> {
-  const stored = await storage.load(id);
+function docFrom(updates: Uint8Array[]): Y.Doc {
   const doc = new Y.Doc();
-  for (const u of stored!.updates) Y.applyUpdate(doc, u);
-  return Sheet.of(doc).toA1Record();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+async function cellsOf(storage: SqliteStorage, id: string): Promise<Record<string, string>> {
+  return Sheet.of(docFrom((await storage.load(id))!.updates)).toA1Record();
+}
+
+function meta(fields: Partial<UpdateMeta> = {}): UpdateMeta {
+  return { at: Date.now(), author: "Ann", linkId: null, via: "socket", cells: 1, discussion: false, ...fields };
+}
+
+/** The sheets table of a database, read before it is opened by SqliteStorage. */
+function sheetRows(file: string): Map<string, { created_at: number; updated_at: number }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare("SELECT id, created_at, updated_at FROM sheets").all() as {
+      id: string;
+      created_at: number;
+      updated_at: number;
+    }[];
+    return new Map(rows.map((r) => [r.id, r]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The meta a row written before meta was stored is given by the migration. */
+function legacyMeta(seq: number, sheet: { created_at: number; updated_at: number }) {
+  const at = seq === 1 ? sheet.created_at : sheet.updated_at;
+  return { seq, at, author: "", linkId: null, via: "server", cells: 0, discussion: false };
 }
 
 describe("SQLite migration", () => {
-  it("opens a previous release's database, keeps its sheets, and gives them their plain address", async () => {
+  it("opens a database from before versioning, keeps its sheets, and gives them their plain address", async () => {
     const file = copyOfFixture();
     expect(userVersion(file)).toBe(0);
+    const times = sheetRows(file);
     const storage = new SqliteStorage(file);
     for (const [id, cells] of Object.entries(LEGACY)) {
       expect(await cellsOf(storage, id)).toEqual(cells);
       expect((await storage.load(id))!.lastSeq).toBe(3);
+      expect(await storage.history(id)).toEqual({ updates: [1, 2, 3].map((seq) => legacyMeta(seq, times.get(id)!)), kept: [] });
       // Made before links: edit access at the plain address, as that release gave it.
       expect(await storage.access(id, null)).toEqual({ plainAddress: true, link: null });
       expect(await storage.listLinks(id)).toEqual([]);
@@ -71,7 +144,8 @@ describe("SQLite migration", () => {
     await storage.addLink(link);
     expect(await storage.access(id, link.secretHash)).toEqual({ plainAddress: true, link });
     await storage.setPlainAddress(id, false);
-    expect(await storage.append(id, new Uint8Array([0, 0]))).toBe(4);
+    expect(await storage.append(id, new Uint8Array([0, 0]), meta({ at: 42 }))).toBe(4);
+    expect((await storage.history(id))!.updates.at(-1)).toEqual({ ...meta({ at: 42 }), seq: 4 });
 
     const doc = new Y.Doc();
     initSheet(doc, { title: "new", rows: 2, cols: 2 });
@@ -80,34 +154,113 @@ describe("SQLite migration", () => {
     expect(await storage.access("newSheetCCCCCCCCCCCCC3", null)).toEqual({ plainAddress: false, link: null });
     expect(await storage.access("newSheetDDDDDDDDDDDDD4", null)).toEqual({ plainAddress: true, link: null });
     await storage.close();
-    expect(userVersion(file)).toBe(1);
+    expect(userVersion(file)).toBe(LATEST);
 
-    // Reopened at version 1: the migration is not run again (it could not be: the column exists).
+    // Reopened at the latest version: the migrations are not run again (they could not be: the
+    // columns and tables exist).
     const again = new SqliteStorage(file);
-    expect(userVersion(file)).toBe(1);
+    expect(userVersion(file)).toBe(LATEST);
     expect(await cellsOf(again, "legacySheetBbbbbbbbbb2")).toEqual(LEGACY.legacySheetBbbbbbbbbb2);
     expect(await again.access("legacySheetBbbbbbbbbb2", null)).toEqual({ plainAddress: true, link: null });
     expect(await again.access(id, link.secretHash)).toEqual({ plainAddress: false, link });
     expect(await again.access("newSheetCCCCCCCCCCCCC3", null)).toEqual({ plainAddress: false, link: null });
     expect(await again.listLinks(id)).toEqual([link]);
+    expect((await again.history(id))!.updates.at(-1)).toEqual({ ...meta({ at: 42 }), seq: 4 });
+    await again.close();
+  });
+
+  it("opens the previous release's database (links, a compacted log) and gives its updates their meta", async () => {
+    const file = copyOfFixture(FIXTURE_V1);
+    expect(userVersion(file)).toBe(1);
+    const times = sheetRows(file);
+    const storage = new SqliteStorage(file);
+    expect(userVersion(file)).toBe(LATEST);
+
+    // Content, links and the plain address as they were.
+    for (const [id, { cells, rows, lastSeq, firstSeq }] of Object.entries(V1)) {
+      const stored = (await storage.load(id))!;
+      expect(stored.lastSeq).toBe(lastSeq);
+      expect(stored.updates).toHaveLength(lastSeq - firstSeq + 1);
+      expect(Sheet.of(docFrom(stored.updates)).toA1Record()).toEqual(cells);
+      expect(Sheet.of(docFrom(stored.updates)).rowCount).toBe(rows);
+      // The history is the rows there were, with the meta the migration gives them.
+      const seqs = Array.from({ length: lastSeq - firstSeq + 1 }, (_, i) => firstSeq + i);
+      expect(await storage.history(id)).toEqual({ updates: seqs.map((seq) => legacyMeta(seq, times.get(id)!)), kept: [] });
+      expect((await storage.log(id, 0, lastSeq)).map((u) => u.data)).toEqual(stored.updates);
+      expect(Sheet.of(docFrom((await storage.stateAt(id, lastSeq))!)).toA1Record()).toEqual(cells);
+    }
+    expect(await storage.access(V1_PLAIN, null)).toEqual({ plainAddress: true, link: null });
+    expect(await storage.listLinks(V1_PLAIN)).toEqual([]);
+    expect(await storage.access(V1_COMPACTED, null)).toEqual({ plainAddress: false, link: null });
+    expect(await storage.listLinks(V1_COMPACTED)).toEqual(V1_LINKS);
+    expect(await storage.access(V1_COMPACTED, V1_LINKS[1]!.secretHash)).toEqual({ plainAddress: false, link: V1_LINKS[1] });
+
+    // The compacted log: its snapshot (seq 4) holds everything through it; before it, nothing is kept.
+    expect(Sheet.of(docFrom((await storage.stateAt(V1_COMPACTED, 4))!)).toA1Record()).toEqual({ A1: "top", A2: "one" });
+    expect(Sheet.of(docFrom((await storage.stateAt(V1_COMPACTED, 5))!)).toA1Record()).toEqual({
+      A1: "top",
+      A2: "one",
+      B3: "after",
+    });
+    for (const seq of [1, 2, 3]) expect(await storage.stateAt(V1_COMPACTED, seq)).toBeNull();
+    expect(Sheet.of(docFrom((await storage.stateAt(V1_PLAIN, 2))!)).toA1Record()).toEqual({ A1: "alpha" });
+
+    // Appends with meta, checkpoints, pruning and versions work on what was migrated.
+    const doc = docFrom((await storage.load(V1_PLAIN))!.updates);
+    const updates: Uint8Array[] = [];
+    doc.on("update", (u: Uint8Array) => updates.push(u));
+    Sheet.of(doc).setCellsA1({ A2: "new" });
+    const appended = meta({ author: "Ann", linkId: "v1OwnerLinkB", via: "http", cells: 1, at: 1_800_000_000_000 });
+    expect(await storage.append(V1_PLAIN, updates[0]!, appended)).toBe(5);
+    expect((await storage.history(V1_PLAIN))!.updates.at(-1)).toEqual({ ...appended, seq: 5 });
+    expect(await cellsOf(storage, V1_PLAIN)).toEqual({ ...V1[V1_PLAIN]!.cells, A2: "new" });
+
+    const compacted = (await storage.load(V1_COMPACTED))!;
+    const state = Y.encodeStateAsUpdate(docFrom(compacted.updates));
+    await storage.checkpoint(V1_COMPACTED, state, 6);
+    expect((await storage.load(V1_COMPACTED))!.updates).toEqual([state]);
+    const state5 = Y.encodeStateAsUpdate(docFrom((await storage.stateAt(V1_COMPACTED, 5))!));
+    await storage.prune(V1_COMPACTED, { seq: 5, at: times.get(V1_COMPACTED)!.updated_at, state: state5 }, []);
+    expect((await storage.history(V1_COMPACTED))!.updates.map((u) => u.seq)).toEqual([6]);
+    expect(await storage.stateAt(V1_COMPACTED, 4)).toBeNull();
+    expect(await cellsOf(storage, V1_COMPACTED)).toEqual(V1[V1_COMPACTED]!.cells);
+    await storage.addVersion({ id: "ver1", sheetId: V1_PLAIN, seq: 4, name: "before", at: 7, author: "Ann" });
+    await storage.close();
+
+    const again = new SqliteStorage(file);
+    expect(userVersion(file)).toBe(LATEST);
+    expect(await cellsOf(again, V1_PLAIN)).toEqual({ ...V1[V1_PLAIN]!.cells, A2: "new" });
+    expect(await cellsOf(again, V1_COMPACTED)).toEqual(V1[V1_COMPACTED]!.cells);
+    expect((await again.history(V1_PLAIN))!.updates.map((u) => u.via)).toEqual([
+      "server",
+      "server",
+      "server",
+      "server",
+      "http",
+    ]);
+    expect(await again.listVersions(V1_PLAIN)).toHaveLength(1);
     await again.close();
   });
 
   it("a new database starts at the latest version", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-migration-")), "sheets.db");
     await new SqliteStorage(file).close();
-    expect(userVersion(file)).toBe(1);
+    expect(userVersion(file)).toBe(LATEST);
   });
 
-  it("refuses a newer release's database and leaves it as it was", () => {
-    const file = copyOfFixture();
+  it.each([
+    ["sheets-v0.db", LATEST + 1],
+    ["sheets-v1.db", LATEST + 1],
+    ["sheets-v1.db", 99],
+  ])("refuses a newer release's database and leaves it as it was (%s set to version %i)", (fixture, version) => {
+    const file = copyOfFixture(path.join(FIXTURES, fixture));
     const db = new Database(file);
     db.pragma("journal_mode = DELETE");
-    db.pragma("user_version = 99");
+    db.pragma(`user_version = ${version}`);
     db.close();
     const before = fs.readFileSync(file);
     expect(() => new SqliteStorage(file)).toThrow(/written by a newer release of Cosheet/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
-    expect(userVersion(file)).toBe(99);
+    expect(userVersion(file)).toBe(version);
   });
 });

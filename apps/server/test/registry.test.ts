@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode, PROTOCOL_VERSION, type Ack } from "@cosheet/protocol";
 import { MemoryStorage } from "../src/storage/memory.js";
-import type { Storage, StoredSheet } from "../src/storage/storage.js";
+import type { Storage, StoredSheet, UpdateMeta } from "../src/storage/storage.js";
 import { connectClient, createSheet, eventually, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 /** Memory storage that counts loads, can be slowed down, and can fail appends on demand. */
@@ -19,14 +19,14 @@ class InstrumentedStorage extends MemoryStorage {
     return super.load(id);
   }
 
-  override async append(id: string, update: Uint8Array): Promise<number> {
+  override async append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number> {
     if (this.failAppends > 0) {
       this.failAppends--;
       throw new Error("disk full (simulated)");
     }
     this.appends++;
     this.appendedBytes.push(update.byteLength);
-    return super.append(id, update);
+    return super.append(id, update, meta);
   }
 }
 
@@ -155,7 +155,7 @@ describe("sheet registry", () => {
         });
         return Y.encodeStateAsUpdate(writer, sv);
       });
-      return updates.map((u) => room.apply(u, { kind: "http" }));
+      return updates.map((u) => room.apply(u, { kind: "http", linkId: null }));
     });
     let acked = 0;
     await Promise.all(acks.map((a) => a.then(() => acked++)));

@@ -15,6 +15,7 @@ export { isRole, roleAtLeast, ROLES, SECRET_PARAM, SECRET_PATTERN, secretOf, she
 export type { Role } from "./roles.js";
 export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus } from "./provider.js";
 export {
+  AuthorSchema,
   AwarenessPayloadSchema,
   CreateLinkBodySchema,
   CreateSheetBodySchema,
@@ -22,8 +23,10 @@ export {
   isSheetId,
   JoinPayloadSchema,
   LinkLabelSchema,
+  NameVersionBodySchema,
   PatchCellsBodySchema,
   PlainAddressBodySchema,
+  RestoreBodySchema,
   SHEET_ID_PATTERN,
   SheetIdSchema,
   SheetRefSchema,

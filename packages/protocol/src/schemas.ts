@@ -41,6 +41,15 @@ export type AwarenessPayload = UpdatePayload;
 
 export const TitleSchema = z.string().trim().min(1).max(LIMITS.maxTitleLength);
 
+/** A display name someone gives with a change they make over HTTP (as presence carries one). */
+export const AuthorSchema = z.string().trim().max(LIMITS.maxNameLength);
+
+/** `POST /api/sheets/:id/versions` body: names the sheet's current state. */
+export const NameVersionBodySchema = z.object({ name: TitleSchema, author: AuthorSchema.optional() }).strict();
+
+/** `POST /api/sheets/:id/versions/:versionId/restore` body, optional. */
+export const RestoreBodySchema = z.object({ author: AuthorSchema.optional() }).strict();
+
 /** `POST /api/sheets` body. */
 export const CreateSheetBodySchema = z.object({ title: TitleSchema.optional() }).strict();
 

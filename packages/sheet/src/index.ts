@@ -27,6 +27,7 @@ export { formulaReferences, isFormula, shiftFormula } from "./refs.js";
 export type { FormulaReference } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DISCUSSION_TYPES, DEFAULT_ROWS, initSheet, sheetTypes, splitCellKey } from "./schema.js";
 export type { ChatMessage, InitOptions, SheetTypes } from "./schema.js";
+export { restoreSheet } from "./restore.js";
 export { cannotDeleteAll, INVALID_INPUT, Sheet, SheetLimitError } from "./sheet.js";
 export type { CellIds, CellWrite } from "./sheet.js";
 export { UpdateError, validateUpdate } from "./update.js";

@@ -9,8 +9,10 @@ import {
   isSheetId,
   LIMITS,
   PatchCellsBodySchema,
+  NameVersionBodySchema,
   PlainAddressBodySchema,
   ProtocolError,
+  RestoreBodySchema,
   roleAtLeast,
   sheetLink,
   XLSX_TYPE,
@@ -30,13 +32,17 @@ import {
   parseRange,
   resolveRange,
   FormulaEngine,
+  Sheet,
   SheetLimitError,
   type CellRef,
   type Range,
+  type RangeSpec,
 } from "@cosheet/sheet";
 import type { z } from "zod";
 import { linkInfo, type Access, type Grant } from "../access/access.js";
-import { HTTP_ORIGIN } from "../registry/origin.js";
+import { cellHistory, documentAt, listVersions, nameVersion, restoreVersion, versionSeq, type Version } from "../history/history.js";
+import type { Storage } from "../storage/storage.js";
+import { httpOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
 import type { FileWorkers } from "../files/pool.js";
@@ -101,7 +107,7 @@ function readOrRefuse(result: UploadResult): Extract<UploadResult, { ok: true }>
  * them, each band one transaction. The size is checked first, against the sheet as it is now, so
  * nothing is written of a file that does not fit.
  */
-async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true }>, at: CellRef): Promise<string | null> {
+async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true }>, at: CellRef, grant: Grant | null): Promise<string | null> {
   if (upload.rows === 0) return null;
   const range = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
   const { rowCount, colCount } = room.sheet;
@@ -110,7 +116,7 @@ async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true
   }
   for (const json of upload.bands) {
     const band = JSON.parse(json) as ImportBand;
-    await room.transact((sheet) => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), HTTP_ORIGIN);
+    await room.transact((sheet) => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), httpOrigin(grant?.linkId ?? null));
     await nextTurn();
   }
   return formatRange(range);
@@ -128,17 +134,57 @@ function bearer(req: express.Request): string | undefined {
   return match[1]!;
 }
 
+/** A range of a sheet (or its used range) as the API reads cells: inputs, values, shown text, styles. */
+function readCells(sheet: Sheet, spec: RangeSpec | null) {
+  const range = spec ? resolveRange(spec, { rows: sheet.rowCount, cols: sheet.colCount }) : sheet.usedRange();
+  if (!range) return { range: null, cells: [] };
+  if (cellsIn(range) > LIMITS.maxReadCells) {
+    throw new ProtocolError(
+      ErrorCode.InvalidRange,
+      `${formatRange(range)} is ${cellsIn(range)} cells: a read is limited to ${LIMITS.maxReadCells}; ask for a smaller range or export the sheet`,
+    );
+  }
+  const inputs = sheet.readRange(range);
+  const engine = FormulaEngine.of(sheet);
+  // Cells beyond the sheet's current size are empty, so the matrix always has the range's shape.
+  const rows = range.end.row - range.start.row + 1;
+  const cols = range.end.col - range.start.col + 1;
+  const cells = Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: cols }, (_, c) => {
+      const [row, col] = [range.start.row + r, range.start.col + c];
+      const input = inputs[r]?.[c] ?? "";
+      const value = input === "" ? null : engine.valueAt(row, col);
+      const style = sheet.styleAt(row, col);
+      const cell = { input, value, text: cellText(input, value, style.numFmt) };
+      return Object.keys(style).length > 0 ? { ...cell, style } : cell;
+    }),
+  );
+  return { range: formatRange(range), cells };
+}
+
+/** A version as the API answers it (its log position stays inside). */
+function publicVersion({ seq: _seq, ...version }: Version) {
+  return version;
+}
+
 /** The JSON API under /api (see docs/api.md). */
 export interface ApiOptions {
   files: FileWorkers;
   access: Access;
+  /** Where history is read from: the storage the registry writes to. */
+  storage: Storage;
+  /** How long the whole log is kept (see `pruneHistory`). */
+  retentionMs: number;
   /** Whose address a request counts against: see `socketAddress`. */
   trustProxy: boolean;
   /** Sheets one address may create per minute (bursts of as many). */
   sheetsPerMinute: number;
 }
 
-export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, sheetsPerMinute: perMinute }: ApiOptions): Router {
+export function apiRouter(
+  registry: SheetRegistry,
+  { files, access, storage, retentionMs, trustProxy, sheetsPerMinute: perMinute }: ApiOptions,
+): Router {
   const router = express.Router();
   const creations = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
   const json = express.json({ limit: LIMITS.maxJsonBytes });
@@ -201,7 +247,7 @@ export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, 
         throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
       }
       id = await registry.create(title, withOwnerLink);
-      await registry.use(id, (room) => writeInTurns(room, upload, { row: 0, col: 0 }));
+      await registry.use(id, (room) => writeInTurns(room, upload, { row: 0, col: 0 }, null));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title, withOwnerLink);
     }
@@ -248,34 +294,69 @@ export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, 
   router.get("/sheets/:id/cells", allow("view"), async (req, res) => {
     const text = queryParam(req, "range");
     const spec = text === undefined ? null : a1(() => parseRange(text));
-    const body = await registry.use(req.params.id, (room) => {
-      const { sheet } = room;
-      const range = spec ? resolveRange(spec, { rows: sheet.rowCount, cols: sheet.colCount }) : sheet.usedRange();
-      if (!range) return { range: null, cells: [] };
-      if (cellsIn(range) > LIMITS.maxReadCells) {
-        throw new ProtocolError(
-          ErrorCode.InvalidRange,
-          `${formatRange(range)} is ${cellsIn(range)} cells: a read is limited to ${LIMITS.maxReadCells}; ask for a smaller range or export the sheet`,
-        );
-      }
-      const inputs = sheet.readRange(range);
-      const engine = FormulaEngine.of(sheet);
-      // Cells beyond the sheet's current size are empty, so the matrix always has the range's shape.
-      const rows = range.end.row - range.start.row + 1;
-      const cols = range.end.col - range.start.col + 1;
-      const cells = Array.from({ length: rows }, (_, r) =>
-        Array.from({ length: cols }, (_, c) => {
-          const [row, col] = [range.start.row + r, range.start.col + c];
-          const input = inputs[r]?.[c] ?? "";
-          const value = input === "" ? null : engine.valueAt(row, col);
-          const style = sheet.styleAt(row, col);
-          const cell = { input, value, text: cellText(input, value, style.numFmt) };
-          return Object.keys(style).length > 0 ? { ...cell, style } : cell;
-        }),
-      );
-      return { range: formatRange(range), cells };
-    });
-    res.json(body);
+    const versionId = queryParam(req, "version");
+    if (versionId === undefined) {
+      res.json(await registry.use(req.params.id, (room) => readCells(room.sheet, spec)));
+      return;
+    }
+    // Past versions may hold what was deleted since: for those who may edit (and restore) it.
+    if (!roleAtLeast(grantOf(res).role, "edit")) throw new ProtocolError(ErrorCode.Forbidden, "reading a past version needs a link that can edit");
+    const doc = await documentAt(storage, req.params.id, await versionSeq(storage, req.params.id, versionId));
+    try {
+      res.json(readCells(Sheet.of(doc), spec));
+    } finally {
+      doc.destroy();
+    }
+  });
+
+  router.get("/sheets/:id/cells/:a1/history", allow<{ id: string; a1: string }>("edit"), async (req, res) => {
+    const at = a1(() => parseCell(req.params.a1));
+    const ids = await registry.use(req.params.id, (room) => room.sheet.idsAt(at.row, at.col));
+    if (!ids) throw new ProtocolError(ErrorCode.InvalidRange, `${formatCell(at)} is outside the sheet`);
+    res.json({ cell: formatCell(at), history: await cellHistory(storage, req.params.id, ids.rowId, ids.colId) });
+  });
+
+  router.get("/sheets/:id/versions", allow("edit"), async (req, res) => {
+    const versions = await listVersions(storage, req.params.id, retentionMs);
+    res.json({ versions: versions.map(publicVersion) });
+  });
+
+  router.get("/sheets/:id/versions/:versionId/state", allow<{ id: string; versionId: string }>("edit"), async (req, res) => {
+    // The whole version as one Yjs update, for a client to show it in a document of its own.
+    const doc = await documentAt(storage, req.params.id, await versionSeq(storage, req.params.id, req.params.versionId));
+    try {
+      res.type("application/octet-stream").send(Buffer.from(Y.encodeStateAsUpdate(doc)));
+    } finally {
+      doc.destroy();
+    }
+  });
+
+  router.post("/sheets/:id/versions", allow("edit"), json, async (req, res) => {
+    const { name, author } = parse(NameVersionBodySchema, req.body);
+    const seq = await registry.use(req.params.id, (room) => room.storedSeq());
+    res.status(201).json(publicVersion(await nameVersion(storage, req.params.id, seq, name, author ?? "")));
+  });
+
+  router.delete("/sheets/:id/versions/:versionId", allow<{ id: string; versionId: string }>("edit"), async (req, res) => {
+    if (!(await storage.removeVersion(req.params.id, req.params.versionId))) {
+      throw new ProtocolError(ErrorCode.NotFound, "this sheet has no named version with this id");
+    }
+    res.status(204).end();
+  });
+
+  router.post("/sheets/:id/versions/:versionId/restore", allow<{ id: string; versionId: string }>("edit"), json, async (req, res) => {
+    const { author } = parse(RestoreBodySchema, req.body);
+    const { id, versionId } = req.params;
+    const seq = await versionSeq(storage, id, versionId);
+    const version = (await listVersions(storage, id, retentionMs)).find((v) => v.seq === seq && (v.id === versionId || !v.name)) ?? {
+      id: versionId,
+      seq,
+      at: new Date().toISOString(),
+      authors: [],
+      changedCells: 0,
+    };
+    const before = await registry.use(id, (room) => restoreVersion(room, storage, version, { author: author ?? "", linkId: grantOf(res).linkId }));
+    res.json({ restored: publicVersion(version), before: publicVersion(before) });
   });
 
   router.patch("/sheets/:id/cells", allow("edit"), json, async (req, res) => {
@@ -287,7 +368,7 @@ export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, 
     }
     const { cells } = parse(PatchCellsBodySchema, body);
     const writes = Object.entries(cells).map(([address, input]) => ({ ...a1(() => parseCell(address)), input }));
-    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => sheet.setCells(writes)), HTTP_ORIGIN));
+    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => sheet.setCells(writes)), httpOrigin(grantOf(res).linkId)));
     res.json({ updated: writes.length });
   });
 
@@ -322,7 +403,7 @@ export function apiRouter(registry: SheetRegistry, { files, access, trustProxy, 
   router.post("/sheets/:id/import", allow("edit"), csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
-    const range = await registry.use(req.params.id, (room) => writeInTurns(room, upload, at));
+    const range = await registry.use(req.params.id, (room) => writeInTurns(room, upload, at, grantOf(res)));
     res.json({ range, rows: upload.rows, cols: upload.cols });
   });
 

@@ -1,18 +1,24 @@
 /**
  * Who applied an update to a server-side document. The registry uses it to skip echoes (an
- * update is not sent back to the socket it came from) and to tell edits apart in logs.
+ * update is not sent back to the socket it came from), to tell edits apart in logs, and to stamp
+ * each stored update with who made it (see `UpdateMeta`).
  */
 export type Origin =
-  | { kind: "socket"; socketId: string }
-  | { kind: "http" }
+  | { kind: "socket"; socketId: string; linkId: string | null }
+  | { kind: "http"; linkId: string | null }
+  /** A version restored by someone: `author` is their name, if they gave one. */
+  | { kind: "restore"; author: string; linkId: string | null }
   | { kind: "peer" }
   | { kind: "local" };
 
-export const HTTP_ORIGIN: Origin = Object.freeze({ kind: "http" });
 export const LOCAL_ORIGIN: Origin = Object.freeze({ kind: "local" });
 
-export function socketOrigin(socketId: string): Origin {
-  return { kind: "socket", socketId };
+export function socketOrigin(socketId: string, linkId: string | null): Origin {
+  return { kind: "socket", socketId, linkId };
+}
+
+export function httpOrigin(linkId: string | null): Origin {
+  return { kind: "http", linkId };
 }
 
 export function isOrigin(value: unknown): value is Origin {

@@ -4,7 +4,8 @@ import * as Y from "yjs";
 import { initSheet, randomId } from "@cosheet/sheet";
 import { ErrorCode, LIMITS, ProtocolError } from "@cosheet/protocol";
 import type { NewSheetAccess, Storage } from "../storage/storage.js";
-import { compactSheet, Room, type RoomHooks } from "./room.js";
+import { pruneHistory } from "../history/history.js";
+import { checkpointSheet, Room, type RoomHooks } from "./room.js";
 
 export interface RegistryOptions {
   storage: Storage;
@@ -12,8 +13,10 @@ export interface RegistryOptions {
   hooks: RoomHooks;
   /** How long an unused sheet stays in memory before it is unloaded. */
   idleUnloadMs: number;
-  /** Compact a sheet's stored log after this many appends. */
-  compactEvery: number;
+  /** Write a checkpoint of a sheet after this many appends. */
+  checkpointEvery: number;
+  /** How long a sheet's whole history is kept: pruned past it when the sheet is unloaded. */
+  retentionMs: number;
 }
 
 /** A fresh sheet id: 22 URL-safe characters from the CSPRNG (132 bits). */
@@ -128,9 +131,10 @@ export class SheetRegistry {
       this.rooms.delete(room.id);
       room.destroy();
       this.options.logger.debug({ sheetId: room.id }, "sheet unloaded");
-      void compactSheet(this.options.storage, room.id).catch((err: unknown) =>
-        this.options.logger.warn({ err, sheetId: room.id }, "compaction after unload failed"),
-      );
+      const { storage, retentionMs, logger } = this.options;
+      void checkpointSheet(storage, room.id)
+        .then(() => pruneHistory(storage, room.id, retentionMs))
+        .catch((err: unknown) => logger.warn({ err, sheetId: room.id }, "writing a checkpoint or pruning history after unload failed"));
     }, this.options.idleUnloadMs);
     timer.unref();
     this.idleTimers.set(room.id, timer);

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { Sheet, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
-import type { Storage, StoredSheet } from "../storage/storage.js";
+import { CONTENT_LIMITS, DISCUSSION_TYPES, Sheet, sheetTypes, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
+import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
 
@@ -16,8 +16,26 @@ export interface RoomOptions {
   storage: Storage;
   logger: Logger;
   hooks: RoomHooks;
-  /** Compact the stored log after this many appends. */
-  compactEvery: number;
+  /** Write a checkpoint of the sheet (so it loads fast) after this many appends. */
+  checkpointEvery: number;
+}
+
+/** Who made a change, as its stored meta says; changes are stored in runs of one author. */
+type Author = Pick<UpdateMeta, "author" | "linkId" | "via">;
+
+function sameAuthor(a: Author, b: Author): boolean {
+  return a.author === b.author && a.linkId === b.linkId && a.via === b.via;
+}
+
+/** A change not yet stored. */
+interface Unsaved {
+  update: Uint8Array;
+  seq: number;
+  by: Author;
+  /** The cells it set or cleared (keys). */
+  cells: ReadonlySet<string | null>;
+  /** True when it changed only the discussion (chat, comments), not the sheet. */
+  discussion: boolean;
 }
 
 const RETRY_MIN_MS = 100;
@@ -75,18 +93,20 @@ export class Room {
    */
   private stored: Uint8Array[] | null;
   /** Changes not yet stored, numbered in the order they were made. */
-  private unsaved: { update: Uint8Array; seq: number }[] = [];
+  private unsaved: Unsaved[] = [];
   private lastSeq = 0;
   /** Every change up to this number is durably stored. */
-  private storedSeq = 0;
+  private savedSeq = 0;
   /** Who waits for which change to be stored. */
   private waiters: { seq: number; resolve: () => void }[] = [];
   private inflight = false;
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = RETRY_MIN_MS;
-  private appendsSinceCompact = 0;
-  private compacting = false;
+  /** The storage's sequence number of the last update stored from here (0 before any). */
+  private lastStoredSeq = 0;
+  private appendsSinceCheckpoint = 0;
+  private checkpointing = false;
   private outgoing: { update: Uint8Array; origin: Origin }[] = [];
   /**
    * Awareness client ids each socket introduced: it alone speaks for them until it leaves, and
@@ -106,8 +126,9 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.ydoc);
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
-    if (stored.updates.length > options.compactEvery / 4) this.appendsSinceCompact = options.compactEvery;
-    this.maybeCompact();
+    this.lastStoredSeq = stored.lastSeq;
+    if (stored.updates.length > options.checkpointEvery / 4) this.appendsSinceCheckpoint = options.checkpointEvery;
+    this.maybeCheckpoint();
   }
 
   /** The sheet's document, built from the stored updates on first use. */
@@ -178,9 +199,18 @@ export class Room {
     return this.saved();
   }
 
+  /**
+   * The storage's sequence number of the state as it is once everything made so far is stored:
+   * what a version named now points at.
+   */
+  async storedSeq(): Promise<number> {
+    await this.saved();
+    return this.lastStoredSeq;
+  }
+
   /** Resolves once every change made so far is durably stored. */
   saved(): Promise<void> {
-    if (this.storedSeq >= this.lastSeq) return Promise.resolve();
+    if (this.savedSeq >= this.lastSeq) return Promise.resolve();
     const seq = this.lastSeq;
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
@@ -239,7 +269,25 @@ export class Room {
     this.ydoc.destroy();
   }
 
-  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+  /** Who made a change from `origin`: for a socket, the name it shows in presence now. */
+  private authorOf(origin: Origin): Author {
+    switch (origin.kind) {
+      case "socket": {
+        const clientId = this.clientOf(origin.socketId);
+        const user = clientId === null ? undefined : (this.awareness.getStates().get(clientId)?.user as { name?: unknown } | undefined);
+        const name = typeof user?.name === "string" ? user.name.slice(0, CONTENT_LIMITS.name) : "";
+        return { author: name, linkId: origin.linkId, via: "socket" };
+      }
+      case "http":
+        return { author: "", linkId: origin.linkId, via: "http" };
+      case "restore":
+        return { author: origin.author, linkId: origin.linkId, via: "restore" };
+      default:
+        return { author: "", linkId: null, via: "server" };
+    }
+  }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     const from = isOrigin(origin) ? origin : LOCAL_ORIGIN;
     // Relay before storing: the broadcast is queued ahead of the write, so others never wait for
     // an fsync (the sender's ack still does).
@@ -247,7 +295,16 @@ export class Room {
       if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
       this.outgoing.push({ update, origin: from });
     }
-    this.unsaved.push({ update, seq: ++this.lastSeq });
+    const types = sheetTypes(this.ydoc);
+    const changed = transaction.changed as Map<unknown, Set<string | null>>;
+    const discussion = new Set<unknown>(DISCUSSION_TYPES.map((name) => types[name]));
+    this.unsaved.push({
+      update,
+      seq: ++this.lastSeq,
+      by: this.authorOf(from),
+      cells: changed.get(types.cells) ?? new Set(),
+      discussion: [...changed.keys()].every((type) => discussion.has(type)),
+    });
     this.scheduleWrite();
   };
 
@@ -282,24 +339,33 @@ export class Room {
     });
   }
 
+  /**
+   * Stores what accumulated, merged: the oldest changes of one author (their meta is stored with
+   * them), up to MERGE_BYTES.
+   */
   private write(): void {
     if (this.inflight || this.unsaved.length === 0) return;
-    const batch = mergeRuns(this.unsaved, (u) => u.update.byteLength)[0]!;
+    const first = this.unsaved[0]!;
+    const sameRun = this.unsaved.findIndex((u) => !sameAuthor(u.by, first.by) || u.discussion !== first.discussion);
+    const batch = mergeRuns(sameRun < 0 ? this.unsaved : this.unsaved.slice(0, sameRun), (u) => u.update.byteLength)[0]!;
     this.unsaved = this.unsaved.slice(batch.length);
     this.inflight = true;
     const update = merged(batch.map((u) => u.update));
-    this.options.storage.append(this.id, update).then(
-      () => {
+    const cells = new Set(batch.flatMap((u) => [...u.cells]));
+    const meta: UpdateMeta = { ...first.by, at: Date.now(), cells: cells.size, discussion: first.discussion };
+    this.options.storage.append(this.id, update, meta).then(
+      (storageSeq) => {
         this.inflight = false;
         this.retryDelay = RETRY_MIN_MS;
-        this.updatedAt = Date.now();
-        this.appendsSinceCompact++;
-        this.storedSeq = batch[batch.length - 1]!.seq;
-        const done = this.waiters.filter((w) => w.seq <= this.storedSeq);
-        this.waiters = this.waiters.filter((w) => w.seq > this.storedSeq);
+        this.updatedAt = meta.at;
+        this.appendsSinceCheckpoint++;
+        this.lastStoredSeq = storageSeq;
+        this.savedSeq = batch[batch.length - 1]!.seq;
+        const done = this.waiters.filter((w) => w.seq <= this.savedSeq);
+        this.waiters = this.waiters.filter((w) => w.seq > this.savedSeq);
         for (const w of done) w.resolve();
         if (this.unsaved.length > 0) this.scheduleWrite();
-        this.maybeCompact();
+        this.maybeCheckpoint();
       },
       (err: unknown) => {
         // Keep the changes, in order, ahead of anything newer; acks keep waiting.
@@ -316,30 +382,35 @@ export class Room {
   }
 
   /**
-   * Folds the stored log into one snapshot in the background, from what storage holds (not from
-   * memory), so it stays correct when several servers append to the same sheet.
+   * Writes a checkpoint in the background, from what storage holds (not from memory), so it stays
+   * correct when several servers append to the same sheet.
    */
-  private maybeCompact(): void {
-    if (this.compacting || this.appendsSinceCompact < this.options.compactEvery) return;
-    this.compacting = true;
-    this.appendsSinceCompact = 0;
-    void compactSheet(this.options.storage, this.id)
-      .catch((err: unknown) => this.log.warn({ err }, "compaction failed; will try again"))
+  private maybeCheckpoint(): void {
+    if (this.checkpointing || this.appendsSinceCheckpoint < this.options.checkpointEvery) return;
+    this.checkpointing = true;
+    this.appendsSinceCheckpoint = 0;
+    void checkpointSheet(this.options.storage, this.id)
+      .catch((err: unknown) => this.log.warn({ err }, "writing a checkpoint failed; will try again"))
       .finally(() => {
-        this.compacting = false;
+        this.checkpointing = false;
       });
   }
 }
 
-/** Replaces a sheet's stored log by one snapshot of the same content. */
-export async function compactSheet(storage: Storage, id: string): Promise<void> {
+/** Writes the sheet's state as stored as its checkpoint, so it loads from there. */
+export async function checkpointSheet(storage: Storage, id: string): Promise<void> {
   const stored = await storage.load(id);
   if (!stored || stored.updates.length < 2) return;
+  await storage.checkpoint(id, stateOf(stored.updates), stored.lastSeq);
+}
+
+/** The state that replaying `updates` in order gives, as one update. */
+export function stateOf(updates: readonly Uint8Array[]): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (const update of stored.updates) Y.applyUpdate(doc, update);
+    for (const update of updates) Y.applyUpdate(doc, update);
   });
-  const snapshot = Y.encodeStateAsUpdate(doc);
+  const state = Y.encodeStateAsUpdate(doc);
   doc.destroy();
-  await storage.compact(id, snapshot, stored.lastSeq);
+  return state;
 }

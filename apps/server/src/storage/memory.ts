@@ -1,26 +1,51 @@
 import {
+  checkMeta,
+  checkSeq,
   SheetExistsError,
   UnknownSheetError,
+  type KeptState,
+  type LoggedUpdate,
   type NewSheetAccess,
   type SheetAccess,
   type Storage,
   type StoredLink,
   type StoredSheet,
+  type StoredUpdateMeta,
+  type StoredVersion,
+  type UpdateMeta,
 } from "./storage.js";
 
 interface Entry {
   seq: number;
   data: Uint8Array;
+  meta: UpdateMeta;
+}
+
+interface StoredState {
+  seq: number;
+  at: number;
+  state: Uint8Array;
 }
 
 interface MemorySheet {
+  /** The log, by increasing seq: gapless, except that the updates through a prune's base are gone. */
   entries: Entry[];
   lastSeq: number;
   createdAt: number;
   updatedAt: number;
+  /** The rolling checkpoint; a kept state at its seq serves instead (as in SQLite, one per seq). */
+  checkpoint: StoredState | null;
+  /** The states kept by pruning, the bases included, by increasing seq. */
+  kept: StoredState[];
+  /** In the order they were added; {@link MemoryStorage.listVersions} sorts them. */
+  versions: StoredVersion[];
   plainAddress: boolean;
   /** In the order they were added; {@link MemoryStorage.listLinks} sorts them by age. */
   links: StoredLink[];
+}
+
+function metaOf(e: Entry): StoredUpdateMeta {
+  return { seq: e.seq, ...e.meta };
 }
 
 /**
@@ -32,6 +57,8 @@ export class MemoryStorage implements Storage {
   /** Every sheet's links by id and by secret hash: both are unique across sheets, as in SQLite. */
   private readonly linksById = new Map<string, StoredLink>();
   private readonly linksByHash = new Map<string, StoredLink>();
+  /** Every sheet's versions by id: unique across sheets, as in SQLite. */
+  private readonly versionIds = new Set<string>();
 
   async create(id: string, initial: Uint8Array, access: NewSheetAccess): Promise<void> {
     if (this.sheets.has(id)) throw new SheetExistsError(id);
@@ -41,11 +68,15 @@ export class MemoryStorage implements Storage {
     // Checked before anything is stored, so a rejected create leaves no sheet and no link.
     this.checkNewLinks(access.links);
     const now = Date.now();
+    const meta: UpdateMeta = { at: now, author: "", linkId: null, via: "server", cells: 0, discussion: false };
     this.sheets.set(id, {
-      entries: [{ seq: 1, data: initial.slice() }],
+      entries: [{ seq: 1, data: initial.slice(), meta }],
       lastSeq: 1,
       createdAt: now,
       updatedAt: now,
+      checkpoint: null,
+      kept: [],
+      versions: [],
       plainAddress: access.plainAddress,
       links: [],
     });
@@ -55,28 +86,110 @@ export class MemoryStorage implements Storage {
   async load(id: string): Promise<StoredSheet | null> {
     const sheet = this.sheets.get(id);
     if (!sheet) return null;
+    const start = this.nearestState(sheet, sheet.lastSeq);
+    const after = sheet.entries.filter((e) => e.seq > (start?.seq ?? 0)).map((e) => e.data.slice());
     return {
-      updates: sheet.entries.map((e) => e.data.slice()),
+      updates: start ? [start.state.slice(), ...after] : after,
       lastSeq: sheet.lastSeq,
       createdAt: sheet.createdAt,
       updatedAt: sheet.updatedAt,
     };
   }
 
-  async append(id: string, update: Uint8Array): Promise<number> {
+  async append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number> {
+    checkMeta(meta);
     const sheet = this.sheets.get(id);
     if (!sheet) throw new UnknownSheetError(id);
     const seq = ++sheet.lastSeq;
-    sheet.entries.push({ seq, data: update.slice() });
+    sheet.entries.push({ seq, data: update.slice(), meta: { ...meta } });
     sheet.updatedAt = Date.now();
     return seq;
   }
 
-  async compact(id: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async checkpoint(id: string, state: Uint8Array, throughSeq: number): Promise<void> {
     const sheet = this.sheets.get(id);
     if (!sheet) throw new UnknownSheetError(id);
-    const kept = sheet.entries.filter((e) => e.seq > throughSeq);
-    sheet.entries = [{ seq: throughSeq, data: snapshot.slice() }, ...kept];
+    checkSeq(throughSeq, sheet.lastSeq, "checkpoint through");
+    // A state from before a prune (its later updates are partly gone) could not be loaded from:
+    // the base of that prune is newer, and already where loading starts.
+    const later = sheet.entries.filter((e) => e.seq > throughSeq).length;
+    if (later !== sheet.lastSeq - throughSeq) return;
+    const at = sheet.entries.find((e) => e.seq === throughSeq)?.meta.at ?? sheet.updatedAt;
+    const keptThere = sheet.kept.some((k) => k.seq === throughSeq);
+    sheet.checkpoint = keptThere ? null : { seq: throughSeq, at, state: state.slice() };
+  }
+
+  async prune(id: string, base: KeptState, kept: readonly KeptState[]): Promise<void> {
+    const sheet = this.sheets.get(id);
+    if (!sheet) throw new UnknownSheetError(id);
+    checkSeq(base.seq, sheet.lastSeq, "prune base");
+    const seqs = new Set<number>();
+    for (const k of [base, ...kept]) {
+      if (!Number.isSafeInteger(k.at)) throw new TypeError(`kept state ${k.seq}: invalid at ${k.at}`);
+      if (k !== base) checkSeq(k.seq, base.seq - 1, "kept state");
+      if (seqs.has(k.seq)) throw new RangeError(`two kept states at seq ${k.seq}`);
+      seqs.add(k.seq);
+    }
+    sheet.entries = sheet.entries.filter((e) => e.seq > base.seq);
+    // The rolling checkpoint, if it is at the base's seq or before, is replaced by the base.
+    if (sheet.checkpoint && sheet.checkpoint.seq <= base.seq) sheet.checkpoint = null;
+    const copy = (k: KeptState): StoredState => ({ seq: k.seq, at: k.at, state: k.state.slice() });
+    sheet.kept = [...kept.map(copy), copy(base), ...sheet.kept.filter((k) => k.seq > base.seq)];
+    sheet.kept.sort((a, b) => a.seq - b.seq);
+  }
+
+  async stateAt(id: string, seq: number): Promise<Uint8Array[] | null> {
+    const sheet = this.sheets.get(id);
+    if (!sheet || !Number.isSafeInteger(seq) || seq < 1 || seq > sheet.lastSeq) return null;
+    const start = this.nearestState(sheet, seq);
+    if (start?.seq === seq) return [start.state.slice()];
+    // No state before: the log's first entry is the start (seq 1), unless it is after `seq`.
+    const first = sheet.entries[0]?.seq;
+    const from = start ? start.seq : first === undefined ? seq : first - 1;
+    const updates = sheet.entries.filter((e) => e.seq > from && e.seq <= seq);
+    // Seqs have no gaps, except where updates were pruned: then the state cannot be rebuilt.
+    if (updates.length === 0 || updates.length !== seq - from) return null;
+    const data = updates.map((e) => e.data.slice());
+    return start ? [start.state.slice(), ...data] : data;
+  }
+
+  async history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null> {
+    const sheet = this.sheets.get(id);
+    if (!sheet) return null;
+    return { updates: sheet.entries.map(metaOf), kept: sheet.kept.map((k) => ({ seq: k.seq, at: k.at })) };
+  }
+
+  async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {
+    const sheet = this.sheets.get(id);
+    if (!sheet) return [];
+    return sheet.entries
+      .filter((e) => e.seq > afterSeq && e.seq <= throughSeq)
+      .map((e) => ({ ...metaOf(e), data: e.data.slice() }));
+  }
+
+  async addVersion(version: StoredVersion): Promise<void> {
+    const sheet = this.sheets.get(version.sheetId);
+    if (!sheet) throw new UnknownSheetError(version.sheetId);
+    checkSeq(version.seq, sheet.lastSeq, "version seq");
+    if (this.versionIds.has(version.id)) throw new Error(`version id ${version.id} is taken`);
+    this.versionIds.add(version.id);
+    sheet.versions.push({ ...version });
+  }
+
+  async listVersions(sheetId: string): Promise<StoredVersion[]> {
+    const sheet = this.sheets.get(sheetId);
+    if (!sheet) return [];
+    // A stable sort: versions named at the same seq and millisecond stay in the order added.
+    return sheet.versions.map((v) => ({ ...v })).sort((a, b) => a.seq - b.seq || a.at - b.at);
+  }
+
+  async removeVersion(sheetId: string, versionId: string): Promise<boolean> {
+    const sheet = this.sheets.get(sheetId);
+    const index = sheet ? sheet.versions.findIndex((v) => v.id === versionId) : -1;
+    if (!sheet || index < 0) return false;
+    sheet.versions.splice(index, 1);
+    this.versionIds.delete(versionId);
+    return true;
   }
 
   async access(sheetId: string, secretHash: string | null): Promise<SheetAccess | null> {
@@ -121,6 +234,15 @@ export class MemoryStorage implements Storage {
   }
 
   async close(): Promise<void> {}
+
+  /** The checkpoint or kept state nearest at or before `seq`, if any. */
+  private nearestState(sheet: MemorySheet, seq: number): StoredState | null {
+    let best: StoredState | null = null;
+    for (const s of sheet.checkpoint ? [...sheet.kept, sheet.checkpoint] : sheet.kept) {
+      if (s.seq <= seq && (!best || s.seq > best.seq)) best = s;
+    }
+    return best;
+  }
 
   /** Throws if a link's id or secret hash is taken, by a stored link or by another of `links`. */
   private checkNewLinks(links: StoredLink[]): void {

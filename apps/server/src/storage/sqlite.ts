@@ -3,13 +3,21 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Role } from "@cosheet/protocol";
 import {
+  checkMeta,
+  checkSeq,
   SheetExistsError,
   UnknownSheetError,
+  type KeptState,
+  type LoggedUpdate,
   type NewSheetAccess,
   type SheetAccess,
   type Storage,
   type StoredLink,
   type StoredSheet,
+  type StoredUpdateMeta,
+  type StoredVersion,
+  type UpdateMeta,
+  type UpdateVia,
 } from "./storage.js";
 
 /**
@@ -50,15 +58,105 @@ const MIGRATIONS = [
   ) STRICT;
   CREATE INDEX links_by_sheet ON links (sheet_id);
   `,
+  // 2: the update log is the sheet's history.
+  //
+  // Meta beside each update: when it was stored (at, ms), how many cells it set (cells), whether it
+  // changed only the discussion (discussion, 0 or 1), and who made it (author), a reference to a
+  // row of `authors`: each (sheet, name, link, via) is stored once, not on each of a sheet's many
+  // rows. UNIQUE counts NULLs as distinct, so a partial index makes the tuple unique without a
+  // link as well. `updates` is rebuilt rather than altered, so that its columns are NOT NULL and
+  // its data comes last (reading the meta skips the bytes).
+  //
+  // The rows written before this release have no meta. They get: at = their sheet's updated_at
+  // (when its last update was stored: the best bound known), or its created_at for seq 1; author
+  // "", no link, via "server", cells 0, discussion 0 (not known). Such a database may have a
+  // compacted log (the old `compact` replaced the updates through N by one snapshot, stored as the
+  // update at seq N): it stays an update row, and replaying the log from its first row still gives
+  // the sheet; the states before N are not kept.
+  //
+  // `checkpoints`: the sheet's one rolling checkpoint (kept = 0), where loading starts, and the
+  // states kept by pruning (kept = 1), the base included. `versions`: the versions people named.
+  `
+  CREATE TABLE authors (
+    id INTEGER PRIMARY KEY,
+    sheet_id TEXT NOT NULL REFERENCES sheets(id),
+    name TEXT NOT NULL,
+    link_id TEXT,
+    via TEXT NOT NULL CHECK (via IN ('socket', 'http', 'restore', 'server')),
+    UNIQUE (sheet_id, name, link_id, via)
+  ) STRICT;
+  CREATE UNIQUE INDEX authors_without_link ON authors (sheet_id, name, via) WHERE link_id IS NULL;
+  INSERT INTO authors (sheet_id, name, link_id, via) SELECT id, '', NULL, 'server' FROM sheets;
+  CREATE TABLE updates_v2 (
+    sheet_id TEXT NOT NULL REFERENCES sheets(id),
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    author INTEGER NOT NULL REFERENCES authors(id),
+    cells INTEGER NOT NULL,
+    discussion INTEGER NOT NULL CHECK (discussion IN (0, 1)),
+    data BLOB NOT NULL,
+    PRIMARY KEY (sheet_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO updates_v2 (sheet_id, seq, at, author, cells, discussion, data)
+    SELECT u.sheet_id, u.seq, CASE WHEN u.seq = 1 THEN s.created_at ELSE s.updated_at END, a.id, 0, 0, u.data
+    FROM updates u
+    JOIN sheets s ON s.id = u.sheet_id
+    JOIN authors a ON a.sheet_id = u.sheet_id AND a.name = '' AND a.link_id IS NULL AND a.via = 'server';
+  DROP TABLE updates;
+  ALTER TABLE updates_v2 RENAME TO updates;
+  CREATE TABLE checkpoints (
+    sheet_id TEXT NOT NULL REFERENCES sheets(id),
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    kept INTEGER NOT NULL CHECK (kept IN (0, 1)),
+    PRIMARY KEY (sheet_id, seq)
+  ) STRICT;
+  CREATE TABLE versions (
+    id TEXT PRIMARY KEY,
+    sheet_id TEXT NOT NULL REFERENCES sheets(id),
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    author TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX versions_by_sheet ON versions (sheet_id, seq, at);
+  `,
 ];
 
 const INSERT_SHEET =
   "INSERT INTO sheets (id, created_at, updated_at, last_seq, plain_address) VALUES (?, ?, ?, 1, ?)";
 const SELECT_SHEET = "SELECT created_at, updated_at, last_seq FROM sheets WHERE id = ?";
-const SELECT_UPDATES = "SELECT data FROM updates WHERE sheet_id = ? ORDER BY seq";
 const BUMP_SEQ = "UPDATE sheets SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq";
-const INSERT_UPDATE = "INSERT INTO updates (sheet_id, seq, data) VALUES (?, ?, ?)";
+const INSERT_UPDATE =
+  "INSERT INTO updates (sheet_id, seq, at, author, cells, discussion, data) VALUES (?, ?, ?, ?, ?, ?, ?)";
+const SELECT_DATA_BETWEEN = "SELECT data FROM updates WHERE sheet_id = ? AND seq > ? AND seq <= ? ORDER BY seq";
+const COUNT_BETWEEN = "SELECT count(*) AS n FROM updates WHERE sheet_id = ? AND seq > ? AND seq <= ?";
+const SELECT_FIRST_SEQ = "SELECT min(seq) AS seq FROM updates WHERE sheet_id = ?";
+const SELECT_UPDATE_AT = "SELECT at FROM updates WHERE sheet_id = ? AND seq = ?";
 const DELETE_THROUGH = "DELETE FROM updates WHERE sheet_id = ? AND seq <= ?";
+// The log with its meta. CROSS JOIN makes SQLite walk the sheet's updates in seq order and look
+// each author up by id, rather than pick another plan.
+const META_COLUMNS = "u.seq, u.at, u.cells, u.discussion, a.name, a.link_id, a.via";
+const META_FROM = "FROM updates u CROSS JOIN authors a ON a.id = u.author";
+const SELECT_HISTORY = `SELECT ${META_COLUMNS} ${META_FROM} WHERE u.sheet_id = ? ORDER BY u.seq`;
+const SELECT_LOG = `SELECT ${META_COLUMNS}, u.data ${META_FROM} WHERE u.sheet_id = ? AND u.seq > ? AND u.seq <= ? ORDER BY u.seq`;
+const SELECT_AUTHOR = "SELECT id FROM authors WHERE sheet_id = ? AND name = ? AND link_id IS ? AND via = ?";
+const INSERT_AUTHOR = "INSERT INTO authors (sheet_id, name, link_id, via) VALUES (?, ?, ?, ?)";
+// The checkpoint or kept state nearest at or before a seq.
+const SELECT_CHECKPOINT = "SELECT seq, data FROM checkpoints WHERE sheet_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1";
+const SELECT_KEPT = "SELECT seq, at FROM checkpoints WHERE sheet_id = ? AND kept = 1 ORDER BY seq";
+const DELETE_ROLLING = "DELETE FROM checkpoints WHERE sheet_id = ? AND kept = 0";
+const DELETE_CHECKPOINTS_BEFORE = "DELETE FROM checkpoints WHERE sheet_id = ? AND seq < ?";
+// A kept state at the same seq holds the same state: it stays, and serves as the checkpoint.
+const INSERT_ROLLING =
+  "INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VALUES (?, ?, ?, ?, 0) ON CONFLICT (sheet_id, seq) DO NOTHING";
+const UPSERT_KEPT = `INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VALUES (?, ?, ?, ?, 1)
+  ON CONFLICT (sheet_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data, kept = 1`;
+const VERSION_COLUMNS = "id, sheet_id, seq, name, at, author";
+const INSERT_VERSION = `INSERT INTO versions (${VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`;
+const SELECT_VERSIONS = `SELECT ${VERSION_COLUMNS} FROM versions WHERE sheet_id = ? ORDER BY seq, at, rowid`;
+const DELETE_VERSION = "DELETE FROM versions WHERE id = ? AND sheet_id = ?";
 const SET_PLAIN_ADDRESS = "UPDATE sheets SET plain_address = ? WHERE id = ?";
 const LINK_COLUMNS = "id, sheet_id, secret_hash, role, label, created_at, expires_at, last_used_at";
 const INSERT_LINK = `INSERT INTO links (${LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -116,23 +214,76 @@ function linkParams(link: StoredLink): LinkParams {
   ];
 }
 
-/** Brings a database at schema version `from` up to date (see BASE_SCHEMA). */
-function migrate(db: Database.Database, from: number): void {
+/**
+ * Brings a database up to date (see BASE_SCHEMA), one migration per transaction. Each reads the
+ * version inside its own write transaction (BEGIN IMMEDIATE), so two processes opening the same
+ * file at once (the server and an operator's command) never run one migration twice.
+ */
+function migrate(db: Database.Database): void {
   db.exec(BASE_SCHEMA);
-  for (let v = from; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  const step = db.transaction((): boolean => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version >= MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[version]!);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // next migration
   }
 }
 
 interface Pending {
   id: string;
   update: Uint8Array;
+  meta: UpdateMeta;
   resolve: (seq: number) => void;
   reject: (err: unknown) => void;
 }
+
+interface SheetRow {
+  created_at: number;
+  updated_at: number;
+  last_seq: number;
+}
+
+interface MetaRow {
+  seq: number;
+  at: number;
+  cells: number;
+  discussion: number;
+  name: string;
+  link_id: string | null;
+  via: UpdateVia;
+}
+
+interface VersionRow {
+  id: string;
+  sheet_id: string;
+  seq: number;
+  name: string;
+  at: number;
+  author: string;
+}
+
+function metaOf(row: MetaRow): StoredUpdateMeta {
+  return {
+    seq: row.seq,
+    at: row.at,
+    author: row.name,
+    linkId: row.link_id,
+    via: row.via,
+    cells: row.cells,
+    discussion: row.discussion === 1,
+  };
+}
+
+function versionOf(row: VersionRow): StoredVersion {
+  return { id: row.id, sheetId: row.sheet_id, seq: row.seq, name: row.name, at: row.at, author: row.author };
+}
+
+/** Author ids remembered; past this many the cache starts again (ids are then looked up). */
+const AUTHOR_CACHE_LIMIT = 10_000;
 
 /**
  * The embedded default: one SQLite file (WAL, `synchronous=FULL`, so a commit survives a power
@@ -145,7 +296,12 @@ export class SqliteStorage implements Storage {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private readonly stmt;
-  private readonly writeBatch: (batch: Pending[]) => number[];
+  private readonly writeBatch: (batch: Pending[], fresh: Map<string, number>) => number[];
+  /**
+   * The ids of `authors` rows by their tuple (see {@link authorKey}). Only committed rows are
+   * remembered: a transaction collects the ids it made in its own map, merged once it commits.
+   */
+  private readonly authorIds = new Map<string, number>();
 
   constructor(file: string) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -163,14 +319,30 @@ export class SqliteStorage implements Storage {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
-    migrate(this.db, version);
+    migrate(this.db);
     this.stmt = {
       insertSheet: this.db.prepare(INSERT_SHEET),
-      selectSheet: this.db.prepare<[string], { created_at: number; updated_at: number; last_seq: number }>(SELECT_SHEET),
-      selectUpdates: this.db.prepare<[string], { data: Buffer }>(SELECT_UPDATES),
+      selectSheet: this.db.prepare<[string], SheetRow>(SELECT_SHEET),
       bumpSeq: this.db.prepare<[number, string], { last_seq: number }>(BUMP_SEQ),
-      insertUpdate: this.db.prepare(INSERT_UPDATE),
-      deleteThrough: this.db.prepare(DELETE_THROUGH),
+      insertUpdate: this.db.prepare<[string, number, number, number, number, number, Uint8Array]>(INSERT_UPDATE),
+      selectDataBetween: this.db.prepare<[string, number, number], { data: Buffer }>(SELECT_DATA_BETWEEN),
+      countBetween: this.db.prepare<[string, number, number], { n: number }>(COUNT_BETWEEN),
+      selectFirstSeq: this.db.prepare<[string], { seq: number | null }>(SELECT_FIRST_SEQ),
+      selectUpdateAt: this.db.prepare<[string, number], { at: number }>(SELECT_UPDATE_AT),
+      deleteThrough: this.db.prepare<[string, number]>(DELETE_THROUGH),
+      selectHistory: this.db.prepare<[string], MetaRow>(SELECT_HISTORY),
+      selectLog: this.db.prepare<[string, number, number], MetaRow & { data: Buffer }>(SELECT_LOG),
+      selectAuthor: this.db.prepare<[string, string, string | null, UpdateVia], { id: number }>(SELECT_AUTHOR),
+      insertAuthor: this.db.prepare<[string, string, string | null, UpdateVia]>(INSERT_AUTHOR),
+      selectCheckpoint: this.db.prepare<[string, number], { seq: number; data: Buffer }>(SELECT_CHECKPOINT),
+      selectKept: this.db.prepare<[string], { seq: number; at: number }>(SELECT_KEPT),
+      deleteRolling: this.db.prepare<[string]>(DELETE_ROLLING),
+      deleteCheckpointsBefore: this.db.prepare<[string, number]>(DELETE_CHECKPOINTS_BEFORE),
+      insertRolling: this.db.prepare<[string, number, number, Uint8Array]>(INSERT_ROLLING),
+      upsertKept: this.db.prepare<[string, number, number, Uint8Array]>(UPSERT_KEPT),
+      insertVersion: this.db.prepare<[string, string, number, string, number, string]>(INSERT_VERSION),
+      selectVersions: this.db.prepare<[string], VersionRow>(SELECT_VERSIONS),
+      deleteVersion: this.db.prepare<[string, string]>(DELETE_VERSION),
       setPlainAddress: this.db.prepare<[number, string]>(SET_PLAIN_ADDRESS),
       insertLink: this.db.prepare<LinkParams>(INSERT_LINK),
       selectLinks: this.db.prepare<[string], LinkRow>(SELECT_LINKS),
@@ -180,15 +352,36 @@ export class SqliteStorage implements Storage {
     };
     // Each entry gets a result (its seq, or -1 for an unknown sheet); one bad entry does not
     // fail the others in the batch.
-    this.writeBatch = this.db.transaction((batch: Pending[]) => {
+    this.writeBatch = this.db.transaction((batch: Pending[], fresh: Map<string, number>) => {
       const now = Date.now();
       return batch.map((p) => {
         const row = this.stmt.bumpSeq.get(now, p.id);
         if (!row) return -1;
-        this.stmt.insertUpdate.run(p.id, row.last_seq, p.update);
+        const { at, author, linkId, via, cells, discussion } = p.meta;
+        const authorId = this.authorId(p.id, author, linkId, via, fresh);
+        this.stmt.insertUpdate.run(p.id, row.last_seq, at, authorId, cells, discussion ? 1 : 0, p.update);
         return row.last_seq;
       });
     });
+  }
+
+  /**
+   * The id of the `authors` row of a tuple, inserted if new; call it inside a transaction, and
+   * pass the ids it put in `fresh` to {@link remember} once that transaction committed.
+   */
+  private authorId(sheetId: string, name: string, linkId: string | null, via: UpdateVia, fresh: Map<string, number>): number {
+    const key = JSON.stringify([sheetId, name, linkId, via]);
+    const known = this.authorIds.get(key) ?? fresh.get(key);
+    if (known !== undefined) return known;
+    const row = this.stmt.selectAuthor.get(sheetId, name, linkId, via);
+    const id = row ? row.id : Number(this.stmt.insertAuthor.run(sheetId, name, linkId, via).lastInsertRowid);
+    fresh.set(key, id);
+    return id;
+  }
+
+  private remember(fresh: Map<string, number>): void {
+    if (this.authorIds.size + fresh.size > AUTHOR_CACHE_LIMIT) this.authorIds.clear();
+    for (const [key, id] of fresh) this.authorIds.set(key, id);
   }
 
   async create(id: string, initial: Uint8Array, access: NewSheetAccess): Promise<void> {
@@ -196,6 +389,7 @@ export class SqliteStorage implements Storage {
       if (link.sheetId !== id) throw new Error(`link ${link.id} is for sheet ${link.sheetId}, not ${id}`);
     }
     const now = Date.now();
+    const fresh = new Map<string, number>();
     this.db.transaction(() => {
       try {
         this.stmt.insertSheet.run(id, now, now, access.plainAddress ? 1 : 0);
@@ -204,23 +398,31 @@ export class SqliteStorage implements Storage {
         if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new SheetExistsError(id);
         throw err;
       }
-      this.stmt.insertUpdate.run(id, 1, initial);
+      this.stmt.insertUpdate.run(id, 1, now, this.authorId(id, "", null, "server", fresh), 0, 0, initial);
       for (const link of access.links) this.stmt.insertLink.run(...linkParams(link));
     })();
+    this.remember(fresh);
   }
 
   async load(id: string): Promise<StoredSheet | null> {
     return this.db.transaction(() => {
       const sheet = this.stmt.selectSheet.get(id);
       if (!sheet) return null;
-      const updates = this.stmt.selectUpdates.all(id).map((r) => new Uint8Array(r.data));
+      const start = this.stmt.selectCheckpoint.get(id, sheet.last_seq);
+      const after = this.stmt.selectDataBetween.all(id, start?.seq ?? 0, sheet.last_seq).map((r) => new Uint8Array(r.data));
+      const updates = start ? [new Uint8Array(start.data), ...after] : after;
       return { updates, lastSeq: sheet.last_seq, createdAt: sheet.created_at, updatedAt: sheet.updated_at };
     })();
   }
 
-  append(id: string, update: Uint8Array): Promise<number> {
+  append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number> {
+    try {
+      checkMeta(meta);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id, update, resolve, reject });
+      this.queue.push({ id, update, meta: { ...meta }, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -232,22 +434,108 @@ export class SqliteStorage implements Storage {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
+    if (batch.length === 0) return;
+    const fresh = new Map<string, number>();
     let seqs: number[];
     try {
-      seqs = this.writeBatch(batch);
+      seqs = this.writeBatch(batch, fresh);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
+    this.remember(fresh);
     batch.forEach((p, i) => (seqs[i]! < 0 ? p.reject(new UnknownSheetError(p.id)) : p.resolve(seqs[i]!)));
   }
 
-  async compact(id: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async checkpoint(id: string, state: Uint8Array, throughSeq: number): Promise<void> {
     this.db.transaction(() => {
-      if (!this.stmt.selectSheet.get(id)) throw new UnknownSheetError(id);
-      this.stmt.deleteThrough.run(id, throughSeq);
-      this.stmt.insertUpdate.run(id, throughSeq, snapshot);
+      const sheet = this.stmt.selectSheet.get(id);
+      if (!sheet) throw new UnknownSheetError(id);
+      checkSeq(throughSeq, sheet.last_seq, "checkpoint through");
+      // A state from before a prune (its later updates are partly gone) could not be loaded from:
+      // the base of that prune is newer, and already where loading starts.
+      const later = sheet.last_seq - throughSeq;
+      if (this.stmt.countBetween.get(id, throughSeq, sheet.last_seq)!.n !== later) return;
+      const at = this.stmt.selectUpdateAt.get(id, throughSeq)?.at ?? sheet.updated_at;
+      this.stmt.deleteRolling.run(id);
+      this.stmt.insertRolling.run(id, throughSeq, at, state);
     })();
+  }
+
+  async prune(id: string, base: KeptState, kept: readonly KeptState[]): Promise<void> {
+    this.db.transaction(() => {
+      const sheet = this.stmt.selectSheet.get(id);
+      if (!sheet) throw new UnknownSheetError(id);
+      checkSeq(base.seq, sheet.last_seq, "prune base");
+      const seqs = new Set<number>();
+      for (const k of [base, ...kept]) {
+        if (!Number.isSafeInteger(k.at)) throw new TypeError(`kept state ${k.seq}: invalid at ${k.at}`);
+        if (k !== base) checkSeq(k.seq, base.seq - 1, "kept state");
+        if (seqs.has(k.seq)) throw new RangeError(`two kept states at seq ${k.seq}`);
+        seqs.add(k.seq);
+      }
+      this.stmt.deleteThrough.run(id, base.seq);
+      this.stmt.deleteCheckpointsBefore.run(id, base.seq);
+      // The rolling checkpoint, if it is at the base's seq, becomes the base.
+      this.stmt.upsertKept.run(id, base.seq, base.at, base.state);
+      for (const k of kept) this.stmt.upsertKept.run(id, k.seq, k.at, k.state);
+    })();
+  }
+
+  async stateAt(id: string, seq: number): Promise<Uint8Array[] | null> {
+    return this.db.transaction(() => {
+      const sheet = this.stmt.selectSheet.get(id);
+      if (!sheet || !Number.isSafeInteger(seq) || seq < 1 || seq > sheet.last_seq) return null;
+      const start = this.stmt.selectCheckpoint.get(id, seq);
+      let from: number;
+      if (start) {
+        if (start.seq === seq) return [new Uint8Array(start.data)];
+        from = start.seq;
+      } else {
+        // No checkpoint before: the log's first row is the start (seq 1, or the snapshot a
+        // previous release's compact left), unless the seq asked for is before it.
+        const first = this.stmt.selectFirstSeq.get(id)?.seq ?? null;
+        if (first === null || first > seq) return null;
+        from = first - 1;
+      }
+      const rows = this.stmt.selectDataBetween.all(id, from, seq);
+      // Seqs have no gaps, except where updates were pruned: then the state cannot be rebuilt.
+      if (rows.length !== seq - from) return null;
+      const updates = rows.map((r) => new Uint8Array(r.data));
+      return start ? [new Uint8Array(start.data), ...updates] : updates;
+    })();
+  }
+
+  async history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null> {
+    return this.db.transaction(() => {
+      if (!this.stmt.selectSheet.get(id)) return null;
+      return {
+        updates: this.stmt.selectHistory.all(id).map(metaOf),
+        kept: this.stmt.selectKept.all(id).map((r) => ({ seq: r.seq, at: r.at })),
+      };
+    })();
+  }
+
+  async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {
+    return this.stmt.selectLog.all(id, afterSeq, throughSeq).map((r) => ({ ...metaOf(r), data: new Uint8Array(r.data) }));
+  }
+
+  async addVersion(version: StoredVersion): Promise<void> {
+    this.db.transaction(() => {
+      const sheet = this.stmt.selectSheet.get(version.sheetId);
+      if (!sheet) throw new UnknownSheetError(version.sheetId);
+      checkSeq(version.seq, sheet.last_seq, "version seq");
+      const { id, sheetId, seq, name, at, author } = version;
+      this.stmt.insertVersion.run(id, sheetId, seq, name, at, author);
+    })();
+  }
+
+  async listVersions(sheetId: string): Promise<StoredVersion[]> {
+    return this.stmt.selectVersions.all(sheetId).map(versionOf);
+  }
+
+  async removeVersion(sheetId: string, versionId: string): Promise<boolean> {
+    return this.stmt.deleteVersion.run(versionId, sheetId).changes > 0;
   }
 
   async access(sheetId: string, secretHash: string | null): Promise<SheetAccess | null> {

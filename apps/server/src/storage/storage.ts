@@ -1,12 +1,63 @@
 import type { Role } from "@cosheet/protocol";
 
-/** What is stored for one sheet: its updates in order (a compacted snapshot first, if any). */
+/**
+ * What is needed to build a sheet's current state: its latest checkpoint (or its first update),
+ * then the updates stored after it, in order.
+ */
 export interface StoredSheet {
   updates: Uint8Array[];
-  /** Sequence number of the last stored update; pass it to {@link Storage.compact}. */
+  /** Sequence number of the last stored update; pass it to {@link Storage.checkpoint}. */
   lastSeq: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/** How an update reached the sheet. */
+export type UpdateVia = "socket" | "http" | "restore" | "server";
+
+/** Who made a stored update and when: stamped by the server, stored beside the update. */
+export interface UpdateMeta {
+  /** When it was stored (ms since the epoch). */
+  at: number;
+  /** The display name of the person who made it ("" when unknown: the API, the server). */
+  author: string;
+  /** The link it came through; null for a sheet's plain address, or the server itself. */
+  linkId: string | null;
+  via: UpdateVia;
+  /** How many cells it set or cleared (a cell written twice in it counts once). */
+  cells: number;
+  /** True when it changed only the discussion (the chat, comments), not the sheet itself. */
+  discussion: boolean;
+}
+
+/** A stored update's meta and its place in the log. */
+export interface StoredUpdateMeta extends UpdateMeta {
+  seq: number;
+}
+
+/** A stored update with its meta, as the log holds it. */
+export interface LoggedUpdate extends StoredUpdateMeta {
+  data: Uint8Array;
+}
+
+/** A version someone named: the sheet's state through `seq`. Kept until deleted. */
+export interface StoredVersion {
+  id: string;
+  sheetId: string;
+  seq: number;
+  name: string;
+  /** When it was named. */
+  at: number;
+  /** Who named it (display name). */
+  author: string;
+}
+
+/** A state kept after the updates that made it were pruned: a named or thinned version past retention. */
+export interface KeptState {
+  seq: number;
+  /** When the last update it holds was stored. */
+  at: number;
+  state: Uint8Array;
 }
 
 /** A link to a sheet. Its secret is never stored: only its SHA-256, in hex. */
@@ -50,15 +101,44 @@ export interface Storage {
   /** Everything stored for a sheet, or null if there is no such sheet. */
   load(id: string): Promise<StoredSheet | null>;
   /**
-   * Appends one update; resolves with its sequence number once it is durably committed. Rejects
-   * if the sheet does not exist.
+   * Appends one update with its meta; resolves with its sequence number once it is durably
+   * committed. Rejects if the sheet does not exist. (The initial update of `create` is seq 1, with
+   * `via: "server"`.)
    */
-  append(id: string, update: Uint8Array): Promise<number>;
+  append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number>;
   /**
-   * Atomically replaces every update up to and including `throughSeq` by `snapshot`, which must
-   * hold all of them. Updates appended after `throughSeq` are kept.
+   * Stores `state`, which holds every update through `throughSeq`, as the sheet's checkpoint, so
+   * that loading starts from it; it replaces the previous checkpoint (not the kept states of
+   * {@link prune}). No update is deleted: the log is the sheet's history.
    */
-  compact(id: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+  checkpoint(id: string, state: Uint8Array, throughSeq: number): Promise<void>;
+  /**
+   * Retention, atomically: deletes every update through `base.seq`, and every checkpoint and kept
+   * state before it, and keeps `base.state` (the state through `base.seq`) and each of `kept`
+   * (states before it, at their seqs) in their place. Versions before `base.seq` are then only
+   * those kept. Rejects with UnknownSheetError for an unknown sheet.
+   */
+  prune(id: string, base: KeptState, kept: readonly KeptState[]): Promise<void>;
+  /**
+   * The updates whose replay gives the sheet's state through `seq`: a kept state at `seq`, or the
+   * nearest checkpoint, kept state or base at or before `seq` followed by the updates after it
+   * through `seq`. Null for an unknown sheet, a seq past the log, or one before the base that is
+   * not kept.
+   */
+  stateAt(id: string, seq: number): Promise<Uint8Array[] | null>;
+  /**
+   * The sheet's history without the updates' bytes: the meta of every stored update (oldest
+   * first) and the seqs of the states kept by pruning. Null for an unknown sheet.
+   */
+  history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null>;
+  /** The stored updates after `afterSeq` through `throughSeq`, with their meta, oldest first. */
+  log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]>;
+  /** Names a version. Rejects with UnknownSheetError for an unknown sheet. */
+  addVersion(version: StoredVersion): Promise<void>;
+  /** The sheet's named versions, oldest first (by seq, then when named). */
+  listVersions(sheetId: string): Promise<StoredVersion[]>;
+  /** Deletes a named version; resolves false if the sheet has no such version. */
+  removeVersion(sheetId: string, versionId: string): Promise<boolean>;
   /**
    * The sheet's access for a secret hash (pass null for the plain address), in one read; null if
    * there is no such sheet. A hash that names another sheet's link gives `link: null`.
@@ -75,6 +155,33 @@ export interface Storage {
   /** Switches the plain address's edit access on or off. Rejects with UnknownSheetError for an unknown sheet. */
   setPlainAddress(sheetId: string, enabled: boolean): Promise<void>;
   close(): Promise<void>;
+}
+
+const VIAS: ReadonlySet<string> = new Set<UpdateVia>(["socket", "http", "restore", "server"]);
+
+/**
+ * Throws if `meta` cannot be stored: every adapter checks before it queues an append, so that a
+ * bad one is rejected alone rather than failing a group commit it would have been part of.
+ */
+export function checkMeta(meta: UpdateMeta): void {
+  if (
+    !Number.isSafeInteger(meta.at) ||
+    !Number.isSafeInteger(meta.cells) ||
+    meta.cells < 0 ||
+    typeof meta.discussion !== "boolean" ||
+    typeof meta.author !== "string" ||
+    (meta.linkId !== null && typeof meta.linkId !== "string") ||
+    !VIAS.has(meta.via)
+  ) {
+    throw new TypeError(`invalid update meta: ${JSON.stringify(meta)}`);
+  }
+}
+
+/** Throws unless `seq` is a position of a log whose last is `lastSeq`. */
+export function checkSeq(seq: number, lastSeq: number, what: string): void {
+  if (!Number.isSafeInteger(seq) || seq < 1 || seq > lastSeq) {
+    throw new RangeError(`${what} ${seq} is not in the log (1 to ${lastSeq})`);
+  }
 }
 
 export class SheetExistsError extends Error {

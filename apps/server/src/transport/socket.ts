@@ -228,7 +228,7 @@ export function attachSocketTransport(
     /** Applies an update from this socket with what its role may change. */
     function applyUpdate(sheetId: string, update: Uint8Array): Promise<void> {
       const { room: r, grant } = membership(sheetId);
-      return r.apply(update, socketOrigin(socket.id), WRITABLE[grant.role]);
+      return r.apply(update, socketOrigin(socket.id, grant.linkId), WRITABLE[grant.role]);
     }
 
     socket.on(
