@@ -34,9 +34,11 @@ describe("fuzzing every socket event and HTTP endpoint", () => {
     expect(result.documentAfter).toEqual(result.documentExpected);
     expect(result.clientsAfter).toEqual(result.clientsExpected);
     expect(result.honestEdits).toBeGreaterThan(2);
-    // Generous bounds that only a stall of seconds breaks (a busy CI machine runs other suites too).
-    expect(result.worstHealthMs).toBeLessThan(2_500);
-    expect(result.worstHonestMs).toBeLessThan(3_000);
+    // Bounds only a hung server breaks: the whole test command runs its suites side by side, on a
+    // machine others share, where a health check has been seen to take 4 s; the figures themselves
+    // are the benchmark's (`BENCH_ONLY=fuzz`).
+    expect(result.worstHealthMs).toBeLessThan(10_000);
+    expect(result.worstHonestMs).toBeLessThan(10_000);
     expect(server.child.exitCode).toBeNull();
   });
 });

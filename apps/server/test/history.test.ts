@@ -172,10 +172,13 @@ describe("version history", () => {
       (i % 2 ? bob : ada).sheet.setCellsA1({ B2: `value ${i}`, [`A${i + 1}`]: String(i) });
       await Promise.all([ada, bob].map((x) => x.provider.whenSaved()));
     }
+    ada.sheet.setCellsA1({ B2: "=A1*2" });
+    await ada.provider.whenSaved();
     ada.sheet.insertRows(0, 2); // B2 is now B4: its history follows it
     await ada.provider.whenSaved();
     const before = { versions: await versions(s.url, id), cell: (await apiCall(s.url, "GET", `/api/sheets/${id}/cells/B4/history`)).json };
-    expect(before.cell.history.map((h: { input: string }) => h.input)).toEqual(["value 5", "value 4", "value 3", "value 2", "value 1", "value 0"]);
+    // The formula reads as it did when it was typed (A1, before the rows were inserted above it).
+    expect(before.cell.history.map((h: { input: string }) => h.input)).toEqual(["=A1*2", "value 5", "value 4", "value 3", "value 2", "value 1", "value 0"]);
     expect(new Set(before.cell.history.map((h: { author: string }) => h.author))).toEqual(new Set(["Ada", "Bob"]));
 
     for (const c of clients.splice(0)) c.close();

@@ -1,4 +1,4 @@
-import { LIMITS, XLSX_TYPE, type NewLink, type Role, type SheetLinks } from "@cosheet/protocol";
+import { LIMITS, XLSX_TYPE, type CellChange, type NewLink, type Role, type SheetLinks, type Version } from "@cosheet/protocol";
 import { rememberLink } from "./collab/recent";
 
 /** The sheet an API call is about, and the secret of the link it was opened with (none: its plain address). */
@@ -82,6 +82,40 @@ export async function revokeLink(access: SheetAccess, linkId: string): Promise<v
 export async function setPlainAddress(access: SheetAccess, enabled: boolean): Promise<boolean> {
   const res = await request(access, "/plain-address", { method: "PUT", json: { enabled } });
   return ((await res.json()) as { plainAddress: boolean }).plainAddress;
+}
+
+/** The sheet's versions, newest first (edit and owner links). */
+export async function listVersions(access: SheetAccess): Promise<Version[]> {
+  return ((await (await request(access, "/versions")).json()) as { versions: Version[] }).versions;
+}
+
+/** Names the sheet as the server has it now. */
+export async function nameVersion(access: SheetAccess, name: string, author: string): Promise<Version> {
+  return (await request(access, "/versions", { method: "POST", json: { name, author } })).json() as Promise<Version>;
+}
+
+/** Deletes a named version (automatic ones cannot be). */
+export async function deleteVersion(access: SheetAccess, versionId: string): Promise<void> {
+  await request(access, `/versions/${encodeURIComponent(versionId)}`, { method: "DELETE" });
+}
+
+/** A version's whole state, as one Yjs update. */
+export async function versionState(access: SheetAccess, versionId: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await request(access, `/versions/${encodeURIComponent(versionId)}/state`)).arrayBuffer());
+}
+
+/**
+ * Restores a version for everyone, as a forward edit that reaches every open copy through the
+ * sync; `before` is the version the server named first, which undoes it when restored.
+ */
+export async function restoreVersion(access: SheetAccess, versionId: string, author: string): Promise<{ restored: Version; before: Version }> {
+  const res = await request(access, `/versions/${encodeURIComponent(versionId)}/restore`, { method: "POST", json: { author } });
+  return res.json() as Promise<{ restored: Version; before: Version }>;
+}
+
+/** Each value a cell (A1) had, newest first. */
+export async function cellHistory(access: SheetAccess, a1: string): Promise<CellChange[]> {
+  return ((await (await request(access, `/cells/${a1}/history`)).json()) as { history: CellChange[] }).history;
 }
 
 /** The content type the server reads a file as, from its name; null for a file it cannot import. */

@@ -38,6 +38,7 @@ export type {
   AwarenessPayload,
   DirectMessage,
   DirectMessagePayload,
+  CellChange,
   JoinPayload,
   LinkInfo,
   NewLink,
@@ -45,6 +46,7 @@ export type {
   SheetRef,
   SyncPayload,
   UpdatePayload,
+  Version,
 } from "./schemas.js";
 export { connectSocket, wireParser } from "./socket.js";
 export { PROTOCOL_VERSION } from "./version.js";

@@ -111,6 +111,29 @@ export interface SheetLinks {
   links: LinkInfo[];
 }
 
+/** A version of a sheet, as the history lists it (`GET /api/sheets/:id/versions`). */
+export interface Version {
+  /** A named version's id, or an automatic one's log position. */
+  id: string;
+  /** When its last change was stored (ISO 8601). */
+  at: string;
+  /** The names of who made its changes; `""` for the API and the server. */
+  authors: string[];
+  /** Given to a version someone named; automatic versions have none. */
+  name?: string;
+  /** How many cells its changes set or cleared (a cell written in two of them counts twice). */
+  changedCells: number;
+}
+
+/** One value a cell had (`GET /api/sheets/:id/cells/:a1/history`): `input` `""` once cleared. */
+export interface CellChange {
+  /** As it read then: a formula's references in A1 for the layout of that moment. */
+  input: string;
+  at: string;
+  author: string;
+  via: "socket" | "http" | "restore" | "server";
+}
+
 /** `POST /api/sheets/:id/links` and `POST /api/sheets` answers: the new link, with its secret. */
 export interface NewLink extends LinkInfo {
   url: string;

@@ -172,7 +172,7 @@ export class Sheet {
 
   /** Raw input of the cell at a position; `""` when empty or outside the sheet. */
   getInput(row: number, col: number): string {
-    return this.shown(this.storedInput(row, col));
+    return this.shownInput(this.storedInput(row, col));
   }
 
   /**
@@ -213,7 +213,7 @@ export class Sheet {
   }
 
   /** A stored input as users see it: formulas with their references in A1 for today's layout. */
-  private shown(stored: string): string {
+  shownInput(stored: string): string {
     return isFormula(stored) ? formulaFromStored(stored, this.rows, this.cols) : stored;
   }
 
@@ -349,7 +349,7 @@ export class Sheet {
     for (let r = range.start.row; r <= lastRow; r++) {
       const line: string[] = [];
       for (let c = range.start.col; c <= lastCol; c++) {
-        line.push(this.shown(this.inputOf(cellKey(rowIds[r]!, colIds[c]!))));
+        line.push(this.shownInput(this.inputOf(cellKey(rowIds[r]!, colIds[c]!))));
       }
       out.push(line);
     }
@@ -374,7 +374,7 @@ export class Sheet {
     const out: Record<string, string> = {};
     for (const key of this.types.cells.keys()) {
       const pos = this.positionOf(key);
-      if (pos) out[formatCell(pos)] = this.shown(this.inputOf(key));
+      if (pos) out[formatCell(pos)] = this.shownInput(this.inputOf(key));
     }
     return out;
   }

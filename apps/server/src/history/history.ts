@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { ErrorCode, ProtocolError } from "@cosheet/protocol";
+import { ErrorCode, ProtocolError, type CellChange, type Version as ApiVersion } from "@cosheet/protocol";
 import { cellKey, randomId, restoreSheet, Sheet } from "@cosheet/sheet";
 import type { Room } from "../registry/room.js";
 import type { KeptState, Storage, StoredUpdateMeta, StoredVersion } from "../storage/storage.js";
@@ -12,17 +12,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
-/** A version as the API lists it. */
-export interface Version {
-  id: string;
-  /** When its last change was stored (ISO). */
-  at: string;
-  /** Who made the changes it holds (display names; "" for the API and the server). */
-  authors: string[];
-  name?: string;
-  /** Cells set or cleared by its changes (a cell written in two of them counts twice). */
-  changedCells: number;
-  /** Internal: the log position it stands for. */
+/** A version as the API lists it (see {@link ApiVersion}), with the log position it stands for. */
+export interface Version extends ApiVersion {
   seq: number;
 }
 
@@ -121,17 +112,10 @@ export async function documentAt(storage: Storage, sheetId: string, seq: number)
   return doc;
 }
 
-/** One value a cell had. */
-export interface CellChange {
-  /** Its raw input ("" once cleared). */
-  input: string;
-  at: string;
-  author: string;
-  via: string;
-}
 
 /**
- * Every value a cell had, newest first, found by replaying the log and watching the cell's key:
+ * Every value a cell had, newest first (formulas as they read at the time), found by replaying the
+ * log and watching the cell's key:
  * the cell is followed by its row and column ids, so rows and columns inserted, deleted or moved
  * around it do not lose its history. Cells set in the state history starts from (before the kept
  * log) appear as one entry at that state's time.
@@ -143,21 +127,23 @@ export async function cellHistory(storage: Storage, sheetId: string, rowId: stri
   if (!first) return [];
   const key = cellKey(rowId, colId);
   const doc = new Y.Doc();
-  const cells = Sheet.of(doc).types.cells;
+  const sheet = Sheet.of(doc);
+  const cells = sheet.types.cells;
   const changes: CellChange[] = [];
   if (first.seq > 1) {
     // The log was pruned: start from the base state it keeps.
     for (const update of (await storage.stateAt(sheetId, first.seq - 1)) ?? []) Y.applyUpdate(doc, update);
     const base = history.kept.find((k) => k.seq === first.seq - 1);
     const input = cells.get(key);
-    if (input !== undefined && base) changes.push({ input, at: new Date(base.at).toISOString(), author: "", via: "server" });
+    if (input !== undefined && base) changes.push({ input: sheet.shownInput(input), at: new Date(base.at).toISOString(), author: "", via: "server" });
   }
   for (const entry of await storage.log(sheetId, first.seq - 1, history.updates.at(-1)!.seq)) {
     if (entry.discussion) continue;
     const before = cells.get(key);
     Y.applyUpdate(doc, entry.data);
     const after = cells.get(key);
-    if (after !== before) changes.push({ input: after ?? "", at: new Date(entry.at).toISOString(), author: entry.author, via: entry.via });
+    // A formula as it read then: its references in A1 for the layout of that moment.
+    if (after !== before) changes.push({ input: sheet.shownInput(after ?? ""), at: new Date(entry.at).toISOString(), author: entry.author, via: entry.via });
   }
   doc.destroy();
   return changes.reverse();

@@ -48,3 +48,48 @@ describe("a read-only grid", () => {
     grid.unmount();
   });
 });
+
+describe("a grid's cell menu", () => {
+  function grid(props: { history?: boolean; highlighted?: ReadonlySet<string> }) {
+    const doc = new Y.Doc();
+    initSheet(doc, { rows: 10, cols: 5 });
+    const sheet = Sheet.of(doc);
+    const wrapper = mount(SheetGrid, {
+      props: { sheet, version: 0, rowCount: 10, colCount: 5, peers: [], ...props },
+      attachTo: document.body,
+    });
+    return { sheet, wrapper, el: wrapper.find("[role=grid]") };
+  }
+
+  it("offers the active cell's edit history by its shortcut, and in its menu after the row's commands", async () => {
+    const { wrapper, el } = grid({ history: true });
+    await el.trigger("keydown", { key: "ArrowDown" });
+    await el.trigger("keydown", { key: "H", code: "KeyH", ctrlKey: true, altKey: true, shiftKey: true });
+    await el.trigger("keydown", { key: "F10", shiftKey: true });
+    const items = wrapper.findAll("[role=menuitem]");
+    expect(items.map((i) => i.text())).toEqual(["Insert row above", "Insert row below", "Delete row 2", "Edit history"]);
+    await items[3]!.trigger("click");
+    expect(wrapper.emitted("showHistory")).toEqual([[{ row: 1, col: 0 }], [{ row: 1, col: 0 }]]);
+    wrapper.unmount();
+  });
+
+  it("offers no history unless asked to", async () => {
+    const { wrapper, el } = grid({});
+    await el.trigger("keydown", { key: "ContextMenu" });
+    expect(wrapper.findAll("[role=menuitem]").map((i) => i.text())).not.toContain("Edit history");
+    await el.trigger("keydown", { key: "H", code: "KeyH", ctrlKey: true, altKey: true, shiftKey: true });
+    expect(wrapper.emitted("showHistory")).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it("marks highlighted cells as changed", async () => {
+    const doc = new Y.Doc();
+    initSheet(doc, { rows: 10, cols: 5 });
+    const ids = Sheet.of(doc).idsAt(0, 1)!;
+    const { wrapper } = grid({});
+    await wrapper.setProps({ sheet: Sheet.of(doc), highlighted: new Set([`${ids.rowId}:${ids.colId}`]) });
+    const marked = wrapper.findAll(".cell.highlighted");
+    expect(marked.map((c) => [c.attributes("aria-colindex"), c.attributes("aria-description")])).toEqual([["3", "changed"]]);
+    wrapper.unmount();
+  });
+});
