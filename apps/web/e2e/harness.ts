@@ -154,8 +154,11 @@ export interface E2ESuite {
   browser: Browser;
   /** Opens a browser context (a separate person: separate storage), closed after the test. */
   newContext(): Promise<BrowserContext>;
-  /** A separate person (a new context) with a sheet open and synced. */
-  person(id: string): Promise<Page>;
+  /**
+   * A separate person (a new context) with a sheet open and synced; with `identity`, the name and
+   * colour their browser remembers from an earlier visit.
+   */
+  person(id: string, identity?: { name: string; color: string }): Promise<Page>;
   /** A new sheet, opened by a separate person with the grid focused. */
   newSheet(title: string): Promise<Page>;
 }
@@ -169,8 +172,10 @@ export function e2eSuite(): E2ESuite {
       contexts.push(context);
       return context;
     },
-    async person(id: string) {
-      const page = await (await suite.newContext()).newPage();
+    async person(id: string, identity?: { name: string; color: string }) {
+      const context = await suite.newContext();
+      if (identity) await context.addInitScript((saved) => localStorage.setItem("cosheet:identity", saved), JSON.stringify(identity));
+      const page = await context.newPage();
       await openSheet(page, suite.server.url, id);
       return page;
     },

@@ -1,20 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet, shown, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
-
-/** A person with a name already remembered by their browser, in the sheet. */
-async function person(name: string, color: string, id: string): Promise<Page> {
-  const context = await env.newContext();
-  await context.addInitScript(
-    ([n, c]) => localStorage.setItem("cosheet:identity", JSON.stringify({ name: n, color: c })),
-    [name, color],
-  );
-  const page = await context.newPage();
-  await openSheet(page, env.server.url, id);
-  return page;
-}
 
 /** Waits until the server has every change of the page. */
 const saved = (page: Page) => page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
@@ -22,7 +10,7 @@ const saved = (page: Page) => page.getByRole("status").filter({ hasText: /^Saved
 describe("history", () => {
   it("names a version, previews it with its differences, restores it for everyone, and lists a cell's values", async () => {
     const id = await createSheet(env.server.url, "Budget");
-    const ada = await person("Ada", "#c2410c", id);
+    const ada = await env.person(id, { name: "Ada", color: "#c2410c" });
     await typeInto(ada, "A1", "draft");
     await saved(ada);
 
@@ -39,7 +27,7 @@ describe("history", () => {
     await typeInto(ada, "A1", "final");
     await typeInto(ada, "B2", "extra");
     await saved(ada);
-    const bob = await person("Bob", "#0369a1", id);
+    const bob = await env.person(id, { name: "Bob", color: "#0369a1" });
     await expect.poll(() => shown(bob, "B2")).toBe("extra");
 
     await historyButton.click();

@@ -1,27 +1,14 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, openSheet } from "./harness.js";
+import { cell, createSheet, e2eSuite } from "./harness.js";
 
 const env = e2eSuite();
-
-/** A person with a name and colour already remembered by their browser. */
-async function person(name: string, color: string, id: string): Promise<Page> {
-  const context = await env.newContext();
-  await context.addInitScript(
-    ([n, c]) => localStorage.setItem("cosheet:identity", JSON.stringify({ name: n, color: c })),
-    [name, color],
-  );
-  const page = await context.newPage();
-  await openSheet(page, env.server.url, id);
-  return page;
-}
 
 describe("presence and chat", () => {
   it("shows who is here, their cursors by name, group chat, and private messages", async () => {
     const id = await createSheet(env.server.url, "People");
-    const ada = await person("Ada", "#c2410c", id);
-    const bob = await person("Bob", "#0369a1", id);
-    const cy = await person("Cy", "#4d7c0f", id);
+    const ada = await env.person(id, { name: "Ada", color: "#c2410c" });
+    const bob = await env.person(id, { name: "Bob", color: "#0369a1" });
+    const cy = await env.person(id, { name: "Cy", color: "#4d7c0f" });
 
     await ada.getByText("3 here").waitFor();
     for (const name of ["Bob", "Cy"]) await ada.getByLabel("People here").getByText(name).waitFor();

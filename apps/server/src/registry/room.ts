@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { CONTENT_LIMITS, DISCUSSION_TYPES, Sheet, sheetTypes, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
+import { CONTENT_LIMITS, DISCUSSION_TYPES, Sheet, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
 import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
@@ -113,6 +113,8 @@ export class Room {
    * then they are removed.
    */
   private readonly presence = new Map<string, Set<number>>();
+  /** The document's discussion types (chat, comments), to tell changes to them alone apart. */
+  private discussion: ReadonlySet<unknown> | null = null;
   private destroyed = false;
 
   constructor(
@@ -295,15 +297,14 @@ export class Room {
       if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
       this.outgoing.push({ update, origin: from });
     }
-    const types = sheetTypes(this.ydoc);
     const changed = transaction.changed as Map<unknown, Set<string | null>>;
-    const discussion = new Set<unknown>(DISCUSSION_TYPES.map((name) => types[name]));
+    this.discussion ??= new Set(DISCUSSION_TYPES.map((name) => this.sheet.types[name]));
     this.unsaved.push({
       update,
       seq: ++this.lastSeq,
       by: this.authorOf(from),
-      cells: changed.get(types.cells) ?? new Set(),
-      discussion: [...changed.keys()].every((type) => discussion.has(type)),
+      cells: changed.get(this.sheet.types.cells) ?? new Set(),
+      discussion: [...changed.keys()].every((type) => this.discussion!.has(type)),
     });
     this.scheduleWrite();
   };
