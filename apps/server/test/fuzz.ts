@@ -225,7 +225,7 @@ function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target):
 /** One hostile HTTP request: method, path and body. */
 function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string; path: string; type?: string; body?: string | Uint8Array } {
   const s = `/api/sheets/${sheetId}`;
-  switch (int(rand, 13)) {
+  switch (int(rand, 14)) {
     case 0:
       return { method: "GET", path: pick(rand, ["/api/sheets/%E0%A4%A", "/api/sheets/short", `/api/sheets/${"A".repeat(LIMITS.sheetIdLength)}`, "/api/sheets/..%2F..%2Fetc", "/api/nothing"]) };
     case 1:
@@ -256,6 +256,18 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
         { method: "POST", path: `${s}/links`, type: "application/json", body: JSON.stringify({ role: pick(rand, ROLES) }) },
         { method: "DELETE", path: `${s}/links/${link.id}` },
         { method: "PUT", path: `${s}/plain-address`, type: "application/json", body: '{"enabled":true}' },
+      ]);
+    case 12:
+      // History: versions that do not exist, malformed names and cells, bodies of the wrong shape
+      // (never a valid name or restore, which an edit link may make).
+      return pick(rand, [
+        { method: "GET", path: `${s}/cells?version=${pick(rand, ["999999999", "nope", "1&version=2", "", "-1", "1e9", "%00"])}` },
+        { method: "GET", path: `${s}/versions/${pick(rand, ["nope", "99999999", "..%2F..%2F"])}/state` },
+        { method: "POST", path: `${s}/versions`, type: "application/json", body: pick(rand, ['{"name":""}', '{"name":5}', `{"name":"${"v".repeat(LIMITS.maxTitleLength + 1)}"}`, `{"name":"a","author":"${"a".repeat(LIMITS.maxNameLength + 1)}"}`, '{"name":"a","extra":1}', "[", "null"]) },
+        { method: "POST", path: `${s}/versions/${pick(rand, ["nope", "99999999"])}/restore`, type: "application/json", body: "{}" },
+        { method: "POST", path: `${s}/versions/1/restore`, type: "application/json", body: pick(rand, ['{"author":5}', '{"by":"me"}', "{"]) },
+        { method: "DELETE", path: `${s}/versions/${pick(rand, ["nope", "1"])}` },
+        { method: "GET", path: `${s}/cells/${pick(rand, ["ZZZZ0", "XFD1048577", "A1%00", "A0", "..%2F"])}/history` },
       ]);
     default:
       return { method: "POST", path: `${s}/cells?range=A1`, type: "application/json", body: "{}" };
