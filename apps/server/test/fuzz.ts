@@ -192,7 +192,7 @@ interface Target {
 /** One hostile socket event: its name and payload. */
 function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target): [string, unknown] {
   const wrong = () => pick(rand, [null, 7, "text", [], {}, { sheetId: 5 }, true, { sheetId, update: "AAEC" }]);
-  switch (int(rand, 12)) {
+  switch (int(rand, 13)) {
     case 0: {
       const secret = int(rand, 4) === 0 ? wrongSecret("join") : undefined;
       if (secret !== undefined) return ["sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret }];
@@ -217,6 +217,21 @@ function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target):
       return ["sheet:leave", wrong()];
     case 10:
       return ["sheet:update", { sheetId: "B".repeat(LIMITS.sheetIdLength), update: new Uint8Array([0, 0]) }];
+    case 11:
+      // Comment events that are malformed, or that act on threads and cells that are not there.
+      return [
+        "comment:post",
+        pick(rand, [
+          wrong(),
+          { sheetId, comment: wrong() },
+          { sheetId, comment: { id: "c1", action: "reply", thread: "nothread", text: "hi" } },
+          { sheetId, comment: { id: "c2", action: "edit", thread: "nothread", target: "nothread", text: "hi" } },
+          { sheetId, comment: { id: "c3", action: "open", thread: "c3", rowId: "norow", colId: "nocol", text: "hi" } },
+          { sheetId, comment: { id: "c4", action: "open", thread: "other", rowId: "r", colId: "c", text: "hi" } },
+          { sheetId, comment: { id: "c5", action: "resolve", thread: "c5", author: "Forged", person: "x", at: 1 } },
+          { sheetId, comment: { id: "c6".repeat(40), action: "reply", thread: "t", text: "x".repeat(6000) } },
+        ]),
+      ];
     default:
       return [pick(rand, ["sheet:delete", "admin", "__proto__", "constructor"]), { sheetId }];
   }

@@ -53,12 +53,12 @@ export function bearer(secret: string | undefined): Record<string, string> {
 export function connectClient(
   url: string,
   sheetId: string,
-  options: { socket?: Parameters<typeof connectSocket>[1]; secret?: string | null } = {},
+  options: { socket?: Parameters<typeof connectSocket>[1]; secret?: string | null; person?: string } = {},
 ): TestClient {
   const socket = connectSocket(url, { reconnectionDelay: 50, reconnectionDelayMax: 200, ...options.socket });
   const doc = new Y.Doc();
   const secret = options.secret === undefined ? ownerSecret(sheetId) : (options.secret ?? undefined);
-  const provider = new SheetProvider({ socket, sheetId, doc, ...(secret ? { secret } : {}) });
+  const provider = new SheetProvider({ socket, sheetId, doc, ...(secret ? { secret } : {}), ...(options.person ? { person: options.person } : {}) });
   return {
     socket,
     doc,

@@ -196,9 +196,13 @@ describe("HTTP API", () => {
     await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "x", B1: "=A2+1", A2: "41" } });
     const book = new ExcelJS.Workbook();
     book.addWorksheet("In").getCell("A1").value = "imported";
+    book.worksheets[0]!.getCell("A1").note = "Checked by Ann";
     const bytes = new Uint8Array(await book.xlsx.writeBuffer());
     const imported = await api("POST", `/api/sheets/${id}/import?at=C3`, bytes, XLSX_TYPE);
     expect(imported.json).toEqual({ range: "C3", rows: 1, cols: 1 });
+    // The file's note is a comment on the cell it was written to.
+    const { threads } = (await api("GET", `/api/sheets/${id}/comments`)).json;
+    expect(threads).toMatchObject([{ cell: "C3", comments: [{ author: "Imported note", text: "Checked by Ann" }] }]);
 
     const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`, { headers: bearer(ownerSecret(id)) });
     expect(res.headers.get("content-type")).toBe(XLSX_TYPE);
@@ -210,6 +214,7 @@ describe("HTTP API", () => {
     expect(sheet.getCell("B1").value).toEqual({ formula: "A2+1", result: 42 });
     expect(sheet.getCell("A2").value).toBe(41);
     expect(sheet.getCell("C3").value).toBe("imported");
+    expect(sheet.getCell("C3").note).toBe("Imported note:\nChecked by Ann");
 
     const garbage = await api("POST", `/api/sheets/${id}/import`, new TextEncoder().encode("nope"), XLSX_TYPE);
     expect(garbage.json.error.code).toBe(ErrorCode.InvalidXlsx);

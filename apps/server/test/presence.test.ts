@@ -95,6 +95,13 @@ describe("presence belongs to its socket", () => {
     expect((await send(ada, forged(1, { user: { name: "Ada's twin" } }))).ok).toBe(false);
   });
 
+  it("shows a person again when they reconnect, without them changing anything", async () => {
+    ada.socket.disconnect();
+    await eventually(() => expect(seen(ada)).toBeUndefined());
+    ada.socket.connect();
+    await eventually(() => expect(seen(ada)).toEqual(adaState));
+  });
+
   it("removes what a socket spoke for when it disconnects", async () => {
     expect((await send(mallory, forged(77, { user: { name: "Extra", color: "#0369a1" } }))).ok).toBe(true);
     await eventually(() => expect(observer.provider.awareness.getStates().has(77)).toBe(true));
@@ -124,6 +131,7 @@ describe("presence reaches others in safe forms", () => {
     const ack = await send(mallory, forged(mallory.doc.clientID, { user: { name: "M".repeat(10_000), color: "#c2410c" } }));
     expect(ack.ok).toBe(false);
     await settled();
-    expect(seen(mallory)).toBeUndefined();
+    // Mallory joined with an empty presence; the refused state never replaced it.
+    expect(seen(mallory)).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import type { UpdateProblem } from "@cosheet/sheet";
+import type { CommentRefusalReason, UpdateProblem } from "@cosheet/sheet";
 
 /** Every error code the server can answer, on the socket and over HTTP. */
 export const ErrorCode = {
@@ -38,6 +38,14 @@ export const UPDATE_ERROR_CODES: Readonly<Record<UpdateProblem, ErrorCode>> = {
   content: ErrorCode.InvalidContent,
   pending: ErrorCode.OutOfSync,
   forbidden: ErrorCode.Forbidden,
+};
+
+/** The wire's code for each reason a comment event is refused. */
+export const COMMENT_ERROR_CODES: Readonly<Record<CommentRefusalReason, ErrorCode>> = {
+  gone: ErrorCode.NotFound,
+  "not-yours": ErrorCode.Forbidden,
+  full: ErrorCode.InvalidContent,
+  invalid: ErrorCode.BadRequest,
 };
 
 export interface ErrorBody {

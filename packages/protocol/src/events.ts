@@ -2,6 +2,7 @@ import type { Ack, ErrorBody } from "./errors.js";
 import type { Role } from "./roles.js";
 import type {
   AwarenessPayload,
+  CommentPayload,
   DirectMessage,
   DirectMessagePayload,
   JoinPayload,
@@ -47,6 +48,12 @@ export interface ClientToServerEvents {
    * NOT_FOUND when they are not here.
    */
   "chat:direct": (payload: DirectMessagePayload, ack: (res: Ack<null>) => void) => void;
+  /**
+   * A comment event (open a thread, reply, edit, delete, resolve, reopen), written by the server
+   * into the sheet's comments with the author and time stamped, and acknowledged once stored. An
+   * event whose id the sheet already has is acknowledged without writing it again.
+   */
+  "comment:post": (payload: CommentPayload, ack: (res: Ack<null>) => void) => void;
 }
 
 /** Events the server sends. */

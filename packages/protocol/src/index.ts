@@ -1,4 +1,4 @@
-export { ErrorCode, fail, ok, ProtocolError, UPDATE_ERROR_CODES } from "./errors.js";
+export { COMMENT_ERROR_CODES, ErrorCode, fail, ok, ProtocolError, UPDATE_ERROR_CODES } from "./errors.js";
 export type { Ack, ErrorBody } from "./errors.js";
 export type {
   ClientToServerEvents,
@@ -17,6 +17,8 @@ export type { SheetProviderEvents, SheetProviderOptions, SheetSocket, SyncStatus
 export {
   AuthorSchema,
   AwarenessPayloadSchema,
+  CommentPayloadSchema,
+  CommentRequestSchema,
   CreateLinkBodySchema,
   CreateSheetBodySchema,
   DirectMessagePayloadSchema,
@@ -25,6 +27,7 @@ export {
   LinkLabelSchema,
   NameVersionBodySchema,
   PatchCellsBodySchema,
+  PERSON_KEY_PATTERN,
   PlainAddressBodySchema,
   RestoreBodySchema,
   SHEET_ID_PATTERN,
@@ -39,14 +42,18 @@ export type {
   DirectMessage,
   DirectMessagePayload,
   CellChange,
+  CommentInfo,
+  CommentPayload,
   JoinPayload,
   LinkInfo,
   NewLink,
   SheetLinks,
   SheetRef,
   SyncPayload,
+  ThreadInfo,
   UpdatePayload,
   Version,
 } from "./schemas.js";
+export { newPersonKey, personId } from "./person.js";
 export { connectSocket, wireParser } from "./socket.js";
 export { PROTOCOL_VERSION } from "./version.js";

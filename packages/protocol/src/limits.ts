@@ -43,6 +43,12 @@ export const LIMITS = {
    * plenty for a class behind one NAT, too few to fill a disk.
    */
   sheetsPerMinutePerAddress: 30,
+  /**
+   * Comment events (a thread, a reply, an edit, a resolve) one socket may post per second on
+   * average, and at once: a discussion's pace, far below what would fill a sheet's comment log.
+   */
+  commentsPerSecond: 1,
+  commentsBurst: 30,
   /** Most cells one import may write. */
   maxImportCells: 1_000_000,
   /**

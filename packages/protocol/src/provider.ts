@@ -6,6 +6,7 @@ import type { Socket } from "socket.io-client";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import type { CommentRequest } from "@cosheet/sheet";
 import { ErrorCode, type Ack, type ErrorBody } from "./errors.js";
 import type { ClientToServerEvents, ServerToClientEvents, SheetClosed } from "./events.js";
 import { roleAtLeast, type Role } from "./roles.js";
@@ -31,6 +32,8 @@ export interface SheetProviderOptions {
   awareness?: awarenessProtocol.Awareness;
   /** The secret of the link to join with; none for a sheet's plain address. */
   secret?: string;
+  /** This browser's person key (see `personId`): comments posted here can be edited later by it. */
+  person?: string;
   /**
    * How long to wait for an acknowledgement before resyncing. A lost ack costs one resync, which
    * sends everything the server lacks, so a short value is safe. Default 15 s.
@@ -116,7 +119,12 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   role: Role | null = null;
 
   private readonly secret: string | undefined;
+  private readonly person: string | undefined;
   private readonly ackTimeoutMs: number;
+  /** Comment events not yet answered, oldest first: sent one at a time, so a reply follows its thread. */
+  private readonly commentQueue: { request: CommentRequest; resolve: () => void; reject: (error: ErrorBody) => void }[] = [];
+  private commentInFlight = false;
+  private commentTimer: ReturnType<typeof setTimeout> | null = null;
   /** Sequence numbers of local changes not yet acknowledged. */
   private readonly pending = new Set<number>();
   /** The role of the last join, kept across reconnects; null before the first. */
@@ -141,6 +149,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.doc = options.doc;
     this.awareness = options.awareness ?? new awarenessProtocol.Awareness(options.doc);
     this.secret = options.secret;
+    this.person = options.person;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
 
     this.socket.on("connect", this.onConnect);
@@ -184,10 +193,54 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     });
   }
 
+  /**
+   * Posts a comment event. It waits while the provider is not synced (offline included) and is
+   * sent again after a lost answer or a rate limit until the server answers; the server takes an
+   * event id once, so a repeat changes nothing. Resolves once stored; rejects with the server's
+   * error when it refuses the event for good (its thread deleted, not one's own comment, a role
+   * that may not comment).
+   */
+  postComment(request: CommentRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.commentQueue.push({ request, resolve, reject });
+      this.sendComment();
+    });
+  }
+
+  /** Comment events posted and not yet answered. */
+  get unsentComments(): number {
+    return this.commentQueue.length;
+  }
+
+  private sendComment(): void {
+    const next = this.commentQueue[0];
+    if (!next || this.commentInFlight || this.commentTimer || this.status !== "synced" || this.stopped) return;
+    this.commentInFlight = true;
+    this.socket.timeout(this.ackTimeoutMs).emit("comment:post", { sheetId: this.sheetId, comment: next.request }, (err, res) => {
+      this.commentInFlight = false;
+      if (this.stopped) return;
+      const error = err ? null : res.ok ? undefined : res.error;
+      if (error === undefined || (error && PERMANENT.has(error.code))) {
+        this.commentQueue.shift();
+        if (error) next.reject(error);
+        else next.resolve();
+        this.sendComment();
+        return;
+      }
+      // A lost answer, a rate limit, or the sheet left meanwhile: the same event again, later.
+      const wait = error?.code === ErrorCode.RateLimited ? (error.retryAfterMs ?? RATE_LIMITED_WAIT_MS) : RETRY_BASE_MS;
+      this.commentTimer = setTimeout(() => {
+        this.commentTimer = null;
+        this.sendComment();
+      }, Math.min(RATE_LIMITED_WAIT_MAX_MS, wait));
+    });
+  }
+
   override destroy(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.clearRetry();
+    if (this.commentTimer !== null) clearTimeout(this.commentTimer);
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.awareness.clientID], "destroy");
     if (this.socket.connected) this.socket.emit("sheet:leave", { sheetId: this.sheetId }, () => {});
     this.socket.off("connect", this.onConnect);
@@ -204,6 +257,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (this.status === status) return;
     this.status = status;
     this.emit("status", [status]);
+    if (status === "synced") this.sendComment();
   }
 
   private readonly onConnect = (): void => {
@@ -286,7 +340,12 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.role = null;
     this.request<{ role: Role; awareness: Uint8Array | ArrayBuffer }>(
       "sheet:join",
-      { sheetId: this.sheetId, protocolVersion: PROTOCOL_VERSION, ...(this.secret ? { secret: this.secret } : {}) },
+      {
+        sheetId: this.sheetId,
+        protocolVersion: PROTOCOL_VERSION,
+        ...(this.secret ? { secret: this.secret } : {}),
+        ...(this.person ? { person: this.person } : {}),
+      },
       attempt,
       (joined) => {
         const first = this.granted === null;
@@ -296,7 +355,11 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
         // What the document held before the first join is not this role's to send.
         if (first && !this.sendsState) this.discard(() => true);
         awarenessProtocol.applyAwarenessUpdate(this.awareness, bytes(joined.awareness), this);
-        if (this.awareness.getLocalState() !== null) {
+        const meta = this.awareness.meta.get(this.awareness.clientID);
+        if (this.awareness.getLocalState() !== null && meta) {
+          // Everyone dropped this presence when the connection did, keeping its clock: only a
+          // later clock puts it back (the same clock reads as the state already removed).
+          meta.clock++;
           const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]);
           this.socket.emit("awareness:update", { sheetId: this.sheetId, update: wireBytes(own) });
         }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTENT_LIMITS } from "@cosheet/sheet";
 import { LIMITS } from "./limits.js";
 import { ROLES } from "./roles.js";
 
@@ -11,6 +12,9 @@ export function isSheetId(value: unknown): value is string {
 
 export const SheetIdSchema = z.string().regex(SHEET_ID_PATTERN, "not a sheet id");
 
+/** A person key: random, at least 132 bits, kept by one browser. */
+export const PERSON_KEY_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+
 /** Binary payloads: Uint8Array in browsers, Buffer (a Uint8Array) in Node; ArrayBuffer accepted. */
 const Binary = z
   .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, "expected binary data")
@@ -21,6 +25,8 @@ export const JoinPayloadSchema = z.object({
   protocolVersion: z.number().int(),
   /** The secret of the link the page was opened with; none for a sheet's plain address. */
   secret: z.string().max(64).optional(),
+  /** This browser's person key (see `personId`): what makes a comment one's own, to edit or delete. */
+  person: z.string().regex(PERSON_KEY_PATTERN, "not a person key").optional(),
 });
 export type JoinPayload = z.input<typeof JoinPayloadSchema>;
 
@@ -57,6 +63,44 @@ export const CreateSheetBodySchema = z.object({ title: TitleSchema.optional() })
 export const PatchCellsBodySchema = z
   .object({ cells: z.record(z.string().max(16), z.string().max(LIMITS.maxCellInputLength)) })
   .strict();
+
+const CommentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "not an id");
+const CommentTextSchema = z.string().trim().min(1).max(CONTENT_LIMITS.commentText);
+const commentEvent = <A extends string>(action: A) => ({ action: z.literal(action), id: CommentIdSchema, thread: CommentIdSchema });
+
+/**
+ * A comment event as a person asks for it (the sheet package's `CommentRequest`); the server
+ * stamps the author, their person key's id and the time.
+ */
+export const CommentRequestSchema = z.discriminatedUnion("action", [
+  z.object({ ...commentEvent("open"), rowId: CommentIdSchema, colId: CommentIdSchema, text: CommentTextSchema }).strict(),
+  z.object({ ...commentEvent("reply"), text: CommentTextSchema }).strict(),
+  z.object({ ...commentEvent("edit"), target: CommentIdSchema, text: CommentTextSchema }).strict(),
+  z.object({ ...commentEvent("delete"), target: CommentIdSchema }).strict(),
+  z.object(commentEvent("resolve")).strict(),
+  z.object(commentEvent("reopen")).strict(),
+]);
+
+export const CommentPayloadSchema = z.object({ sheetId: SheetIdSchema, comment: CommentRequestSchema });
+export type CommentPayload = z.input<typeof CommentPayloadSchema>;
+
+/** One comment as `GET /api/sheets/:id/comments` lists it. */
+export interface CommentInfo {
+  id: string;
+  author: string;
+  text: string;
+  at: string;
+  editedAt: string | null;
+}
+
+/** A comment thread as `GET /api/sheets/:id/comments` lists it. */
+export interface ThreadInfo {
+  id: string;
+  /** Its cell in A1, as the sheet is laid out now. */
+  cell: string;
+  resolved: boolean;
+  comments: CommentInfo[];
+}
 
 /** A direct message to one person in the sheet, named by their presence (awareness) client id. */
 export const DirectMessagePayloadSchema = z.object({

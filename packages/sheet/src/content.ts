@@ -1,6 +1,6 @@
 import { MAX_COLS, MAX_ROWS } from "./a1.js";
 import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
-import type { ChatMessage } from "./schema.js";
+import type { ChatMessage, CommentAction, CommentEvent } from "./schema.js";
 
 /**
  * What a sheet document may contain, entry by entry: the one definition used by the update
@@ -15,6 +15,10 @@ export const CONTENT_LIMITS = {
   name: 60,
   /** Longest chat message. */
   chatText: 2000,
+  /** Longest comment. */
+  commentText: 5000,
+  /** Most entries of a sheet's comment log (every reply, edit and resolve counts). */
+  commentEvents: 50_000,
   /**
    * Most cells a sheet's grid may span (rows x columns, empty ones included), as in Google Sheets.
    * Every whole-sheet operation (an export, the used range) is bounded by it, and a write far out
@@ -86,6 +90,45 @@ export function isChatMessage(value: unknown): value is ChatMessage {
   );
 }
 
+/** The keys of a comment event, beside `id`, `action`, `thread` and the stamp, by action. */
+const COMMENT_KEYS: Record<CommentAction, readonly string[]> = {
+  open: ["rowId", "colId", "text"],
+  reply: ["text"],
+  edit: ["target", "text"],
+  delete: ["target"],
+  resolve: [],
+  reopen: [],
+};
+
+/** Comment text as the sheet keeps it: trimmed, not empty, within the limit. */
+export function isCommentText(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= CONTENT_LIMITS.commentText && value.trim() === value;
+}
+
+const COMMENT_FIELDS: Record<string, (value: unknown) => boolean> = {
+  id: isAxisId,
+  action: (value) => typeof value === "string" && Object.hasOwn(COMMENT_KEYS, value),
+  thread: isAxisId,
+  target: isAxisId,
+  rowId: isAxisId,
+  colId: isAxisId,
+  text: isCommentText,
+  author: (value) => typeof value === "string" && value.length <= CONTENT_LIMITS.name,
+  person: (value) => typeof value === "string" && value.length <= 64,
+  at: (value) => typeof value === "number" && Number.isFinite(value),
+};
+
+/** A comment event as the server writes it (see CommentEvent): its action's fields, each valid. */
+export function isCommentEvent(value: unknown): value is CommentEvent {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const e = value as Record<string, unknown>;
+  if (!COMMENT_FIELDS.action!(e.action)) return false;
+  const fields = ["id", "action", "thread", "author", "person", "at", ...COMMENT_KEYS[e.action as CommentAction]];
+  const keys = Object.keys(e);
+  return keys.length === fields.length && fields.every((k) => Object.hasOwn(e, k) && COMMENT_FIELDS[k]!(e[k]));
+}
+
 /** The settings a sheet's `meta` map may hold, each with its rule. */
 const META: Record<string, (value: unknown) => boolean> = {
   title: isTitle,
@@ -94,9 +137,13 @@ const META: Record<string, (value: unknown) => boolean> = {
 };
 
 /** How each top-level shared type is shaped, and what each entry may be. */
-export type RootRule =
+export type RootRule = (
   | { kind: "array"; value: (value: unknown) => boolean; what: string }
-  | { kind: "map"; entry: (key: string, value: unknown) => boolean; what: string };
+  | { kind: "map"; entry: (key: string, value: unknown) => boolean; what: string }
+) & {
+  /** Written by the server alone, and only ever added to: no client update may touch it. */
+  serverOnly?: true;
+};
 
 /** The rule of a top-level shared type, or undefined for a name a sheet does not have. */
 export function rootRule(name: string): RootRule | undefined {
@@ -107,6 +154,7 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   rows: { kind: "array", value: isAxisId, what: "row ids" },
   cols: { kind: "array", value: isAxisId, what: "column ids" },
   chat: { kind: "array", value: isChatMessage, what: "chat messages" },
+  comments: { kind: "array", value: isCommentEvent, what: "comment events", serverOnly: true },
   cells: {
     kind: "map",
     entry: (key, value) => CELL_KEY.test(key) && isCellInput(value),

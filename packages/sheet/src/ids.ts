@@ -11,6 +11,13 @@ export function randomId(length: number): string {
 /** Most bytes one `getRandomValues` call may fill (the Web Crypto quota). */
 const RANDOM_QUOTA = 65_536;
 
+/** An id of one URL-safe character per byte (its low 6 bits): of random bytes, or of a digest. */
+export function idOfBytes(bytes: Uint8Array): string {
+  let id = "";
+  for (const b of bytes) id += ALPHABET[b & 63];
+  return id;
+}
+
 /**
  * `count` random ids of `length` characters. The randomness is drawn in blocks: one call per id
  * made growing a sheet by a million rows take seconds.
@@ -22,11 +29,7 @@ export function randomIds(count: number, length: number): string[] {
   while (ids.length < count) {
     crypto.getRandomValues(bytes);
     const n = Math.min(count - ids.length, perBlock);
-    for (let i = 0; i < n; i++) {
-      let id = "";
-      for (let j = i * length; j < (i + 1) * length; j++) id += ALPHABET[bytes[j]! & 63];
-      ids.push(id);
-    }
+    for (let i = 0; i < n; i++) ids.push(idOfBytes(bytes.subarray(i * length, (i + 1) * length)));
   }
   return ids;
 }

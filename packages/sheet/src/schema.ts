@@ -21,6 +21,11 @@ export interface SheetTypes {
   colWidths: Y.Map<number>;
   /** `rowId:colId:attr` -> one formatting attribute of a cell (see CellStyle). */
   styles: Y.Map<unknown>;
+  /**
+   * The comments on cells, as the log of what people did (see `comments.ts`, which folds it into
+   * threads). Only the server appends to it, with the author and time stamped; nothing is removed.
+   */
+  comments: Y.Array<CommentEvent>;
 }
 
 /** One message of a sheet's group chat, stored in the sheet's document. */
@@ -33,11 +38,46 @@ export interface ChatMessage {
   at: number;
 }
 
+/** What a comment event does: open a thread on a cell, reply in it, change or take back a comment, resolve or reopen. */
+export type CommentAction = "open" | "reply" | "edit" | "delete" | "resolve" | "reopen";
+
+interface CommentEventBase<A extends CommentAction> {
+  /** Chosen by the sender, so that sending it again (after a lost answer) changes nothing. */
+  id: string;
+  action: A;
+  /** The thread, by the id of the event that opened it. */
+  thread: string;
+}
+
+/** A comment event as its sender asks for it, before the server stamps who and when. */
+export type CommentRequest =
+  /** Opens a thread on a cell, by its row and column ids, so it follows the cell wherever it moves. */
+  | (CommentEventBase<"open"> & { rowId: string; colId: string; text: string })
+  | (CommentEventBase<"reply"> & { text: string })
+  /** `target`: the comment, by the id of the event that wrote it (an open or a reply). */
+  | (CommentEventBase<"edit"> & { target: string; text: string })
+  | (CommentEventBase<"delete"> & { target: string })
+  | CommentEventBase<"resolve" | "reopen">;
+
+/** Who and when, as the server stamps it on each event. */
+export interface CommentStamp {
+  /** The display name the author had. */
+  author: string;
+  /** Who wrote it, as a key only its writer can prove (empty: nobody can change it later). */
+  person: string;
+  /** Milliseconds since the epoch, by the server's clock. */
+  at: number;
+}
+
+/** One entry of a sheet's comment log, as the server stamped it. */
+export type CommentEvent = CommentRequest & CommentStamp;
+
 /**
- * The shared types that hold the discussion about a sheet rather than the sheet: what someone who
- * may comment but not edit may write.
+ * The shared types that hold the discussion about a sheet rather than the sheet: a restore leaves
+ * them as they are, and someone who may comment but not edit may add to them (to the comments
+ * through the server, which alone writes them).
  */
-export const DISCUSSION_TYPES: readonly (keyof SheetTypes)[] = ["chat"];
+export const DISCUSSION_TYPES: readonly (keyof SheetTypes)[] = ["chat", "comments"];
 
 export function sheetTypes(doc: Y.Doc): SheetTypes {
   return {
@@ -48,6 +88,7 @@ export function sheetTypes(doc: Y.Doc): SheetTypes {
     chat: doc.getArray<ChatMessage>("chat"),
     colWidths: doc.getMap<number>("colWidths"),
     styles: doc.getMap<unknown>("styles"),
+    comments: doc.getArray<CommentEvent>("comments"),
   };
 }
 

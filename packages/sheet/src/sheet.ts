@@ -1,6 +1,7 @@
 import type * as Y from "yjs";
 import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
 import { Axis } from "./axis.js";
+import { Comments } from "./comments.js";
 import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
@@ -50,6 +51,7 @@ export class Sheet {
   readonly types: SheetTypes;
   readonly rows: Axis;
   readonly cols: Axis;
+  private commentThreads: Comments | null = null;
 
   /** The one Sheet of a doc (observers are attached once per doc). */
   static of(doc: Y.Doc): Sheet {
@@ -65,6 +67,12 @@ export class Sheet {
     this.types = sheetTypes(doc);
     this.rows = new Axis(this.types.rows);
     this.cols = new Axis(this.types.cols);
+  }
+
+  /** The comments on the sheet's cells. */
+  get comments(): Comments {
+    this.commentThreads ??= new Comments(this.types.comments, this.rows, this.cols);
+    return this.commentThreads;
   }
 
   /** True when a transaction inserted or deleted rows or columns. */

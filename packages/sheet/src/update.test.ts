@@ -283,4 +283,28 @@ describe("validateUpdate", () => {
     expect(problem(server, message, new Set())).toBeNull();
     expect(problem(server, updateOf(client, (doc) => postMessage(doc, { author: "B", color: "#000000", text: "x" })), new Set())).toBe("forbidden");
   });
+
+  it("refuses any client's write to the comments, and any deletion in them, whatever its role", () => {
+    const { server, client } = pair();
+    const sheet = Sheet.of(server);
+    const { rowId, colId } = sheet.idsAt(0, 0)!;
+    const event = { id: "t1", action: "open", thread: "t1", rowId, colId, text: "hi", author: "A", person: "p", at: 1 } as const;
+    // A well-formed event, as the server would write it, sent by a client: refused, even to an owner.
+    const forged = updateOf(crafted(server), (doc) => doc.getArray("comments").push([event]));
+    expect(problem(server, forged)).toBe("forbidden");
+    expect(problem(server, forged, new Set(["chat", "comments"]))).toBe("forbidden");
+    // The server's own event reaches the client; the client then deletes it, alone or with an edit.
+    sheet.comments.append({ id: "t2", action: "open", thread: "t2", rowId, colId, text: "kept" }, { author: "A", person: "p", at: 2 });
+    Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(server, Y.encodeStateVector(client.doc)));
+    const wiped = updateOf(client, () => client.types.comments.delete(0, client.types.comments.length));
+    expect(problem(server, wiped)).toBe("forbidden");
+    const withEdit = updateOf(crafted(server), (doc) => doc.transact(() => {
+      Sheet.of(doc).setCellsA1({ A1: "x" });
+      Sheet.of(doc).types.comments.delete(0, 1);
+    }));
+    expect(problem(server, withEdit)).toBe("forbidden");
+    // Deleting rows and cells (what an editor may do) still passes, with comments in the document.
+    expect(problem(server, updateOf(crafted(server), (doc) => Sheet.of(doc).deleteRows(0, 1)))).toBeNull();
+    expect(server.getArray("comments").length).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { CONTENT_LIMITS, fitsGrid, rootRule, type RootRule } from "./content.js";
+import { CONTENT_LIMITS, fitsGrid, ROOT_RULES, rootRule, type RootRule } from "./content.js";
 import {
   ForeignContentError,
   readUpdateRecords,
@@ -51,6 +51,7 @@ type Target = { root: string; key: string | null } | null;
  *   a deletion of something unknown;
  * - an entry of the wrong shape for its shared type (see {@link rootRule});
  * - growth past the sheet's size limits;
+ * - any write to a type only the server writes (the comments), a deletion in one included;
  * - for a sender limited to `options.writable`, anything but additions to those types by its own
  *   clients (see {@link ValidateOptions}).
  */
@@ -71,6 +72,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
 
   const targets = new Targets(doc, byClient);
   if (writable) checkAdditionsOnly(doc, records, byClient, writable);
+  else checkKeptDeletes(doc, records);
   const added = { rows: 0, cols: 0 };
   for (const struct of records.structs) {
     if (struct.kind !== "item") continue;
@@ -82,6 +84,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
     }
     const rule = rootRule(target.root);
     if (!rule) throw content(`writes an unknown shared type "${target.root.slice(0, 40)}"`);
+    if (rule.serverOnly) throw new UpdateError(`only the server writes the sheet's ${target.root}`, "forbidden");
     if (writable && !writable.has(target.root)) throw forbidden(target.root);
     checkContent(struct, target, rule);
     if ((target.root === "rows" || target.root === "cols") && struct.values) added[target.root] += struct.length;
@@ -137,6 +140,33 @@ function checkAdditionsOnly(
     const structs = doc.store.clients.get(client);
     if (structs && !structs.every((s) => s instanceof Y.Item && !s.deleted && inWritable(s, writable))) {
       throw new UpdateError("this link may not write as a client that changed more than it may", "forbidden");
+    }
+  }
+}
+
+/**
+ * Refuses a deletion of anything in a type only the server writes: those are only ever added to.
+ * (A limited sender may delete nothing at all: see checkAdditionsOnly.)
+ */
+function checkKeptDeletes(doc: Y.Doc, records: UpdateRecords): void {
+  const kept = new Set<unknown>();
+  for (const [name, rule] of Object.entries(ROOT_RULES)) {
+    const type = rule.serverOnly ? doc.share.get(name) : undefined;
+    if (type?._start) kept.add(type);
+  }
+  if (kept.size === 0) return;
+  for (const [client, ranges] of records.deletes) {
+    const structs = doc.store.clients.get(client);
+    if (!structs) continue;
+    const known = Y.getState(doc.store, client);
+    for (const { clock, len } of ranges) {
+      if (clock >= known) continue; // what the update itself adds: its items are checked one by one
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+        const struct = structs[i]!;
+        if (struct instanceof Y.Item && !struct.deleted && kept.has(struct.parent)) {
+          throw new UpdateError("only the server writes the sheet's comments, and nothing in them is deleted", "forbidden");
+        }
+      }
     }
   }
 }

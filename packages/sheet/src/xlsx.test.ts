@@ -2,11 +2,49 @@ import ExcelJS from "exceljs";
 import { describe, expect, it, vi } from "vitest";
 import { FormulaEngine } from "./formula.js";
 import { replicas } from "./testing.js";
-import { importXlsx, readXlsx, writeXlsx, XlsxError } from "./xlsx.js";
+import { IMPORTED_AUTHOR, importXlsx, readXlsx, writeXlsx, XlsxError } from "./xlsx.js";
 
 const cellAt = { row: 0, col: 0 };
 
 describe("XLSX", () => {
+  it("writes open comment threads as notes, and reads notes back as comments", async () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 5 });
+    sheet!.setCellsA1({ A1: "Total" });
+    const at = (row: number, col: number) => sheet!.idsAt(row, col)!;
+    const stamp = (author: string) => ({ author, person: "p", at: 1 });
+    sheet!.comments.append({ id: "t1", action: "open", thread: "t1", ...at(0, 0), text: "Is this right?" }, stamp("Ann"));
+    sheet!.comments.append({ id: "r1", action: "reply", thread: "t1", text: "Yes" }, stamp("Bob"));
+    // On an empty cell, and a resolved thread, which is not written.
+    sheet!.comments.append({ id: "t2", action: "open", thread: "t2", ...at(3, 2), text: "Fill this in" }, stamp("Ann"));
+    sheet!.comments.append({ id: "t3", action: "open", thread: "t3", ...at(1, 1), text: "Done already" }, stamp("Ann"));
+    sheet!.comments.append({ id: "s3", action: "resolve", thread: "t3" }, stamp("Ann"));
+    const bytes = await writeXlsx(sheet!);
+
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    const ws = book.worksheets[0]!;
+    const note = (a1: string) => {
+      const n = ws.getCell(a1).note as ExcelJS.Comment | string | undefined;
+      return typeof n === "string" ? n : n?.texts?.map((t) => t.text).join("");
+    };
+    expect(note("A1")).toBe("Ann:\nIs this right?\n\nBob:\nYes");
+    expect(note("C4")).toBe("Ann:\nFill this in");
+    expect(note("B2")).toBeUndefined();
+
+    const data = await readXlsx(bytes, 1000);
+    expect(data.notes).toEqual([
+      { row: 0, col: 0, text: "Ann:\nIs this right?\n\nBob:\nYes" },
+      { row: 3, col: 2, text: "Ann:\nFill this in" },
+    ]);
+    const [copy] = replicas(1, { rows: 10, cols: 5 });
+    importXlsx(copy!, data, { row: 1, col: 1 });
+    const threads = copy!.comments.placed().map((p) => [p.row, p.col, p.thread.comments.map((c) => [c.author, c.text])]);
+    expect(threads).toEqual([
+      [1, 1, [[IMPORTED_AUTHOR, "Ann:\nIs this right?\n\nBob:\nYes"]]],
+      [4, 3, [[IMPORTED_AUTHOR, "Ann:\nFill this in"]]],
+    ]);
+  });
+
   it("round-trips values, formulas, formatting, widths and frozen panes", async () => {
     const [sheet] = replicas(1, { rows: 50, cols: 10, title: "Budget: 2024/Q1" });
     sheet!.setCellsA1({ A1: "Item", B1: "Amount", A2: "Rent", B2: "1200.5", A3: "Total", B3: "=SUM(B2:B2)*2", C3: "=1/0", D4: "TRUE", E1: "12.5%", E2: "2024-01-15" });

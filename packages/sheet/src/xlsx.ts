@@ -3,18 +3,20 @@ import type ExcelJS from "exceljs";
 import FormulaParser from "fast-formula-parser";
 import JSZip from "jszip";
 import type { CellRef } from "./a1.js";
+import { CommentError } from "./comments.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
 import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine } from "./formula.js";
+import { randomId } from "./ids.js";
 import { isFormula } from "./refs.js";
 import type { Sheet } from "./sheet.js";
 
 /**
  * XLSX import and export with exceljs (Node only: this module is its own entry point,
  * `@cosheet/sheet/xlsx`, so browsers never load it). Values, formulas, bold, italic, colours,
- * alignment, number formats, column widths and frozen panes go both ways.
+ * alignment, number formats, column widths, frozen panes and notes (as comments) go both ways.
  */
 
 /** exceljs takes half a second to load: a server pays that on its first XLSX request, not at start. */
@@ -48,6 +50,22 @@ export interface XlsxSheet {
   /** Column widths in pixels (undefined: the default). */
   colWidths: (number | undefined)[];
   frozen: { rows: number; cols: number };
+  /** Cell notes (Excel's "notes", once "comments"): each becomes a comment thread. */
+  notes: CellNote[];
+}
+
+export interface CellNote extends CellRef {
+  text: string;
+}
+
+/** The author of the comments a file's notes become. */
+export const IMPORTED_AUTHOR = "Imported note";
+
+/** A note's text: exceljs gives a string, or rich text runs. */
+function noteText(note: ExcelJS.Cell["note"]): string {
+  if (typeof note === "string") return note;
+  const runs = (note as ExcelJS.Comment | undefined)?.texts ?? [];
+  return runs.map((run) => run.text).join("");
 }
 
 /** Excel measures widths in characters of the default font: about 7 px each, plus padding. */
@@ -186,6 +204,7 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
   if (!ws) throw new XlsxError("the workbook has no worksheet");
   const rows: string[][] = [];
   const styles: StyledCell[] = [];
+  const notes: CellNote[] = [];
   let cells = 0;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
@@ -198,6 +217,8 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
       line[c] = inputOf(cell);
       const style = styleOf(cell);
       if (Object.keys(style).length > 0) styles.push({ row: r, col: c, style });
+      const text = noteText(cell.note).trim().slice(0, CONTENT_LIMITS.commentText).trim();
+      if (text) notes.push({ row: r, col: c, text });
     });
   });
   for (let r = 0; r < rows.length; r++) rows[r] ??= [];
@@ -213,12 +234,14 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
     styles,
     colWidths,
     frozen: { rows: view?.ySplit ?? 0, cols: view?.xSplit ?? 0 },
+    notes,
   };
 }
 
 /**
- * Writes an imported worksheet at `at` in one transaction: its cells and formatting, and (at A1)
- * its column widths and frozen panes.
+ * Writes an imported worksheet at `at` in one transaction: its cells and formatting, its notes as
+ * comment threads (the server's write: the comments are the server's alone), and (at A1) its
+ * column widths and frozen panes. Notes past the sheet's comment limit are left out.
  */
 export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: unknown): void {
   sheet.doc.transact(() => {
@@ -233,6 +256,18 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
       const most = CONTENT_LIMITS.frozen;
       sheet.setFrozen({ rows: Math.min(data.frozen.rows, most), cols: Math.min(data.frozen.cols, most) });
+    }
+    const stamp = { author: IMPORTED_AUTHOR, person: "", at: Date.now() };
+    for (const { row, col, text } of data.notes) {
+      const ids = sheet.idsAt(at.row + row, at.col + col);
+      if (!ids) continue;
+      const id = randomId(16);
+      try {
+        sheet.comments.append({ id, action: "open", thread: id, ...ids, text }, stamp);
+      } catch (err) {
+        if (err instanceof CommentError && err.reason === "full") break;
+        throw err;
+      }
     }
   }, origin);
 }
@@ -294,16 +329,26 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
     if (width !== undefined) ws.getColumn(c + 1).width = Math.max(1, (width - PADDING_PX) / PX_PER_CHAR);
   }
   const rows = used ? sheet.readRange(used) : [];
-  // Every cell with content or formatting.
+  // Every cell with content, formatting or open comments.
   const cells = new Map<string, CellRef>();
   const add = (pos: CellRef) => cells.set(`${pos.row},${pos.col}`, pos);
+  const notes = new Map<string, string>();
+  for (const { thread, row, col } of sheet.comments.placed()) {
+    if (thread.resolved) continue;
+    const text = thread.comments.map((c) => `${c.author}:\n${c.text}`).join("\n\n");
+    const key = `${row},${col}`;
+    notes.set(key, notes.has(key) ? `${notes.get(key)}\n\n${text}` : text);
+    add({ row, col });
+  }
   for (const key of sheet.types.styles.keys()) {
     const pos = sheet.positionOf(key);
     if (pos) add(pos);
   }
   rows.forEach((line, row) => line.forEach((input, col) => input !== "" && add({ row, col })));
-  for (const { row, col } of cells.values()) {
+  for (const [key, { row, col }] of cells) {
     const cell = ws.getCell(row + 1, col + 1);
+    const note = notes.get(key);
+    if (note) cell.note = note;
     const input = rows[row]?.[col] ?? "";
     const value = input === "" ? null : engine.valueAt(row, col);
     if (isFormula(input)) {
@@ -316,6 +361,8 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
       if (implied) cell.numFmt = implied;
     } else if (input !== "") {
       cell.value = input;
+    } else if (note) {
+      cell.value = ""; // exceljs writes no note on a cell without a value
     }
     const style = sheet.styleAt(row, col);
     if (!STYLE_ATTRS.some((a) => style[a] !== undefined)) continue;

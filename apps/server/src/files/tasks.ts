@@ -73,6 +73,7 @@ function bands(data: XlsxSheet, cols: number): string[] {
         styles: data.styles.filter((s) => s.row >= offset && s.row < offset + step).map((s) => ({ ...s, row: s.row - offset })),
         colWidths: offset === 0 ? data.colWidths : [],
         frozen: offset === 0 ? data.frozen : { rows: 0, cols: 0 },
+        notes: data.notes.filter((n) => n.row >= offset && n.row < offset + step).map((n) => ({ ...n, row: n.row - offset })),
       },
     };
     out.push(JSON.stringify(band));
@@ -89,7 +90,7 @@ export async function readUpload(input: UploadInput): Promise<UploadResult> {
     const data: XlsxSheet =
       input.kind === "xlsx"
         ? await readXlsx(input.body as Uint8Array, input.maxCells)
-        : { name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 } };
+        : { name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 }, notes: [] };
     const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
     const rows = cols === 0 ? 0 : data.rows.length;
     return { ok: true, name: input.kind === "xlsx" ? data.name : undefined, rows, cols, bands: rows === 0 ? [] : bands(data, cols) };

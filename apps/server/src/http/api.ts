@@ -19,6 +19,7 @@ import {
   type NewLink,
   type Role,
   type SheetLinks,
+  type ThreadInfo,
 } from "@cosheet/protocol";
 import {
   A1Error,
@@ -307,6 +308,28 @@ export function apiRouter(
     } finally {
       doc.destroy();
     }
+  });
+
+  router.get("/sheets/:id/comments", allow("view"), async (req, res) => {
+    const threads = await registry.use(req.params.id, (room) => room.sheet.comments.placed());
+    threads.sort((a, b) => a.row - b.row || a.col - b.col || a.thread.comments[0]!.at - b.thread.comments[0]!.at);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    res.json({
+      threads: threads.map(
+        ({ thread, row, col }): ThreadInfo => ({
+          id: thread.id,
+          cell: formatCell({ row, col }),
+          resolved: thread.resolved,
+          comments: thread.comments.map((c) => ({
+            id: c.id,
+            author: c.author,
+            text: c.text,
+            at: iso(c.at),
+            editedAt: c.editedAt === null ? null : iso(c.editedAt),
+          })),
+        }),
+      ),
+    });
   });
 
   router.get("/sheets/:id/cells/:a1/history", allow<{ id: string; a1: string }>("edit"), async (req, res) => {

@@ -6,6 +6,8 @@
 export type Origin =
   | { kind: "socket"; socketId: string; linkId: string | null }
   | { kind: "http"; linkId: string | null }
+  /** A comment the server writes for a socket, which (unlike its own updates) it is sent back. */
+  | { kind: "comment"; socketId: string; linkId: string | null }
   /** A version restored by someone: `author` is their name, if they gave one. */
   | { kind: "restore"; author: string; linkId: string | null }
   | { kind: "peer" }

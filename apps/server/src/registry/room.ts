@@ -1,10 +1,17 @@
 import type { Logger } from "pino";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { CONTENT_LIMITS, DISCUSSION_TYPES, Sheet, validateUpdate, type ValidateOptions } from "@cosheet/sheet";
+import {
+  CONTENT_LIMITS,
+  DISCUSSION_TYPES,
+  Sheet,
+  validateUpdate,
+  type CommentRequest,
+  type ValidateOptions,
+} from "@cosheet/sheet";
 import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
-import { claimClientIds, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
+import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
 
 export interface RoomHooks {
   /** Sends an update to everyone in the sheet but `except` (a socket id). */
@@ -202,6 +209,18 @@ export class Room {
   }
 
   /**
+   * Writes a comment event for a socket, stamped with the name it shows, its person id and the
+   * time; resolves once stored. Throws `CommentError` (nothing written) for an event that cannot
+   * apply; an event whose id the sheet has is not written again.
+   */
+  comment(request: CommentRequest, socketId: string, linkId: string | null, person: string): Promise<void> {
+    const origin: Origin = { kind: "comment", socketId, linkId };
+    const author = this.nameOf(socketId) || DEFAULT_NAME;
+    this.sheet.comments.append(request, { author, person, at: Date.now() }, origin);
+    return this.saved();
+  }
+
+  /**
    * The storage's sequence number of the state as it is once everything made so far is stored:
    * what a version named now points at.
    */
@@ -271,15 +290,19 @@ export class Room {
     this.ydoc.destroy();
   }
 
+  /** The name a socket shows in presence now (`""` before it shares one). */
+  private nameOf(socketId: string): string {
+    const clientId = this.clientOf(socketId);
+    const user = clientId === null ? undefined : (this.awareness.getStates().get(clientId)?.user as { name?: unknown } | undefined);
+    return typeof user?.name === "string" ? user.name.slice(0, CONTENT_LIMITS.name) : "";
+  }
+
   /** Who made a change from `origin`: for a socket, the name it shows in presence now. */
   private authorOf(origin: Origin): Author {
     switch (origin.kind) {
-      case "socket": {
-        const clientId = this.clientOf(origin.socketId);
-        const user = clientId === null ? undefined : (this.awareness.getStates().get(clientId)?.user as { name?: unknown } | undefined);
-        const name = typeof user?.name === "string" ? user.name.slice(0, CONTENT_LIMITS.name) : "";
-        return { author: name, linkId: origin.linkId, via: "socket" };
-      }
+      case "socket":
+      case "comment":
+        return { author: this.nameOf(origin.socketId), linkId: origin.linkId, via: "socket" };
       case "http":
         return { author: "", linkId: origin.linkId, via: "http" };
       case "restore":

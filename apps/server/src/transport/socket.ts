@@ -6,6 +6,8 @@ import * as syncProtocol from "y-protocols/sync";
 import type { z } from "zod";
 import {
   AwarenessPayloadSchema,
+  COMMENT_ERROR_CODES,
+  CommentPayloadSchema,
   DirectMessagePayloadSchema,
   ErrorCode,
   fail,
@@ -18,6 +20,7 @@ import {
   SyncPayloadSchema,
   UPDATE_ERROR_CODES,
   UpdatePayloadSchema,
+  personId,
   roleAtLeast,
   type Ack,
   type ErrorBody,
@@ -26,12 +29,12 @@ import {
   type Role,
   type ServerToClientEvents,
 } from "@cosheet/protocol";
-import { DISCUSSION_TYPES, UpdateError, type ValidateOptions } from "@cosheet/sheet";
+import { CommentError, DISCUSSION_TYPES, UpdateError, type ValidateOptions } from "@cosheet/sheet";
 import type { Access, Grant } from "../access/access.js";
 import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
-import { RateLimiter, socketAddress } from "./rate-limit.js";
+import { RateLimiter, socketAddress, TokenBucket } from "./rate-limit.js";
 
 export type SheetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 type SheetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
@@ -138,8 +141,9 @@ export function attachSocketTransport(
     const log = logger.child({ socketId: socket.id });
     const address = socketAddress(socket.handshake, trustProxy);
     const limit = limiter.forSocket(address);
-    /** Sheets this socket joined, with what it may do there. */
-    const joined = new Map<string, { room: Room; grant: Grant; expiry: NodeJS.Timeout | null }>();
+    const commentRate = new TokenBucket({ perSecond: LIMITS.commentsPerSecond, burst: LIMITS.commentsBurst }, Date.now());
+    /** Sheets this socket joined, with what it may do there and its person id there (`""`: none). */
+    const joined = new Map<string, { room: Room; grant: Grant; person: string; expiry: NodeJS.Timeout | null }>();
 
     /**
      * Wraps a handler: rate limit, schema validation, and errors turned into a typed ack. An
@@ -160,6 +164,8 @@ export function attachSocketTransport(
         } catch (err) {
           if (err instanceof ProtocolError) {
             reply({ ok: false, error: err.toBody() });
+          } else if (err instanceof CommentError) {
+            reply(fail(COMMENT_ERROR_CODES[err.reason], err.message));
           } else if (err instanceof UpdateError) {
             // An honest client can fall out of sync; only a broken or crafted one sends the rest.
             log[err.problem === "pending" ? "info" : "warn"]({ problem: err.problem, reason: err.message }, "refused an update");
@@ -216,10 +222,11 @@ export function attachSocketTransport(
       return timer;
     }
 
-    function enter(sheetId: string, room: Room, grant: Grant): void {
+    function enter(sheetId: string, room: Room, grant: Grant, person: string): void {
       const previous = joined.get(sheetId);
       if (previous?.expiry) clearTimeout(previous.expiry);
-      joined.set(sheetId, { room, grant, expiry: grant.expiresAt === null ? null : expireAt(sheetId, grant.expiresAt) });
+      const expiry = grant.expiresAt === null ? null : expireAt(sheetId, grant.expiresAt);
+      joined.set(sheetId, { room, grant, person, expiry });
       let inSheet = members.get(sheetId);
       if (!inSheet) members.set(sheetId, (inSheet = new Map()));
       inSheet.set(socket.id, { grant, close: (error) => close(sheetId, error) });
@@ -233,7 +240,7 @@ export function attachSocketTransport(
 
     socket.on(
       "sheet:join",
-      handle(JoinPayloadSchema, async ({ sheetId, protocolVersion, secret }) => {
+      handle(JoinPayloadSchema, async ({ sheetId, protocolVersion, secret, person }) => {
         if (protocolVersion !== PROTOCOL_VERSION) {
           throw new ProtocolError(
             ErrorCode.UnsupportedProtocol,
@@ -243,6 +250,7 @@ export function attachSocketTransport(
         // Checked before the sheet is loaded: nothing of it is read for a client without access.
         let seen = closures.get(sheetId);
         let grant = await access.grant(sheetId, secret, address);
+        const personInSheet = person === undefined ? "" : await personId(sheetId, person);
         const r = joined.get(sheetId)?.room ?? (await registry.acquire(sheetId, socket.id));
         try {
           // A link revoked while this join waited: look again (it then fails, or grants anew).
@@ -258,7 +266,7 @@ export function attachSocketTransport(
           if (!joined.has(sheetId)) registry.release(r, socket.id);
           throw new ProtocolError(ErrorCode.Unavailable, "disconnected");
         }
-        enter(sheetId, r, grant);
+        enter(sheetId, r, grant, personInSheet);
         await socket.join(roomName(sheetId));
         return { role: grant.role, awareness: wire(r.encodeAwareness()) };
       }),
@@ -341,6 +349,17 @@ export function attachSocketTransport(
         if (target === null) throw new ProtocolError(ErrorCode.NotFound, "that person is not here any more");
         io.to(target).emit("chat:direct", { sheetId, from, text, at: Date.now() });
         return null;
+      }),
+    );
+
+    socket.on(
+      "comment:post",
+      handle(CommentPayloadSchema, ({ sheetId, comment }) => {
+        const { room: r, grant, person } = membership(sheetId);
+        if (!roleAtLeast(grant.role, "comment")) throw new ProtocolError(ErrorCode.Forbidden, "this link can only view");
+        const retryAfterMs = TokenBucket.takeAll([commentRate], Date.now(), 0);
+        if (retryAfterMs > 0) throw new ProtocolError(ErrorCode.RateLimited, "too many comments; slow down", retryAfterMs);
+        return r.comment(comment, socket.id, grant.linkId, person).then(() => null);
       }),
     );
 

@@ -1,3 +1,5 @@
+import { newPersonKey, PERSON_KEY_PATTERN } from "@cosheet/protocol";
+
 /** Who this browser is to others: a name and a colour, remembered in localStorage. */
 export interface Identity {
   name: string;
@@ -28,4 +30,18 @@ export function loadIdentity(storage: Storage = localStorage): Identity {
 
 export function saveIdentity(identity: Identity, storage: Storage = localStorage): void {
   storage.setItem(KEY, JSON.stringify(identity));
+}
+
+const PERSON_KEY = "cosheet:person";
+
+/**
+ * This browser's person key, made once and kept in localStorage: what lets it edit and delete the
+ * comments it wrote (see `personId`). Never shown, and never sent but to the server.
+ */
+export function loadPersonKey(storage: Storage = localStorage): string {
+  const saved = storage.getItem(PERSON_KEY);
+  if (saved && PERSON_KEY_PATTERN.test(saved)) return saved;
+  const key = newPersonKey();
+  storage.setItem(PERSON_KEY, key);
+  return key;
 }

@@ -2,6 +2,7 @@ import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
 import { connectSocket, roleAtLeast, SheetProvider, type Role, type SheetSocket } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
+import { loadPersonKey } from "./identity";
 import type { RememberedLink } from "./recent";
 
 const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
@@ -20,6 +21,8 @@ export class SheetSession {
   readonly undo: Y.UndoManager;
   /** The secret of the link joined with; none for the sheet's plain address. */
   readonly secret: string | undefined;
+  /** This browser's person key: the comments it writes are its own to edit and delete. */
+  readonly person = loadPersonKey();
   private persistence: IndexeddbPersistence | null = null;
 
   constructor(
@@ -28,12 +31,12 @@ export class SheetSession {
     readonly socket: SheetSocket = connectSocket(),
   ) {
     this.secret = link.secret;
-    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc, secret: link.secret });
+    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc, secret: link.secret, person: this.person });
     // The local copy may hold an earlier edit visit's unsaved changes: only a role that may send
     // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
     if (link.role) this.attachLocalCopy(link.role);
     this.provider.on("role", (role) => this.attachLocalCopy(role));
-    // The chat is not undoable: a sent message stays sent.
+    // The chat and the comments are not undoable: what was said stays said.
     const { rows, cols, cells, meta, colWidths, styles } = this.sheet.types;
     this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths, styles], {
       trackedOrigins: new Set([this.origin]),

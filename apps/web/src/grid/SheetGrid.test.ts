@@ -10,6 +10,9 @@ import SheetGrid from "./SheetGrid.vue";
 
 beforeEach(() => setActivePinia(createPinia()));
 
+/** The items of the open menu, which the grid puts in the page's body (its containment would clip it). */
+const menuItems = () => [...document.body.querySelectorAll<HTMLElement>("[role=menuitem]")];
+
 function readOnlyGrid() {
   const doc = new Y.Doc();
   initSheet(doc, { rows: 10, cols: 5 });
@@ -50,7 +53,7 @@ describe("a read-only grid", () => {
 });
 
 describe("a grid's cell menu", () => {
-  function grid(props: { history?: boolean; highlighted?: ReadonlySet<string> }) {
+  function grid(props: { history?: boolean; highlighted?: ReadonlySet<string>; canComment?: boolean; readOnly?: boolean }) {
     const doc = new Y.Doc();
     initSheet(doc, { rows: 10, cols: 5 });
     const sheet = Sheet.of(doc);
@@ -66,9 +69,10 @@ describe("a grid's cell menu", () => {
     await el.trigger("keydown", { key: "ArrowDown" });
     await el.trigger("keydown", { key: "H", code: "KeyH", ctrlKey: true, altKey: true, shiftKey: true });
     await el.trigger("keydown", { key: "F10", shiftKey: true });
-    const items = wrapper.findAll("[role=menuitem]");
-    expect(items.map((i) => i.text())).toEqual(["Insert row above", "Insert row below", "Delete row 2", "Edit history"]);
-    await items[3]!.trigger("click");
+    // The menu is in the page, not in the grid (see menuItems).
+    const items = menuItems();
+    expect(items.map((i) => i.textContent!.trim())).toEqual(["Insert row above", "Insert row below", "Delete row 2", "Edit history"]);
+    items[3]!.click();
     expect(wrapper.emitted("showHistory")).toEqual([[{ row: 1, col: 0 }], [{ row: 1, col: 0 }]]);
     wrapper.unmount();
   });
@@ -76,9 +80,25 @@ describe("a grid's cell menu", () => {
   it("offers no history unless asked to", async () => {
     const { wrapper, el } = grid({});
     await el.trigger("keydown", { key: "ContextMenu" });
-    expect(wrapper.findAll("[role=menuitem]").map((i) => i.text())).not.toContain("Edit history");
+    expect(menuItems().map((i) => i.textContent!.trim())).not.toContain("Edit history");
     await el.trigger("keydown", { key: "H", code: "KeyH", ctrlKey: true, altKey: true, shiftKey: true });
     expect(wrapper.emitted("showHistory")).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it("asks for a comment on a read-only grid that may comment, and marks commented cells", async () => {
+    const { sheet, wrapper, el } = grid({ canComment: true, readOnly: true });
+    await el.trigger("keydown", { key: "ArrowRight" });
+    await el.trigger("keydown", { key: "m", code: "KeyM", ctrlKey: true, altKey: true });
+    await el.trigger("keydown", { key: "ContextMenu" });
+    const items = menuItems();
+    expect(items.map((i) => i.textContent!.trim())).toContain("Comment");
+    items.find((i) => i.textContent!.trim() === "Comment")!.click();
+    expect(wrapper.emitted("comment")).toEqual([[{ row: 0, col: 1 }], [{ row: 0, col: 1 }]]);
+    const ids = sheet.idsAt(2, 3)!;
+    await wrapper.setProps({ commented: new Set([`${ids.rowId}:${ids.colId}`]) });
+    const marked = wrapper.findAll(".cell.commented");
+    expect(marked.map((c) => [c.attributes("aria-colindex"), c.attributes("aria-description")])).toEqual([["5", "has comments"]]);
     wrapper.unmount();
   });
 

@@ -26,8 +26,8 @@ export function changedCells(a: Sheet, b: Sheet): Set<string> {
   return keys;
 }
 
-/** A time from the server, in this browser's time zone. */
-export const localTime = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+/** A time from the server (ISO 8601 or ms since the epoch), in this browser's time zone. */
+export const localTime = (at: string | number) => new Date(at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 
 /** Who made a change: the API and the server have no name. */
 export const authorName = (author: string) => author || "API";

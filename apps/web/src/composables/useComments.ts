@@ -1,0 +1,67 @@
+import { computed, onScopeDispose, shallowRef, type Ref } from "vue";
+import { personId, type ErrorBody } from "@cosheet/protocol";
+import { cellKey, type CellRef, type CommentRequest, type PlacedThread, type Thread } from "@cosheet/sheet";
+import { CommentOutbox, commentId } from "../collab/comments";
+import type { SheetSession } from "../collab/session";
+
+/** What a refused comment event tells: the server's reason reads as a sentence. */
+const refusal = (error: ErrorBody) => `Your comment was not saved: ${error.message}.`;
+
+/**
+ * The sheet's comments as Vue sees them: threads placed on their cells (read again after every
+ * change, as the grid is), what this browser posted that is not stored yet, and the actions. Each
+ * action posts one event through the outbox, which keeps it until the server has it.
+ */
+export function useComments(session: SheetSession, version: Ref<number>, notify: (message: string) => void) {
+  const outbox = new CommentOutbox(session.sheetId, session.provider, (_request, error) => notify(refusal(error)));
+  const pending = shallowRef(outbox.pending);
+  onScopeDispose(outbox.subscribe(() => (pending.value = outbox.pending)));
+  /** This browser's person id in the sheet: the comments stamped with it are its own. */
+  const me = shallowRef<string | null>(null);
+  void personId(session.sheetId, session.person).then((id) => (me.value = id));
+
+  const placed = computed<PlacedThread[]>(() => {
+    void version.value;
+    return session.sheet.comments.placed().sort((a, b) => a.row - b.row || a.col - b.col || a.thread.updatedAt - b.thread.updatedAt);
+  });
+  /** Open threads by the key of their cell. */
+  const openByCell = computed(() => {
+    const byCell = new Map<string, Thread[]>();
+    for (const { thread } of placed.value) {
+      if (thread.resolved) continue;
+      const key = cellKey(thread.rowId, thread.colId);
+      byCell.set(key, [...(byCell.get(key) ?? []), thread]);
+    }
+    return byCell;
+  });
+  /** Keys of the cells with an open thread, for the grid's markers. */
+  const commented = computed(() => new Set(openByCell.value.keys()));
+
+  function openThreadsAt(cell: CellRef): Thread[] {
+    const key = session.sheet.keyAt(cell.row, cell.col);
+    return key === null ? [] : (openByCell.value.get(key) ?? []);
+  }
+
+  const post = (request: CommentRequest) => outbox.post(request);
+
+  return {
+    placed,
+    pending,
+    me,
+    commented,
+    openThreadsAt,
+    start(cell: CellRef, text: string): void {
+      const ids = session.sheet.idsAt(cell.row, cell.col);
+      if (!ids) return;
+      const id = commentId();
+      post({ id, action: "open", thread: id, ...ids, text });
+    },
+    reply: (thread: Thread, text: string) => post({ id: commentId(), action: "reply", thread: thread.id, text }),
+    edit: (thread: Thread, target: string, text: string) => post({ id: commentId(), action: "edit", thread: thread.id, target, text }),
+    remove: (thread: Thread, target: string) => post({ id: commentId(), action: "delete", thread: thread.id, target }),
+    resolve: (thread: Thread) => post({ id: commentId(), action: "resolve", thread: thread.id }),
+    reopen: (thread: Thread) => post({ id: commentId(), action: "reopen", thread: thread.id }),
+  };
+}
+
+export type SheetComments = ReturnType<typeof useComments>;

@@ -1,0 +1,213 @@
+import type * as Y from "yjs";
+import type { Axis } from "./axis.js";
+import { CONTENT_LIMITS, isCommentEvent, isCommentText } from "./content.js";
+import type { CommentEvent, CommentRequest, CommentStamp } from "./schema.js";
+
+/**
+ * Comments on cells. The document holds them as a log of events that only the server appends to
+ * (see CommentEvent), and everyone folds the log into the same threads: a reply, an edit, a
+ * delete or a resolve is a new event, so someone who may comment but not edit only ever adds to
+ * the document, a comment's every wording stays in the sheet's history, and two people acting
+ * on one thread at once both get their event in, in one order for everyone.
+ */
+
+export interface Comment {
+  id: string;
+  author: string;
+  person: string;
+  text: string;
+  at: number;
+  /** When its author last changed it, if they did. */
+  editedAt: number | null;
+}
+
+export interface Thread {
+  id: string;
+  /** The cell, by ids: the thread shows wherever the cell is, and not while its row or column is deleted. */
+  rowId: string;
+  colId: string;
+  /** Oldest first; the first opened the thread. */
+  comments: Comment[];
+  resolved: boolean;
+  /** When anything last happened in it. */
+  updatedAt: number;
+}
+
+/** A thread whose cell is in the sheet, and where that cell is now. */
+export interface PlacedThread {
+  thread: Thread;
+  row: number;
+  col: number;
+}
+
+export type CommentRefusalReason = "gone" | "not-yours" | "full" | "invalid";
+
+export class CommentError extends Error {
+  override readonly name = "CommentError";
+
+  constructor(
+    message: string,
+    readonly reason: CommentRefusalReason,
+  ) {
+    super(message);
+  }
+}
+
+interface Folded {
+  threads: Map<string, Thread>;
+  /** The thread of each comment still there. */
+  threadOf: Map<string, Thread>;
+  /** Every event id in the log, applied or not: an event is never taken twice. */
+  seen: Set<string>;
+}
+
+/**
+ * Folds a comment log into threads, in the log's order. An entry that is not a valid event, or
+ * that repeats an id, is passed over; so is an event with nothing to act on (a reply to a thread
+ * that is gone) or, for an edit or delete, one not by the comment's author. Deleting the comment
+ * that opened a thread deletes the thread.
+ */
+export function foldComments(log: Iterable<unknown>): Folded {
+  const folded: Folded = { threads: new Map(), threadOf: new Map(), seen: new Set() };
+  for (const event of log) {
+    if (!isCommentEvent(event) || folded.seen.has(event.id)) continue;
+    folded.seen.add(event.id);
+    if (refusal(folded, event, event.person) === null) applyEvent(folded, event);
+  }
+  return folded;
+}
+
+/** Why an event cannot be applied to the threads as they are, or null if it can. */
+function refusal(folded: Folded, event: CommentRequest, person: string): CommentError | null {
+  const thread = folded.threads.get(event.thread);
+  switch (event.action) {
+    case "open":
+      if (event.thread !== event.id || thread) return new CommentError("a new thread needs an id of its own", "invalid");
+      return null;
+    case "reply":
+    case "resolve":
+    case "reopen":
+      return thread ? null : new CommentError("that comment thread was deleted", "gone");
+    case "edit":
+    case "delete": {
+      const comment = thread?.comments.find((c) => c.id === event.target);
+      if (!comment) return new CommentError("that comment was deleted", "gone");
+      if (person === "" || comment.person !== person) return new CommentError("only its author may change a comment", "not-yours");
+      return null;
+    }
+  }
+}
+
+function applyEvent(folded: Folded, event: CommentEvent): void {
+  const comment = (text: string): Comment => ({ id: event.id, author: event.author, person: event.person, text, at: event.at, editedAt: null });
+  if (event.action === "open") {
+    const thread: Thread = {
+      id: event.id,
+      rowId: event.rowId,
+      colId: event.colId,
+      comments: [comment(event.text)],
+      resolved: false,
+      updatedAt: event.at,
+    };
+    folded.threads.set(thread.id, thread);
+    folded.threadOf.set(event.id, thread);
+    return;
+  }
+  const thread = folded.threads.get(event.thread)!;
+  thread.updatedAt = event.at;
+  switch (event.action) {
+    case "reply":
+      thread.comments.push(comment(event.text));
+      folded.threadOf.set(event.id, thread);
+      break;
+    case "edit": {
+      const target = thread.comments.find((c) => c.id === event.target)!;
+      target.text = event.text;
+      target.editedAt = event.at;
+      break;
+    }
+    case "delete":
+      if (thread.comments[0]!.id === event.target) {
+        folded.threads.delete(thread.id);
+        for (const c of thread.comments) folded.threadOf.delete(c.id);
+      } else {
+        thread.comments = thread.comments.filter((c) => c.id !== event.target);
+        folded.threadOf.delete(event.target);
+      }
+      break;
+    case "resolve":
+    case "reopen":
+      thread.resolved = event.action === "resolve";
+      break;
+  }
+}
+
+/** A sheet's comments: its log folded into threads (again whenever the log changes). */
+export class Comments {
+  private folded: Folded | null = null;
+
+  constructor(
+    private readonly log: Y.Array<CommentEvent>,
+    private readonly rows: Axis,
+    private readonly cols: Axis,
+  ) {
+    log.observe(() => {
+      this.folded = null;
+    });
+  }
+
+  private get state(): Folded {
+    this.folded ??= foldComments(this.log.toArray());
+    return this.folded;
+  }
+
+  /** Every thread, hidden ones (whose row or column is deleted) included, by id. */
+  get threads(): ReadonlyMap<string, Thread> {
+    return this.state.threads;
+  }
+
+  /** The threads whose cell is in the sheet, with where each is now. */
+  placed(): PlacedThread[] {
+    const placed: PlacedThread[] = [];
+    for (const thread of this.state.threads.values()) {
+      const row = this.rows.indexOf(thread.rowId);
+      const col = this.cols.indexOf(thread.colId);
+      if (row >= 0 && col >= 0) placed.push({ thread, row, col });
+    }
+    return placed;
+  }
+
+  /** True when the log holds an event of this id: asking for it again changes nothing. */
+  has(eventId: string): boolean {
+    return this.state.seen.has(eventId);
+  }
+
+  /**
+   * Appends a requested event, stamped, in one transaction: the server's write. Nothing is
+   * written, and {@link CommentError} says why, for an event that cannot apply (its thread or
+   * comment is gone, it changes someone else's comment, its cell is not in the sheet), for text
+   * the sheet does not keep, and once the log is full. An id already in the log is not written
+   * again: the answer to a request sent twice is the same.
+   */
+  append(request: CommentRequest, stamp: CommentStamp, origin?: unknown): CommentEvent | null {
+    if (this.has(request.id)) return null;
+    const state = this.state;
+    if (state.seen.size >= CONTENT_LIMITS.commentEvents) {
+      throw new CommentError(`this sheet has reached its limit of ${CONTENT_LIMITS.commentEvents} comment entries`, "full");
+    }
+    if ("text" in request && !isCommentText(request.text)) {
+      throw new CommentError(`a comment has 1 to ${CONTENT_LIMITS.commentText} characters, without surrounding spaces`, "invalid");
+    }
+    if (request.action === "open" && (this.rows.indexOf(request.rowId) < 0 || this.cols.indexOf(request.colId) < 0)) {
+      throw new CommentError("that cell's row or column was deleted", "gone");
+    }
+    const problem = refusal(state, request, stamp.person);
+    if (problem) throw problem;
+    const event = { ...request, ...stamp };
+    if (!isCommentEvent(event)) throw new CommentError("not a comment event", "invalid");
+    const { doc } = this.log;
+    if (doc) doc.transact(() => this.log.push([event]), origin);
+    else this.log.push([event]);
+    return event;
+  }
+}
