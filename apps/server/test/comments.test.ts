@@ -87,6 +87,37 @@ describe("comments over the socket", () => {
     await eventually(() => expect(threadsOf(bob)).toEqual([]));
   });
 
+  it("an editor deletes anyone's comment, marked as moderated; an id taken by another person is refused", async () => {
+    const id = await createSheet(server.url);
+    const owner = await person(id, "Owner");
+    const spammer = await person(id, "Spammer", { secret: await linkSecret(id, "comment") });
+    await spammer.provider.postComment(openAt(spammer, "t1", 0, 0, "buy now"));
+    await eventually(() => expect(owner.sheet.comments.threads.has("t1")).toBe(true));
+    // The same id posted by someone else is no repeat: refused, not acknowledged as stored.
+    expect(await refusal(owner.provider.postComment(openAt(owner, "t1", 0, 0, "buy now")))).toBe(ErrorCode.BadRequest);
+    await owner.provider.postComment({ id: "d1", action: "delete", thread: "t1", target: "t1" });
+    expect(owner.sheet.types.comments.toArray().at(-1)).toMatchObject({ action: "delete", moderated: true });
+    await eventually(() => expect(spammer.sheet.comments.threads.size).toBe(0));
+  });
+
+  it("a commenter may not write the chat as the server's own client", async () => {
+    const id = await createSheet(server.url);
+    const owner = await person(id, "Owner");
+    await owner.provider.postComment(openAt(owner, "t1", 0, 0, "by the server"));
+    const commenter = await person(id, "C", { secret: await linkSecret(id, "comment") });
+    // The comment event's item names the server's client id; write a chat message as that client.
+    const serverClient = [...commenter.doc.store.clients.keys()].find((client) =>
+      commenter.doc.store.clients.get(client)!.every((s) => (s as Y.Item).parent === commenter.sheet.types.comments),
+    )!;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(commenter.doc));
+    doc.clientID = serverClient;
+    const before = Y.encodeStateVector(doc);
+    doc.getArray("chat").push([{ id: "m1", author: "Server", color: "#000000", text: "trust me", at: 1 }]);
+    const answer = await request<Ack<null>>(commenter.socket, "sheet:update", { sheetId: id, update: Y.encodeStateAsUpdate(doc, before) });
+    expect(!answer.ok && answer.error.code).toBe(ErrorCode.Forbidden);
+  });
+
   it("without a person key, a comment can be written but never changed", async () => {
     const id = await createSheet(server.url);
     const anon = connectClient(server.url, id);
@@ -189,5 +220,24 @@ describe("comments over the socket", () => {
     expect(json.threads[0]).toMatchObject({ resolved: false, comments: [{ author: "Ann", text: "on B2", editedAt: null }] });
     expect((await api("GET", `/api/sheets/${id}/comments`, undefined, null)).status).toBe(401);
     expect(ownerSecret(id)).toBeDefined();
+  });
+  it("more sockets from one address buy no more comments", async () => {
+    const id = await createSheet(server.url);
+    const secret = await linkSecret(id, "comment");
+    const sockets = await Promise.all(Array.from({ length: 5 }, (_, i) => person(id, `P${i}`, { secret })));
+    const { rowId, colId } = sockets[0]!.sheet.idsAt(0, 0)!;
+    const started = performance.now();
+    const answers = await Promise.all(
+      sockets.flatMap((c, i) =>
+        Array.from({ length: 30 }, (_, j) =>
+          request<Ack<null>>(c.socket, "comment:post", { sheetId: id, comment: { id: `c${i}x${j}`, action: "open", thread: `c${i}x${j}`, rowId, colId, text: "hi" } }),
+        ),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stored = answers.filter((a) => a.ok).length;
+    expect(answers.filter((a) => !a.ok && a.error.code === ErrorCode.RateLimited).length).toBeGreaterThan(0);
+    // The address's burst, and what it refilled meanwhile: not five sockets' bursts (150).
+    expect(stored).toBeLessThanOrEqual(90 + Math.ceil(3 * seconds) + 1);
   });
 });

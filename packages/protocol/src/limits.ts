@@ -49,6 +49,12 @@ export const LIMITS = {
    */
   commentsPerSecond: 1,
   commentsBurst: 30,
+  /**
+   * Comment events all sockets of one address may post per second, and at once, together: more
+   * sockets (or reconnecting) buy no more, and filling a sheet's log from one address takes hours.
+   */
+  commentsPerSecondPerAddress: 3,
+  commentsBurstPerAddress: 90,
   /** Most cells one import may write. */
   maxImportCells: 1_000_000,
   /**

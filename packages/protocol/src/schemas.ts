@@ -87,7 +87,10 @@ export type CommentPayload = z.input<typeof CommentPayloadSchema>;
 /** One comment as `GET /api/sheets/:id/comments` lists it. */
 export interface CommentInfo {
   id: string;
+  /** The name its author showed; names are chosen freely, so two people may show the same one. */
   author: string;
+  /** Who wrote it, as an id of their browser's person key in this sheet; `""`: unknown (imported, or no key). */
+  person: string;
   text: string;
   at: string;
   editedAt: string | null;

@@ -102,6 +102,52 @@ describe("comment threads", () => {
     expect([...folded.threads.values()].map((t) => t.comments.map((c) => c.text))).toEqual([["ok", "reply"]]);
   });
 
+  it("let an editor delete anyone's comment, marked as moderated, and nobody else", () => {
+    const [sheet] = replicas(1);
+    open(sheet!, "t1", 0, 0, "Spam");
+    const { comments } = sheet!;
+    comments.append({ id: "r1", action: "reply", thread: "t1", text: "more spam" }, ann);
+    expect(() => comments.append({ id: "d0", action: "delete", thread: "t1", target: "r1" }, bob)).toThrow(CommentError);
+    comments.append({ id: "d1", action: "delete", thread: "t1", target: "r1" }, bob, undefined, { moderator: true });
+    expect(sheet!.types.comments.get(2)).toMatchObject({ action: "delete", person: "bob-key", moderated: true });
+    comments.append({ id: "d2", action: "delete", thread: "t1", target: "t1" }, bob, undefined, { moderator: true });
+    expect(texts(sheet!)).toEqual({});
+    // A moderated delete replayed from the log folds the same way.
+    expect(foldComments(sheet!.types.comments.toArray()).threads.size).toBe(0);
+  });
+
+  it("refuse an id already taken by another event, and replies past a thread's limit", () => {
+    const [sheet] = replicas(1);
+    open(sheet!, "t1", 0, 0, "Question");
+    const { comments } = sheet!;
+    expect(() => comments.append({ id: "t1", action: "reply", thread: "t1", text: "same id" }, ann)).toThrow(
+      expect.objectContaining({ reason: "invalid" }),
+    );
+    const { rowId, colId } = sheet!.idsAt(0, 0)!;
+    expect(() => comments.append({ id: "t1", action: "open", thread: "t1", rowId, colId, text: "Question" }, bob)).toThrow(CommentError);
+    for (let i = 1; i < CONTENT_LIMITS.commentsPerThread; i++) comments.append({ id: `r${i}`, action: "reply", thread: "t1", text: "x" }, bob);
+    expect(() => comments.append({ id: "over", action: "reply", thread: "t1", text: "x" }, bob)).toThrow(expect.objectContaining({ reason: "full" }));
+    expect(comments.threads.get("t1")!.comments).toHaveLength(CONTENT_LIMITS.commentsPerThread);
+  });
+
+  it("fold new entries in as they are appended, and the whole log again after a merge in the middle", () => {
+    const [server, other] = replicas(2);
+    open(server!, "t1", 0, 0, "first");
+    const threads = server!.comments.threads;
+    server!.comments.append({ id: "r1", action: "reply", thread: "t1", text: "second" }, bob);
+    expect(server!.comments.threads).toBe(threads); // the same fold, grown
+    // Another server appended concurrently: merged, its entry lands before or after ours.
+    Y.applyUpdate(other!.doc, Y.encodeStateAsUpdate(server!.doc));
+    other!.comments.append({ id: "r2", action: "reply", thread: "t1", text: "elsewhere" }, ann);
+    server!.comments.append({ id: "r3", action: "reply", thread: "t1", text: "here" }, bob);
+    Y.applyUpdate(server!.doc, Y.encodeStateAsUpdate(other!.doc));
+    Y.applyUpdate(other!.doc, Y.encodeStateAsUpdate(server!.doc));
+    const shown = (sheet: Sheet) => sheet.comments.threads.get("t1")!.comments.map((c) => c.text);
+    expect(shown(server!)).toEqual(foldComments(server!.types.comments.toArray()).threads.get("t1")!.comments.map((c) => c.text));
+    expect(shown(server!)).toEqual(shown(other!));
+    expect(shown(server!)).toHaveLength(4);
+  });
+
   it("refuse new entries once the log is full", () => {
     const [sheet] = replicas(1);
     const { rowId, colId } = sheet!.idsAt(0, 0)!;
@@ -117,6 +163,11 @@ describe("comment threads", () => {
     sheet!.types.comments.push(filler);
     expect(() => open(sheet!, "one-more", 0, 0, "full?")).toThrow(expect.objectContaining({ reason: "full" }));
     expect(sheet!.types.comments.length).toBe(CONTENT_LIMITS.commentEvents);
+    // Cleaning up still works, up to a bound of its own.
+    sheet!.comments.append({ id: "d1", action: "delete", thread: "f1", target: "f1" }, ann);
+    sheet!.comments.append({ id: "s2", action: "resolve", thread: "f2" }, bob);
+    expect(sheet!.comments.threads.has("f1")).toBe(false);
+    expect(sheet!.comments.threads.get("f2")!.resolved).toBe(true);
   });
 });
 

@@ -55,30 +55,38 @@ export class CommentError extends Error {
 
 interface Folded {
   threads: Map<string, Thread>;
-  /** The thread of each comment still there. */
-  threadOf: Map<string, Thread>;
-  /** Every event id in the log, applied or not: an event is never taken twice. */
-  seen: Set<string>;
+  /** Each comment still there, and its thread. */
+  comments: Map<string, { thread: Thread; comment: Comment }>;
+  /** Every valid event of the log by id, applied or not: an id is taken once. */
+  events: Map<string, CommentEvent>;
+  /** How many entries of the log are folded in. */
+  length: number;
 }
 
 /**
  * Folds a comment log into threads, in the log's order. An entry that is not a valid event, or
  * that repeats an id, is passed over; so is an event with nothing to act on (a reply to a thread
- * that is gone) or, for an edit or delete, one not by the comment's author. Deleting the comment
- * that opened a thread deletes the thread.
+ * that is gone) or, for an edit or a delete that is not moderated, one not by the comment's
+ * author. Deleting the comment that opened a thread deletes the thread.
  */
 export function foldComments(log: Iterable<unknown>): Folded {
-  const folded: Folded = { threads: new Map(), threadOf: new Map(), seen: new Set() };
-  for (const event of log) {
-    if (!isCommentEvent(event) || folded.seen.has(event.id)) continue;
-    folded.seen.add(event.id);
-    if (refusal(folded, event, event.person) === null) applyEvent(folded, event);
-  }
+  const folded: Folded = { threads: new Map(), comments: new Map(), events: new Map(), length: 0 };
+  foldInto(folded, log);
   return folded;
 }
 
+/** Folds more entries of the log, after those already folded. Each costs the same whatever the log's size. */
+function foldInto(folded: Folded, entries: Iterable<unknown>): void {
+  for (const event of entries) {
+    folded.length++;
+    if (!isCommentEvent(event) || folded.events.has(event.id)) continue;
+    folded.events.set(event.id, event);
+    if (refusal(folded, event, event.person) === null) applyEvent(folded, event);
+  }
+}
+
 /** Why an event cannot be applied to the threads as they are, or null if it can. */
-function refusal(folded: Folded, event: CommentRequest, person: string): CommentError | null {
+function refusal(folded: Folded, event: CommentRequest & { moderated?: true }, person: string): CommentError | null {
   const thread = folded.threads.get(event.thread);
   switch (event.action) {
     case "open":
@@ -90,9 +98,10 @@ function refusal(folded: Folded, event: CommentRequest, person: string): Comment
       return thread ? null : new CommentError("that comment thread was deleted", "gone");
     case "edit":
     case "delete": {
-      const comment = thread?.comments.find((c) => c.id === event.target);
-      if (!comment) return new CommentError("that comment was deleted", "gone");
-      if (person === "" || comment.person !== person) return new CommentError("only its author may change a comment", "not-yours");
+      const found = folded.comments.get(event.target);
+      if (!found || found.thread !== thread) return new CommentError("that comment was deleted", "gone");
+      if (event.action === "delete" && event.moderated) return null;
+      if (person === "" || found.comment.person !== person) return new CommentError("only its author may change a comment", "not-yours");
       return null;
     }
   }
@@ -110,18 +119,20 @@ function applyEvent(folded: Folded, event: CommentEvent): void {
       updatedAt: event.at,
     };
     folded.threads.set(thread.id, thread);
-    folded.threadOf.set(event.id, thread);
+    folded.comments.set(event.id, { thread, comment: thread.comments[0]! });
     return;
   }
   const thread = folded.threads.get(event.thread)!;
   thread.updatedAt = event.at;
   switch (event.action) {
-    case "reply":
-      thread.comments.push(comment(event.text));
-      folded.threadOf.set(event.id, thread);
+    case "reply": {
+      const reply = comment(event.text);
+      thread.comments.push(reply);
+      folded.comments.set(event.id, { thread, comment: reply });
       break;
+    }
     case "edit": {
-      const target = thread.comments.find((c) => c.id === event.target)!;
+      const { comment: target } = folded.comments.get(event.target)!;
       target.text = event.text;
       target.editedAt = event.at;
       break;
@@ -129,10 +140,10 @@ function applyEvent(folded: Folded, event: CommentEvent): void {
     case "delete":
       if (thread.comments[0]!.id === event.target) {
         folded.threads.delete(thread.id);
-        for (const c of thread.comments) folded.threadOf.delete(c.id);
+        for (const c of thread.comments) folded.comments.delete(c.id);
       } else {
         thread.comments = thread.comments.filter((c) => c.id !== event.target);
-        folded.threadOf.delete(event.target);
+        folded.comments.delete(event.target);
       }
       break;
     case "resolve":
@@ -142,7 +153,13 @@ function applyEvent(folded: Folded, event: CommentEvent): void {
   }
 }
 
-/** A sheet's comments: its log folded into threads (again whenever the log changes). */
+const GROWING: ReadonlySet<string> = new Set(["open", "reply", "edit"]);
+
+/**
+ * A sheet's comments: its log folded into threads. The log only grows at its end (the server
+ * alone appends), so each new entry is folded in as it comes; anything else (a merge that put
+ * entries in the middle) folds the log again.
+ */
 export class Comments {
   private folded: Folded | null = null;
 
@@ -151,8 +168,15 @@ export class Comments {
     private readonly rows: Axis,
     private readonly cols: Axis,
   ) {
-    log.observe(() => {
-      this.folded = null;
+    log.observe((event) => {
+      const folded = this.folded;
+      if (!folded || folded.length === log.length) return; // none yet, or folded as appended here
+      const [first, second, ...rest] = event.changes.delta;
+      const appended =
+        rest.length === 0 &&
+        (second === undefined ? folded.length === 0 && first?.insert !== undefined : first?.retain === folded.length && second.insert !== undefined);
+      if (appended) foldInto(folded, log.slice(folded.length));
+      else this.folded = null;
     });
   }
 
@@ -179,20 +203,26 @@ export class Comments {
 
   /** True when the log holds an event of this id: asking for it again changes nothing. */
   has(eventId: string): boolean {
-    return this.state.seen.has(eventId);
+    return this.state.events.has(eventId);
   }
 
   /**
    * Appends a requested event, stamped, in one transaction: the server's write. Nothing is
    * written, and {@link CommentError} says why, for an event that cannot apply (its thread or
    * comment is gone, it changes someone else's comment, its cell is not in the sheet), for text
-   * the sheet does not keep, and once the log is full. An id already in the log is not written
-   * again: the answer to a request sent twice is the same.
+   * the sheet does not keep, and once the log or the thread is full. The same event sent again
+   * (same id, same person) is not written twice; another event with a taken id is refused.
+   * A `moderator` (an editor) may delete anyone's comment: the delete is marked `moderated`.
    */
-  append(request: CommentRequest, stamp: CommentStamp, origin?: unknown): CommentEvent | null {
-    if (this.has(request.id)) return null;
+  append(request: CommentRequest, stamp: CommentStamp, origin?: unknown, { moderator = false } = {}): CommentEvent | null {
     const state = this.state;
-    if (state.seen.size >= CONTENT_LIMITS.commentEvents) {
+    const existing = state.events.get(request.id);
+    if (existing) {
+      if (existing.person === stamp.person && existing.action === request.action) return null;
+      throw new CommentError("another comment event has this id: send it with a new one", "invalid");
+    }
+    const growing = GROWING.has(request.action);
+    if (state.events.size >= (growing ? CONTENT_LIMITS.commentEvents : CONTENT_LIMITS.commentEventsMax)) {
       throw new CommentError(`this sheet has reached its limit of ${CONTENT_LIMITS.commentEvents} comment entries`, "full");
     }
     if ("text" in request && !isCommentText(request.text)) {
@@ -201,10 +231,16 @@ export class Comments {
     if (request.action === "open" && (this.rows.indexOf(request.rowId) < 0 || this.cols.indexOf(request.colId) < 0)) {
       throw new CommentError("that cell's row or column was deleted", "gone");
     }
-    const problem = refusal(state, request, stamp.person);
-    if (problem) throw problem;
-    const event = { ...request, ...stamp };
+    if (request.action === "reply" && (state.threads.get(request.thread)?.comments.length ?? 0) >= CONTENT_LIMITS.commentsPerThread) {
+      throw new CommentError(`a thread has at most ${CONTENT_LIMITS.commentsPerThread} comments: start a new one`, "full");
+    }
+    const event: CommentEvent = { ...request, ...stamp };
+    const problem = refusal(state, event, stamp.person);
+    if (problem?.reason === "not-yours" && moderator && event.action === "delete") event.moderated = true;
+    else if (problem) throw problem;
     if (!isCommentEvent(event)) throw new CommentError("not a comment event", "invalid");
+    // Folded in before it is pushed: the push's observer then finds the log folded to its end.
+    foldInto(state, [event]);
     const { doc } = this.log;
     if (doc) doc.transact(() => this.log.push([event]), origin);
     else this.log.push([event]);

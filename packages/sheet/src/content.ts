@@ -17,8 +17,15 @@ export const CONTENT_LIMITS = {
   chatText: 2000,
   /** Longest comment. */
   commentText: 5000,
-  /** Most entries of a sheet's comment log (every reply, edit and resolve counts). */
+  /**
+   * Most entries of a sheet's comment log (every reply, edit and resolve counts) before new
+   * comments, replies and edits are refused; deletes, resolves and reopens may go on up to
+   * `commentEventsMax`, so a full log can still be cleaned up.
+   */
   commentEvents: 50_000,
+  commentEventsMax: 55_000,
+  /** Most comments in one thread. */
+  commentsPerThread: 500,
   /**
    * Most cells a sheet's grid may span (rows x columns, empty ones included), as in Google Sheets.
    * Every whole-sheet operation (an export, the used range) is bounded by it, and a write far out
@@ -100,6 +107,9 @@ const COMMENT_KEYS: Record<CommentAction, readonly string[]> = {
   reopen: [],
 };
 
+/** Keys an event of an action may have: a delete made by an editor of someone else's comment is `moderated`. */
+const COMMENT_OPTIONAL_KEYS: Partial<Record<CommentAction, readonly string[]>> = { delete: ["moderated"] };
+
 /** Comment text as the sheet keeps it: trimmed, not empty, within the limit. */
 export function isCommentText(value: unknown): value is string {
   return typeof value === "string" && value.length > 0 && value.length <= CONTENT_LIMITS.commentText && value.trim() === value;
@@ -116,6 +126,7 @@ const COMMENT_FIELDS: Record<string, (value: unknown) => boolean> = {
   author: (value) => typeof value === "string" && value.length <= CONTENT_LIMITS.name,
   person: (value) => typeof value === "string" && value.length <= 64,
   at: (value) => typeof value === "number" && Number.isFinite(value),
+  moderated: (value) => value === true,
 };
 
 /** A comment event as the server writes it (see CommentEvent): its action's fields, each valid. */
@@ -124,9 +135,14 @@ export function isCommentEvent(value: unknown): value is CommentEvent {
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   const e = value as Record<string, unknown>;
   if (!COMMENT_FIELDS.action!(e.action)) return false;
-  const fields = ["id", "action", "thread", "author", "person", "at", ...COMMENT_KEYS[e.action as CommentAction]];
+  const action = e.action as CommentAction;
+  const fields = ["id", "action", "thread", "author", "person", "at", ...COMMENT_KEYS[action]];
+  const optional = COMMENT_OPTIONAL_KEYS[action] ?? [];
   const keys = Object.keys(e);
-  return keys.length === fields.length && fields.every((k) => Object.hasOwn(e, k) && COMMENT_FIELDS[k]!(e[k]));
+  return (
+    fields.every((k) => Object.hasOwn(e, k) && COMMENT_FIELDS[k]!(e[k])) &&
+    keys.every((k) => fields.includes(k) || (optional.includes(k) && COMMENT_FIELDS[k]!(e[k])))
+  );
 }
 
 /** The settings a sheet's `meta` map may hold, each with its rule. */

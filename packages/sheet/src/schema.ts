@@ -69,8 +69,11 @@ export interface CommentStamp {
   at: number;
 }
 
-/** One entry of a sheet's comment log, as the server stamped it. */
-export type CommentEvent = CommentRequest & CommentStamp;
+/**
+ * One entry of a sheet's comment log, as the server stamped it. A delete the server made for an
+ * editor, of someone else's comment, is `moderated`.
+ */
+export type CommentEvent = CommentRequest & CommentStamp & { moderated?: true };
 
 /**
  * The shared types that hold the discussion about a sheet rather than the sheet: a restore leaves

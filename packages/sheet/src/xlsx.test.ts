@@ -1,5 +1,6 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it, vi } from "vitest";
+import { CONTENT_LIMITS } from "./content.js";
 import { FormulaEngine } from "./formula.js";
 import { replicas } from "./testing.js";
 import { IMPORTED_AUTHOR, importXlsx, readXlsx, writeXlsx, XlsxError } from "./xlsx.js";
@@ -7,6 +8,43 @@ import { IMPORTED_AUTHOR, importXlsx, readXlsx, writeXlsx, XlsxError } from "./x
 const cellAt = { row: 0, col: 0 };
 
 describe("XLSX", () => {
+  it("writes a file that opens whatever characters the cells and comments hold", async () => {
+    const [sheet] = replicas(1, { rows: 5, cols: 5, title: "odd\uFFFEtitle" });
+    sheet!.setCellsA1({ A1: "a\uFFFEb", B1: '="\uFFFF"&1' });
+    const { rowId, colId } = sheet!.idsAt(0, 0)!;
+    sheet!.comments.append({ id: "t1", action: "open", thread: "t1", rowId, colId, text: "x\uFFFFy" }, { author: "N\uFFFE", person: "", at: 1 });
+    const data = await readXlsx(await writeXlsx(sheet!), 100);
+    expect(data.rows[0]![0]).toBe("a\uFFFDb");
+    expect(data.notes[0]!.text).toBe("N\uFFFD:\nx\uFFFDy");
+  });
+
+  it("stops importing notes at the sheet's comment limit", async () => {
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("Notes");
+    for (let r = 1; r <= 150; r++) {
+      ws.getCell(r, 1).value = r;
+      ws.getCell(r, 1).note = `note ${r}`;
+    }
+    const data = await readXlsx(new Uint8Array(await book.xlsx.writeBuffer()), 1000);
+    const [sheet] = replicas(1, { rows: 200, cols: 3 });
+    const { rowId, colId } = sheet!.idsAt(0, 0)!;
+    const filler = Array.from({ length: CONTENT_LIMITS.commentEvents - 10 }, (_, i) => ({
+      id: `f${i}`,
+      action: "open" as const,
+      thread: `f${i}`,
+      rowId,
+      colId,
+      text: "x",
+      author: "A",
+      person: "",
+      at: 1,
+    }));
+    sheet!.types.comments.push(filler);
+    importXlsx(sheet!, data, cellAt);
+    expect(sheet!.types.comments.length).toBe(CONTENT_LIMITS.commentEvents);
+    expect(sheet!.getInput(149, 0)).toBe("150");
+  });
+
   it("writes open comment threads as notes, and reads notes back as comments", async () => {
     const [sheet] = replicas(1, { rows: 10, cols: 5 });
     sheet!.setCellsA1({ A1: "Total" });

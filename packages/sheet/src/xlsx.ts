@@ -274,7 +274,15 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
 
 /** A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`. */
 function worksheetName(title: string): string {
-  return title.replace(/[[\]:*?/\\]/g, " ").trim().slice(0, 31) || "Sheet1";
+  return xmlText(title.replace(/[[\]:*?/\\]/g, " ")).trim().slice(0, 31) || "Sheet1";
+}
+
+/**
+ * Text as an XLSX file may hold it: U+FFFE and U+FFFF are not XML characters (exceljs writes them
+ * as they are, and the file no longer opens), so they become U+FFFD.
+ */
+function xmlText(text: string): string {
+  return text.replace(/[\uFFFE\uFFFF]/g, "\uFFFD");
 }
 
 function argb(color: string): string {
@@ -335,7 +343,7 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
   const notes = new Map<string, string>();
   for (const { thread, row, col } of sheet.comments.placed()) {
     if (thread.resolved) continue;
-    const text = thread.comments.map((c) => `${c.author}:\n${c.text}`).join("\n\n");
+    const text = xmlText(thread.comments.map((c) => `${c.author}:\n${c.text}`).join("\n\n"));
     const key = `${row},${col}`;
     notes.set(key, notes.has(key) ? `${notes.get(key)}\n\n${text}` : text);
     add({ row, col });
@@ -352,15 +360,15 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
     const input = rows[row]?.[col] ?? "";
     const value = input === "" ? null : engine.valueAt(row, col);
     if (isFormula(input)) {
-      const result = value !== null && typeof value === "object" ? { error: value.error } : value;
-      cell.value = isSafeFormula(input) ? { formula: input.slice(1), result: result as ExcelJS.CellFormulaValue["result"] } : input;
+      const result = value !== null && typeof value === "object" ? { error: value.error } : typeof value === "string" ? xmlText(value) : value;
+      cell.value = isSafeFormula(input) ? { formula: xmlText(input.slice(1)), result: result as ExcelJS.CellFormulaValue["result"] } : xmlText(input);
     } else if (typeof value === "number" || typeof value === "boolean") {
       cell.value = value;
       // `$1,200` or `15%` as typed: the number, shown the way it was typed.
       const implied = typeof value === "number" ? impliedFormat(input) : undefined;
       if (implied) cell.numFmt = implied;
     } else if (input !== "") {
-      cell.value = input;
+      cell.value = xmlText(input);
     } else if (note) {
       cell.value = ""; // exceljs writes no note on a cell without a value
     }

@@ -323,6 +323,7 @@ export function apiRouter(
           comments: thread.comments.map((c) => ({
             id: c.id,
             author: c.author,
+            person: c.person,
             text: c.text,
             at: iso(c.at),
             editedAt: c.editedAt === null ? null : iso(c.editedAt),

@@ -211,12 +211,15 @@ export class Room {
   /**
    * Writes a comment event for a socket, stamped with the name it shows, its person id and the
    * time; resolves once stored. Throws `CommentError` (nothing written) for an event that cannot
-   * apply; an event whose id the sheet has is not written again.
+   * apply; the same event sent again is not written twice. A `moderator` deletes any comment.
    */
-  comment(request: CommentRequest, socketId: string, linkId: string | null, person: string): Promise<void> {
-    const origin: Origin = { kind: "comment", socketId, linkId };
-    const author = this.nameOf(socketId) || DEFAULT_NAME;
-    this.sheet.comments.append(request, { author, person, at: Date.now() }, origin);
+  comment(
+    request: CommentRequest,
+    by: { socketId: string; linkId: string | null; person: string; moderator: boolean },
+  ): Promise<void> {
+    const origin: Origin = { kind: "comment", socketId: by.socketId, linkId: by.linkId };
+    const author = this.nameOf(by.socketId) || DEFAULT_NAME;
+    this.sheet.comments.append(request, { author, person: by.person, at: Date.now() }, origin, { moderator: by.moderator });
     return this.saved();
   }
 

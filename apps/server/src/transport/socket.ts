@@ -29,12 +29,12 @@ import {
   type Role,
   type ServerToClientEvents,
 } from "@cosheet/protocol";
-import { CommentError, DISCUSSION_TYPES, UpdateError, type ValidateOptions } from "@cosheet/sheet";
+import { CommentError, DISCUSSION_TYPES, ROOT_RULES, UpdateError, type ValidateOptions } from "@cosheet/sheet";
 import type { Access, Grant } from "../access/access.js";
 import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
-import { RateLimiter, socketAddress, TokenBucket } from "./rate-limit.js";
+import { RateLimiter, socketAddress } from "./rate-limit.js";
 
 export type SheetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 type SheetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
@@ -76,10 +76,13 @@ function checkSize(bytes: Uint8Array): void {
   }
 }
 
-/** What a role may change in a sheet's document (see `validateUpdate`). */
+/**
+ * What a role may change in a sheet's document (see `validateUpdate`). A commenter adds to the
+ * discussion types that clients write (the chat); the comments are the server's to write.
+ */
 const WRITABLE: Record<Role, ValidateOptions> = {
   view: { writable: new Set() },
-  comment: { writable: new Set(DISCUSSION_TYPES) },
+  comment: { writable: new Set(DISCUSSION_TYPES.filter((name) => !ROOT_RULES[name]?.serverOnly)) },
   edit: {},
   owner: {},
 };
@@ -116,6 +119,10 @@ export function attachSocketTransport(
     { perSecond: addressRate, burst: addressRate * (LIMITS.eventsBurstPerAddress / LIMITS.eventsPerSecondPerAddress) },
     { perSecond: LIMITS.eventsPerSecond, burst: LIMITS.eventsBurst },
   );
+  const commentLimiter = new RateLimiter(
+    { perSecond: LIMITS.commentsPerSecondPerAddress, burst: LIMITS.commentsBurstPerAddress },
+    { perSecond: LIMITS.commentsPerSecond, burst: LIMITS.commentsBurst },
+  );
   /** Every socket in each sheet, by socket id, so that revoking a link reaches its sockets at once. */
   const members = new Map<string, Map<string, Member>>();
   /**
@@ -141,7 +148,7 @@ export function attachSocketTransport(
     const log = logger.child({ socketId: socket.id });
     const address = socketAddress(socket.handshake, trustProxy);
     const limit = limiter.forSocket(address);
-    const commentRate = new TokenBucket({ perSecond: LIMITS.commentsPerSecond, burst: LIMITS.commentsBurst }, Date.now());
+    const commentLimit = commentLimiter.forSocket(address);
     /** Sheets this socket joined, with what it may do there and its person id there (`""`: none). */
     const joined = new Map<string, { room: Room; grant: Grant; person: string; expiry: NodeJS.Timeout | null }>();
 
@@ -357,9 +364,10 @@ export function attachSocketTransport(
       handle(CommentPayloadSchema, ({ sheetId, comment }) => {
         const { room: r, grant, person } = membership(sheetId);
         if (!roleAtLeast(grant.role, "comment")) throw new ProtocolError(ErrorCode.Forbidden, "this link can only view");
-        const retryAfterMs = TokenBucket.takeAll([commentRate], Date.now(), 0);
+        const retryAfterMs = commentLimit();
         if (retryAfterMs > 0) throw new ProtocolError(ErrorCode.RateLimited, "too many comments; slow down", retryAfterMs);
-        return r.comment(comment, socket.id, grant.linkId, person).then(() => null);
+        // An editor may delete anyone's comment (spam, say): the delete is marked as moderated.
+        return r.comment(comment, { socketId: socket.id, linkId: grant.linkId, person, moderator: roleAtLeast(grant.role, "edit") }).then(() => null);
       }),
     );
 

@@ -16,10 +16,13 @@ export function commentId(): string {
 /**
  * The comment events this browser posted to one sheet and the server has not answered yet, kept
  * in localStorage until it does: a comment written offline is sent on reconnect, even after the
- * tab was closed and the sheet opened again.
+ * tab was closed and the sheet opened again. Tabs of one sheet share the stored list: each adds
+ * and takes out only its own events.
  */
 export class CommentOutbox {
   private waiting: CommentRequest[];
+  /** Events answered in this tab: taken out of the stored list, whoever put them there. */
+  private readonly settled = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -46,7 +49,7 @@ export class CommentOutbox {
 
   post(request: CommentRequest): void {
     this.waiting = [...this.waiting, request];
-    this.changed();
+    this.changed([request]);
     this.send(request);
   }
 
@@ -62,13 +65,17 @@ export class CommentOutbox {
 
   private settle(request: CommentRequest): void {
     this.waiting = this.waiting.filter((r) => r.id !== request.id);
-    this.changed();
+    this.settled.add(request.id);
+    this.changed([]);
   }
 
-  private changed(): void {
+  /** Stores the list as other tabs left it, with `added` and without what this tab settled. */
+  private changed(added: CommentRequest[]): void {
     try {
-      if (this.waiting.length === 0) this.storage.removeItem(outboxKey(this.sheetId));
-      else this.storage.setItem(outboxKey(this.sheetId), JSON.stringify(this.waiting));
+      const stored = [...this.load(), ...added].filter((r) => !this.settled.has(r.id));
+      const unique = [...new Map(stored.map((r) => [r.id, r])).values()];
+      if (unique.length === 0) this.storage.removeItem(outboxKey(this.sheetId));
+      else this.storage.setItem(outboxKey(this.sheetId), JSON.stringify(unique));
     } catch {
       // Storage full or off: the events still go out while this tab is open.
     }

@@ -4,8 +4,11 @@ import { cellKey, type CellRef, type CommentRequest, type PlacedThread, type Thr
 import { CommentOutbox, commentId } from "../collab/comments";
 import type { SheetSession } from "../collab/session";
 
-/** What a refused comment event tells: the server's reason reads as a sentence. */
-const refusal = (error: ErrorBody) => `Your comment was not saved: ${error.message}.`;
+/** What a refused comment event tells, with its text (which is not kept anywhere else). */
+function refusal(request: CommentRequest, error: ErrorBody): string {
+  const text = "text" in request ? ` “${request.text.length > 80 ? `${request.text.slice(0, 80)}…` : request.text}”` : "";
+  return `Your comment${text} was not saved: ${error.message}.`;
+}
 
 /**
  * The sheet's comments as Vue sees them: threads placed on their cells (read again after every
@@ -13,7 +16,7 @@ const refusal = (error: ErrorBody) => `Your comment was not saved: ${error.messa
  * action posts one event through the outbox, which keeps it until the server has it.
  */
 export function useComments(session: SheetSession, version: Ref<number>, notify: (message: string) => void) {
-  const outbox = new CommentOutbox(session.sheetId, session.provider, (_request, error) => notify(refusal(error)));
+  const outbox = new CommentOutbox(session.sheetId, session.provider, (request, error) => notify(refusal(request, error)));
   const pending = shallowRef(outbox.pending);
   onScopeDispose(outbox.subscribe(() => (pending.value = outbox.pending)));
   /** This browser's person id in the sheet: the comments stamped with it are its own. */
