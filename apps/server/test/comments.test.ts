@@ -1,7 +1,12 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, newPersonKey, personId, type Ack, type ErrorBody, type Role, type ThreadInfo } from "@cosheet/protocol";
 import { Sheet, type CommentRequest } from "@cosheet/sheet";
+import { SqliteStorage } from "../src/storage/sqlite.js";
 import { apiCall, connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 let server: TestServer;
@@ -221,6 +226,39 @@ describe("comments over the socket", () => {
     expect((await api("GET", `/api/sheets/${id}/comments`, undefined, null)).status).toBe(401);
     expect(ownerSecret(id)).toBeDefined();
   });
+  it("a thread hidden with its deleted row comes back when a version from before is restored", async () => {
+    const id = await createSheet(server.url);
+    const ann = await person(id, "Ann");
+    await ann.provider.postComment(openAt(ann, "t1", 2, 0, "on A3"));
+    const named = await api("POST", `/api/sheets/${id}/versions`, { name: "with the thread" });
+    ann.sheet.deleteRows(2, 1);
+    await ann.provider.whenSaved();
+    const cells = async () => ((await api("GET", `/api/sheets/${id}/comments`)).json.threads as ThreadInfo[]).map((t) => t.cell);
+    expect(await cells()).toEqual([]);
+    expect((await api("POST", `/api/sheets/${id}/versions/${named.json.id}/restore`, {})).status).toBe(200);
+    expect(await cells()).toEqual(["A3"]);
+    await eventually(() => expect(ann.sheet.comments.placed().map((p) => p.row)).toEqual([2]));
+  });
+
+  it("a sheet stored by the previous release takes comments, and keeps them across a restart", async () => {
+    // Its documents have no comments type yet: the first comment creates it; nothing to migrate.
+    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "sheets-v1.db");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-comments-")), "sheets.db");
+    fs.copyFileSync(fixture, file);
+    const sheetId = "v1SheetAaaaaaaaaaaaaa1";
+    const old = await startServer({ storage: new SqliteStorage(file) });
+    const ann = connectClient(old.url, sheetId, { secret: null, person: newPersonKey() });
+    await ann.provider.whenSynced();
+    expect(ann.sheet.getInput(0, 0)).toBe("alpha");
+    await ann.provider.postComment(openAt(ann, "t1", 0, 0, "on the old sheet"));
+    ann.close();
+    await old.close();
+    const again = await startServer({ storage: new SqliteStorage(file) });
+    const listed = await apiCall(again.url, "GET", `/api/sheets/${sheetId}/comments`, undefined, undefined, null);
+    expect(listed.json.threads).toMatchObject([{ cell: "A1", comments: [{ author: "Anonymous", text: "on the old sheet" }] }]);
+    await again.close();
+  });
+
   it("more sockets from one address buy no more comments", async () => {
     const id = await createSheet(server.url);
     const secret = await linkSecret(id, "comment");
