@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode, ProtocolError } from "@cosheet/protocol";
 import * as Y from "yjs";
-import { initSheet, Sheet, toCsv } from "@cosheet/sheet";
+import { FIRST_TAB, initSheet, Sheet, toCsv } from "@cosheet/sheet";
 import { FileWorkers } from "../src/files/pool.js";
 
 const pools: FileWorkers[] = [];
@@ -36,9 +36,9 @@ describe("file workers", () => {
 
   it("give up on a job past its time, and refuse new ones while the queue is full", async () => {
     const slow = workers({ timeoutMs: 1 });
-    expect(await codeOf(slow.run("csvExport", { state: new Uint8Array([0, 0]), neutralizeFormulas: true }))).toBe(ErrorCode.Unavailable);
+    expect(await codeOf(slow.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true }))).toBe(ErrorCode.Unavailable);
     const busy = workers({ maxQueue: 1 });
-    const jobs = Array.from({ length: 4 }, () => busy.run("csvExport", { state: new Uint8Array([0, 0]), neutralizeFormulas: true }));
+    const jobs = Array.from({ length: 4 }, () => busy.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true }));
     const codes = await Promise.all(jobs.map(codeOf));
     expect(codes).toContain(ErrorCode.Unavailable);
     expect(codes).toContain(null);

@@ -21,6 +21,10 @@ export const ErrorCode = {
   UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
   RateLimited: "RATE_LIMITED",
   InvalidRange: "INVALID_RANGE",
+  /** A `tab=` (or a tab in the path) that names no tab of the workbook, by id or name. */
+  UnknownTab: "UNKNOWN_TAB",
+  /** A tab change refused: a name that is not one or is taken, deleting the last tab, too many tabs. */
+  InvalidTab: "INVALID_TAB",
   InvalidCsv: "INVALID_CSV",
   InvalidXlsx: "INVALID_XLSX",
   ImportTooLarge: "IMPORT_TOO_LARGE",

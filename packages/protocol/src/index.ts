@@ -20,6 +20,7 @@ export {
   CommentPayloadSchema,
   CommentRequestSchema,
   CreateLinkBodySchema,
+  CreateTabBodySchema,
   CreateSheetBodySchema,
   DirectMessagePayloadSchema,
   isSheetId,
@@ -36,6 +37,7 @@ export {
   SyncPayloadSchema,
   TitleSchema,
   UpdatePayloadSchema,
+  UpdateTabBodySchema,
 } from "./schemas.js";
 export type {
   AwarenessPayload,
@@ -50,6 +52,7 @@ export type {
   SheetLinks,
   SheetRef,
   SyncPayload,
+  TabInfo,
   ThreadInfo,
   UpdatePayload,
   Version,

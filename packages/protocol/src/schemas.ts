@@ -56,6 +56,23 @@ export const NameVersionBodySchema = z.object({ name: TitleSchema, author: Autho
 /** `POST /api/sheets/:id/versions/:versionId/restore` body, optional. */
 export const RestoreBodySchema = z.object({ author: AuthorSchema.optional() }).strict();
 
+/** `POST /api/sheets/:id/tabs` body: a new tab, named or "SheetN", last or at `index`. */
+export const CreateTabBodySchema = z.object({ name: z.string().max(100).optional(), index: z.number().int().nonnegative().optional() }).strict();
+
+/** `PATCH /api/sheets/:id/tabs/:tab` body. */
+export const UpdateTabBodySchema = z
+  .object({ name: z.string().max(100).optional(), index: z.number().int().nonnegative().optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.index !== undefined, "give a name, an index, or both");
+
+/** A tab as the API lists it. */
+export interface TabInfo {
+  id: string;
+  name: string;
+  rowCount: number;
+  colCount: number;
+}
+
 /** `POST /api/sheets` body. */
 export const CreateSheetBodySchema = z.object({ title: TitleSchema.optional() }).strict();
 
@@ -73,7 +90,7 @@ const commentEvent = <A extends string>(action: A) => ({ action: z.literal(actio
  * stamps the author, their person key's id and the time.
  */
 export const CommentRequestSchema = z.discriminatedUnion("action", [
-  z.object({ ...commentEvent("open"), rowId: CommentIdSchema, colId: CommentIdSchema, text: CommentTextSchema }).strict(),
+  z.object({ ...commentEvent("open"), tab: CommentIdSchema.optional(), rowId: CommentIdSchema, colId: CommentIdSchema, text: CommentTextSchema }).strict(),
   z.object({ ...commentEvent("reply"), text: CommentTextSchema }).strict(),
   z.object({ ...commentEvent("edit"), target: CommentIdSchema, text: CommentTextSchema }).strict(),
   z.object({ ...commentEvent("delete"), target: CommentIdSchema }).strict(),
@@ -99,6 +116,8 @@ export interface CommentInfo {
 /** A comment thread as `GET /api/sheets/:id/comments` lists it. */
 export interface ThreadInfo {
   id: string;
+  /** Its tab's name. */
+  tab: string;
   /** Its cell in A1, as the sheet is laid out now. */
   cell: string;
   resolved: boolean;

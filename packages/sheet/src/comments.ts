@@ -1,7 +1,7 @@
 import type * as Y from "yjs";
 import type { Axis } from "./axis.js";
 import { CONTENT_LIMITS, isCommentEvent, isCommentText } from "./content.js";
-import type { CommentEvent, CommentRequest, CommentStamp } from "./schema.js";
+import { FIRST_TAB, type CommentEvent, type CommentRequest, type CommentStamp } from "./schema.js";
 
 /**
  * Comments on cells. The document holds them as a log of events that only the server appends to
@@ -23,6 +23,8 @@ export interface Comment {
 
 export interface Thread {
   id: string;
+  /** The tab of its cell. */
+  tab: string;
   /** The cell, by ids: the thread shows wherever the cell is, and not while its row or column is deleted. */
   rowId: string;
   colId: string;
@@ -112,6 +114,7 @@ function applyEvent(folded: Folded, event: CommentEvent): void {
   if (event.action === "open") {
     const thread: Thread = {
       id: event.id,
+      tab: event.tab ?? FIRST_TAB,
       rowId: event.rowId,
       colId: event.colId,
       comments: [comment(event.text)],
@@ -156,18 +159,20 @@ function applyEvent(folded: Folded, event: CommentEvent): void {
 const GROWING: ReadonlySet<string> = new Set(["open", "reply", "edit"]);
 
 /**
- * A sheet's comments: its log folded into threads. The log only grows at its end (the server
- * alone appends), so each new entry is folded in as it comes; anything else (a merge that put
- * entries in the middle) folds the log again.
+ * A workbook's comment log folded into threads, one per document. The log only grows at its end
+ * (the server alone appends), so each new entry is folded in as it comes; anything else (a merge
+ * that put entries in the middle) folds the log again.
  */
-export class Comments {
+class CommentLog {
   private folded: Folded | null = null;
 
-  constructor(
-    private readonly log: Y.Array<CommentEvent>,
-    private readonly rows: Axis,
-    private readonly cols: Axis,
-  ) {
+  static of(log: Y.Array<CommentEvent>): CommentLog {
+    let folded = logs.get(log);
+    if (!folded) logs.set(log, (folded = new CommentLog(log)));
+    return folded;
+  }
+
+  private constructor(private readonly log: Y.Array<CommentEvent>) {
     log.observe((event) => {
       const folded = this.folded;
       if (!folded || folded.length === log.length) return; // none yet, or folded as appended here
@@ -180,20 +185,50 @@ export class Comments {
     });
   }
 
-  private get state(): Folded {
+  get state(): Folded {
     this.folded ??= foldComments(this.log.toArray());
     return this.folded;
   }
 
-  /** Every thread, hidden ones (whose row or column is deleted) included, by id. */
+  /** Appends an event that may apply, in one transaction, folded in first. */
+  push(event: CommentEvent, origin: unknown): void {
+    // Folded in before it is pushed: the push's observer then finds the log folded to its end.
+    foldInto(this.state, [event]);
+    const { doc } = this.log;
+    if (doc) doc.transact(() => this.log.push([event]), origin);
+    else this.log.push([event]);
+  }
+}
+
+const logs = new WeakMap<Y.Array<CommentEvent>, CommentLog>();
+
+/** The comments on one tab's cells, from the workbook's comment log. */
+export class Comments {
+  private readonly log: CommentLog;
+
+  constructor(
+    log: Y.Array<CommentEvent>,
+    private readonly tab: string,
+    private readonly rows: Axis,
+    private readonly cols: Axis,
+  ) {
+    this.log = CommentLog.of(log);
+  }
+
+  private get state(): Folded {
+    return this.log.state;
+  }
+
+  /** Every thread of the workbook, hidden ones (whose row, column or tab is deleted) included, by id. */
   get threads(): ReadonlyMap<string, Thread> {
     return this.state.threads;
   }
 
-  /** The threads whose cell is in the sheet, with where each is now. */
+  /** The threads on this tab whose cell is there, with where each is now. */
   placed(): PlacedThread[] {
     const placed: PlacedThread[] = [];
     for (const thread of this.state.threads.values()) {
+      if (thread.tab !== this.tab) continue;
       const row = this.rows.indexOf(thread.rowId);
       const col = this.cols.indexOf(thread.colId);
       if (row >= 0 && col >= 0) placed.push({ thread, row, col });
@@ -207,9 +242,10 @@ export class Comments {
   }
 
   /**
-   * Appends a requested event, stamped, in one transaction: the server's write. Nothing is
-   * written, and {@link CommentError} says why, for an event that cannot apply (its thread or
-   * comment is gone, it changes someone else's comment, its cell is not in the sheet), for text
+   * Appends a requested event, stamped, in one transaction: the server's write. A new thread is on
+   * this tab, whatever the request says. Nothing is written, and {@link CommentError} says why,
+   * for an event that cannot apply (its thread or comment is gone, it changes someone else's
+   * comment, its cell is not on the tab), for text
    * the sheet does not keep, and once the log or the thread is full. The same event sent again
    * (same id, same person) is not written twice; another event with a taken id is refused.
    * A `moderator` (an editor) may delete anyone's comment: the delete is marked `moderated`.
@@ -235,15 +271,15 @@ export class Comments {
       throw new CommentError(`a thread has at most ${CONTENT_LIMITS.commentsPerThread} comments: start a new one`, "full");
     }
     const event: CommentEvent = { ...request, ...stamp };
+    if (event.action === "open") {
+      delete event.tab;
+      if (this.tab !== FIRST_TAB) event.tab = this.tab;
+    }
     const problem = refusal(state, event, stamp.person);
     if (problem?.reason === "not-yours" && moderator && event.action === "delete") event.moderated = true;
     else if (problem) throw problem;
     if (!isCommentEvent(event)) throw new CommentError("not a comment event", "invalid");
-    // Folded in before it is pushed: the push's observer then finds the log folded to its end.
-    foldInto(state, [event]);
-    const { doc } = this.log;
-    if (doc) doc.transact(() => this.log.push([event]), origin);
-    else this.log.push([event]);
+    this.log.push(event, origin);
     return event;
   }
 }

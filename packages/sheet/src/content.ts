@@ -1,6 +1,6 @@
 import { MAX_COLS, MAX_ROWS } from "./a1.js";
 import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
-import type { ChatMessage, CommentAction, CommentEvent } from "./schema.js";
+import { FIRST_TAB, type ChatMessage, type CommentAction, type CommentEvent } from "./schema.js";
 
 /**
  * What a sheet document may contain, entry by entry: the one definition used by the update
@@ -35,6 +35,10 @@ export const CONTENT_LIMITS = {
   /** Most rows and columns, as in Excel. */
   rows: MAX_ROWS,
   cols: MAX_COLS,
+  /** Most tabs a workbook may have had (deleted ones count: they can come back). */
+  tabs: 200,
+  /** Longest tab name, as in Excel. */
+  tabName: 31,
   /** Most rows or columns that can be frozen. */
   frozen: 20,
   /** Column widths in CSS pixels. */
@@ -107,8 +111,11 @@ const COMMENT_KEYS: Record<CommentAction, readonly string[]> = {
   reopen: [],
 };
 
-/** Keys an event of an action may have: a delete made by an editor of someone else's comment is `moderated`. */
-const COMMENT_OPTIONAL_KEYS: Partial<Record<CommentAction, readonly string[]>> = { delete: ["moderated"] };
+/**
+ * Keys an event of an action may have: a thread on a tab other than the first names its `tab`; a
+ * delete made by an editor of someone else's comment is `moderated`.
+ */
+const COMMENT_OPTIONAL_KEYS: Partial<Record<CommentAction, readonly string[]>> = { open: ["tab"], delete: ["moderated"] };
 
 /** Comment text as the sheet keeps it: trimmed, not empty, within the limit. */
 export function isCommentText(value: unknown): value is string {
@@ -122,6 +129,7 @@ const COMMENT_FIELDS: Record<string, (value: unknown) => boolean> = {
   target: isAxisId,
   rowId: isAxisId,
   colId: isAxisId,
+  tab: isAxisId,
   text: isCommentText,
   author: (value) => typeof value === "string" && value.length <= CONTENT_LIMITS.name,
   person: (value) => typeof value === "string" && value.length <= 64,
@@ -161,10 +169,58 @@ export type RootRule = (
   serverOnly?: true;
 };
 
-/** The rule of a top-level shared type, or undefined for a name a sheet does not have. */
-export function rootRule(name: string): RootRule | undefined {
-  return Object.hasOwn(ROOT_RULES, name) ? ROOT_RULES[name] : undefined;
+/** A tab's own type, `<tabId>/<name>`, for a tab other than the first (whose types have plain names). */
+const TAB_ROOT = new RegExp(`^(${ID})/(rows|cols|cells|meta|colWidths|styles)$`);
+
+/** The tab a top-level type belongs to (`FIRST_TAB` for a plain name), or null for a workbook-wide one. */
+export function tabOfRoot(name: string): string | null {
+  if (TAB_TYPES.has(name)) return FIRST_TAB;
+  const m = TAB_ROOT.exec(name);
+  return m && m[1] !== FIRST_TAB ? m[1]! : null;
 }
+
+const TAB_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "colWidths", "styles"]);
+
+/** The rule of a top-level shared type, or undefined for a name a workbook does not have. */
+export function rootRule(name: string): RootRule | undefined {
+  if (Object.hasOwn(ROOT_RULES, name)) return ROOT_RULES[name];
+  const m = TAB_ROOT.exec(name);
+  if (!m || m[1] === FIRST_TAB) return undefined;
+  return m[2] === "meta" ? TAB_META : ROOT_RULES[m[2]!];
+}
+
+/** A tab name as stored: 1 to 31 characters, none of `[]:*?/\`, not starting or ending with `'` (Excel's rule). */
+export function isTabName(value: unknown): value is string {
+  return (
+    typeof value === "string" &&
+    value.length > 0 &&
+    value.length <= CONTENT_LIMITS.tabName &&
+    value.trim() === value &&
+    !/[[\]:*?/\\\p{Cc}]/u.test(value) &&
+    !value.startsWith("'") &&
+    !value.endsWith("'")
+  );
+}
+
+/** A fractional index, as tabs are ordered by. */
+export function isOrderKey(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9]{2,64}$/.test(value);
+}
+
+const TAB_ATTRS: Record<string, (value: unknown) => boolean> = {
+  name: isTabName,
+  order: isOrderKey,
+  color: isColor,
+  deleted: (value) => value === true,
+};
+const TAB_KEY = new RegExp(`^(${ID}):([a-z]+)$`);
+
+/** The settings of a tab other than the first: its frozen rows and columns. */
+const TAB_META: RootRule = {
+  kind: "map",
+  entry: (key, value) => (key === "frozenRows" || key === "frozenCols") && isFrozenCount(value),
+  what: `frozen counts of 0 to ${CONTENT_LIMITS.frozen}`,
+};
 
 export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   rows: { kind: "array", value: isAxisId, what: "row ids" },
@@ -193,6 +249,14 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
     kind: "map",
     entry: (key, value) => Object.hasOwn(META, key) && META[key]!(value),
     what: `a title of at most ${CONTENT_LIMITS.title} characters and frozen counts of 0 to ${CONTENT_LIMITS.frozen}`,
+  },
+  tabs: {
+    kind: "map",
+    entry: (key, value) => {
+      const m = TAB_KEY.exec(key);
+      return m !== null && Object.hasOwn(TAB_ATTRS, m[2]!) && TAB_ATTRS[m[2]!]!(value);
+    },
+    what: "tab names, order keys, colours and deletions",
   },
 };
 

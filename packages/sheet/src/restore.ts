@@ -1,25 +1,27 @@
-import * as Y from "yjs";
-import { DISCUSSION_TYPES, sheetTypes, type SheetTypes } from "./schema.js";
+import type * as Y from "yjs";
+import { rootRule } from "./content.js";
+import { DISCUSSION_TYPES } from "./schema.js";
 
 /**
- * Makes `doc`'s sheet what `then`'s was, as one forward edit in one transaction: rows and columns
- * deleted since come back with their ids (so every cell, style and comment keyed by them comes
- * back too), rows and columns added since go, and every cell, style, width and setting that
- * differs is written again. The chat is left as it is: what was said stays said.
+ * Makes `doc`'s workbook what `then`'s was, as one forward edit in one transaction, every tab of
+ * it: tabs deleted, renamed or moved since come back as they were, and tabs added since go; rows
+ * and columns deleted since come back with their ids (so every cell, style and comment keyed by
+ * them comes back too), rows and columns added since go, and every cell, style, width and setting
+ * that differs is written again. The chat and the comments are left as they are: what was said
+ * stays said.
  *
  * Being an ordinary edit, it merges with whatever anyone does at the same time or did offline,
  * and it can itself be undone by restoring the state before it.
  */
 export function restoreSheet(doc: Y.Doc, then: Y.Doc, origin?: unknown): void {
-  const now = sheetTypes(doc);
-  const old = sheetTypes(then);
+  const names = new Set([...doc.share.keys(), ...then.share.keys()]);
   doc.transact(() => {
-    for (const name of Object.keys(now) as (keyof SheetTypes)[]) {
-      if (DISCUSSION_TYPES.includes(name)) continue;
+    for (const name of names) {
+      const rule = rootRule(name);
+      if (!rule || (DISCUSSION_TYPES as readonly string[]).includes(name)) continue;
       // Every restored type holds plain values, whatever its element type.
-      const [target, source] = [now[name] as Y.AbstractType<unknown>, old[name] as Y.AbstractType<unknown>];
-      if (target instanceof Y.Array && source instanceof Y.Array) restoreList(target, source.toArray());
-      else if (target instanceof Y.Map && source instanceof Y.Map) restoreMap(target, source);
+      if (rule.kind === "array") restoreList(doc.getArray(name), then.getArray(name).toArray());
+      else restoreMap(doc.getMap(name), then.getMap(name));
     }
   }, origin);
 }

@@ -5,7 +5,27 @@ import { AXIS_ID_LENGTH, randomIds } from "./ids.js";
 export const DEFAULT_ROWS = 1000;
 export const DEFAULT_COLS = 26;
 
-/** The shared types of one sheet document (see docs/protocol.md for the schema). */
+/**
+ * The tab every document has from its start. Its types have the plain names (`rows`, `cells`, …),
+ * as in documents made before workbooks had tabs; every other tab's are prefixed with its id
+ * (`<tabId>/rows`, `<tabId>/cells`, …). See `tabs.ts`.
+ */
+export const FIRST_TAB = "first";
+
+/** The name of a tab's own shared type: the plain name for the first tab, `<tabId>/<name>` for the others. */
+export function tabTypeName(tab: string, name: TabTypeName): string {
+  return tab === FIRST_TAB ? name : `${tab}/${name}`;
+}
+
+/** The shared types each tab has of its own. */
+export const TAB_TYPE_NAMES = ["rows", "cols", "cells", "meta", "colWidths", "styles"] as const;
+export type TabTypeName = (typeof TAB_TYPE_NAMES)[number];
+
+/**
+ * The shared types one tab of a workbook document works with (see docs/protocol.md for the
+ * schema): its own rows, columns, cells, settings, widths and styles, and the workbook's title,
+ * chat and comments, which all its tabs share.
+ */
 export interface SheetTypes {
   /** Order of row ids. */
   rows: Y.Array<string>;
@@ -13,8 +33,12 @@ export interface SheetTypes {
   cols: Y.Array<string>;
   /** `rowId:colId` -> raw input. An empty cell has no key. */
   cells: Y.Map<string>;
-  /** Title and other sheet-wide settings. */
+  /** The tab's settings (frozen rows and columns); the first tab's also hold the workbook's title. */
   meta: Y.Map<unknown>;
+  /** The workbook's title and settings: the first tab's `meta`. */
+  book: Y.Map<unknown>;
+  /** The tabs of the workbook: `<tabId>:<attribute>` -> value (see `tabs.ts`). */
+  tabs: Y.Map<unknown>;
   /** The sheet's group chat, oldest first. */
   chat: Y.Array<ChatMessage>;
   /** colId -> width in CSS pixels, for columns not at the default width. */
@@ -51,8 +75,11 @@ interface CommentEventBase<A extends CommentAction> {
 
 /** A comment event as its sender asks for it, before the server stamps who and when. */
 export type CommentRequest =
-  /** Opens a thread on a cell, by its row and column ids, so it follows the cell wherever it moves. */
-  | (CommentEventBase<"open"> & { rowId: string; colId: string; text: string })
+  /**
+   * Opens a thread on a cell, by its tab (none: the first) and its row and column ids, so it
+   * follows the cell wherever it moves.
+   */
+  | (CommentEventBase<"open"> & { rowId: string; colId: string; text: string; tab?: string })
   | (CommentEventBase<"reply"> & { text: string })
   /** `target`: the comment, by the id of the event that wrote it (an open or a reply). */
   | (CommentEventBase<"edit"> & { target: string; text: string })
@@ -82,15 +109,19 @@ export type CommentEvent = CommentRequest & CommentStamp & { moderated?: true };
  */
 export const DISCUSSION_TYPES: readonly (keyof SheetTypes)[] = ["chat", "comments"];
 
-export function sheetTypes(doc: Y.Doc): SheetTypes {
+/** The shared types of one tab of a document (by default the first). */
+export function sheetTypes(doc: Y.Doc, tab: string = FIRST_TAB): SheetTypes {
+  const name = (type: TabTypeName) => tabTypeName(tab, type);
   return {
-    rows: doc.getArray<string>("rows"),
-    cols: doc.getArray<string>("cols"),
-    cells: doc.getMap<string>("cells"),
-    meta: doc.getMap<unknown>("meta"),
+    rows: doc.getArray<string>(name("rows")),
+    cols: doc.getArray<string>(name("cols")),
+    cells: doc.getMap<string>(name("cells")),
+    meta: doc.getMap<unknown>(name("meta")),
+    book: doc.getMap<unknown>("meta"),
+    tabs: doc.getMap<unknown>("tabs"),
     chat: doc.getArray<ChatMessage>("chat"),
-    colWidths: doc.getMap<number>("colWidths"),
-    styles: doc.getMap<unknown>("styles"),
+    colWidths: doc.getMap<number>(name("colWidths")),
+    styles: doc.getMap<unknown>(name("styles")),
     comments: doc.getArray<CommentEvent>("comments"),
   };
 }

@@ -5,7 +5,7 @@ import { Comments } from "./comments.js";
 import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
-import { cellKey, sheetTypes, splitCellKey, styleKey, type SheetTypes } from "./schema.js";
+import { cellKey, FIRST_TAB, sheetTypes, splitCellKey, styleKey, type SheetTypes } from "./schema.js";
 
 export interface CellWrite extends CellRef {
   /** Raw input; `""` clears the cell. */
@@ -36,11 +36,12 @@ export function cannotDeleteAll(lines: "rows" | "columns", count: number, total:
  */
 export const INVALID_INPUT = "#VALUE!";
 
-const sheets = new WeakMap<Y.Doc, Sheet>();
+const sheets = new WeakMap<Y.Doc, Map<string, Sheet>>();
 
 /**
- * The operations on one sheet document. Every write is one Yjs transaction tagged with the
- * caller's origin, so undo managers and servers can tell local edits from remote ones.
+ * The operations on one tab (a sheet) of a workbook document; a document made before workbooks
+ * is its first tab. Every write is one Yjs transaction tagged with the caller's origin, so undo
+ * managers and servers can tell local edits from remote ones.
  *
  * Cells are keyed by row and column ids, never by position: inserting a row above an edit that
  * happens concurrently keeps the edit on its logical row. Deleting a row removes its id and its
@@ -53,25 +54,31 @@ export class Sheet {
   readonly cols: Axis;
   private commentThreads: Comments | null = null;
 
-  /** The one Sheet of a doc (observers are attached once per doc). */
-  static of(doc: Y.Doc): Sheet {
-    let sheet = sheets.get(doc);
+  /** The one Sheet of a tab of a doc, by default its first (observers are attached once per tab). */
+  static of(doc: Y.Doc, tab: string = FIRST_TAB): Sheet {
+    let tabs = sheets.get(doc);
+    if (!tabs) sheets.set(doc, (tabs = new Map()));
+    let sheet = tabs.get(tab);
     if (!sheet) {
-      sheet = new Sheet(doc);
-      sheets.set(doc, sheet);
+      sheet = new Sheet(doc, tab);
+      tabs.set(tab, sheet);
     }
     return sheet;
   }
 
-  private constructor(readonly doc: Y.Doc) {
-    this.types = sheetTypes(doc);
+  private constructor(
+    readonly doc: Y.Doc,
+    /** The tab's id. */
+    readonly tab: string,
+  ) {
+    this.types = sheetTypes(doc, tab);
     this.rows = new Axis(this.types.rows);
     this.cols = new Axis(this.types.cols);
   }
 
-  /** The comments on the sheet's cells. */
+  /** The comments on the tab's cells. */
   get comments(): Comments {
-    this.commentThreads ??= new Comments(this.types.comments, this.rows, this.cols);
+    this.commentThreads ??= new Comments(this.types.comments, this.tab, this.rows, this.cols);
     return this.commentThreads;
   }
 
@@ -89,13 +96,13 @@ export class Sheet {
   }
 
   get title(): string {
-    const t = this.types.meta.get("title");
+    const t = this.types.book.get("title");
     return typeof t === "string" ? t.slice(0, CONTENT_LIMITS.title) : "";
   }
 
   setTitle(title: string, origin?: unknown): void {
     if (!isTitle(title)) throw new SheetLimitError(`a title has at most ${CONTENT_LIMITS.title} characters`);
-    this.doc.transact(() => this.types.meta.set("title", title), origin);
+    this.doc.transact(() => this.types.book.set("title", title), origin);
   }
 
   /** A column's width in pixels, or undefined for the default width. */

@@ -1,5 +1,6 @@
 import * as Y from "yjs";
-import { CONTENT_LIMITS, fitsGrid, ROOT_RULES, rootRule, type RootRule } from "./content.js";
+import { CONTENT_LIMITS, fitsGrid, ROOT_RULES, rootRule, tabOfRoot, type RootRule } from "./content.js";
+import { FIRST_TAB, tabTypeName } from "./schema.js";
 import {
   ForeignContentError,
   readUpdateRecords,
@@ -73,7 +74,10 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
   const targets = new Targets(doc, byClient);
   if (writable) checkAdditionsOnly(doc, records, byClient, writable);
   else checkKeptDeletes(doc, records);
-  const added = { rows: 0, cols: 0 };
+  /** Rows and columns added, by tab. */
+  const added = new Map<string, { rows: number; cols: number }>();
+  /** Tabs named by the update. */
+  const named = new Set<string>();
   for (const struct of records.structs) {
     if (struct.kind !== "item") continue;
     const target = targets.of(struct);
@@ -87,16 +91,55 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
     if (rule.serverOnly) throw new UpdateError(`only the server writes the sheet's ${target.root}`, "forbidden");
     if (writable && !writable.has(target.root)) throw forbidden(target.root);
     checkContent(struct, target, rule);
-    if ((target.root === "rows" || target.root === "cols") && struct.values) added[target.root] += struct.length;
+    if (target.root === "tabs" && target.key?.endsWith(":name") && struct.values) named.add(target.key.slice(0, -":name".length));
+    const axis = target.root.slice(target.root.lastIndexOf("/") + 1);
+    const tab = tabOfRoot(target.root);
+    if (tab !== null && (axis === "rows" || axis === "cols") && struct.values) {
+      let counts = added.get(tab);
+      if (!counts) added.set(tab, (counts = { rows: 0, cols: 0 }));
+      counts[axis] += struct.length;
+    }
   }
-  const rows = doc.getArray("rows").length + added.rows;
-  const cols = doc.getArray("cols").length + added.cols;
-  if ((added.rows > 0 || added.cols > 0) && !fitsGrid(rows, cols)) {
-    throw content(
-      `would make the sheet ${rows} x ${cols}: the limit is ${CONTENT_LIMITS.rows} rows, ${CONTENT_LIMITS.cols} columns and ${CONTENT_LIMITS.gridCells} cells`,
-    );
+  if (added.size > 0) checkSizes(doc, added);
+  if (named.size > 0) {
+    const tabs = doc.getMap("tabs");
+    for (const key of tabs.keys()) if (key.endsWith(":name")) named.add(key.slice(0, -":name".length));
+    named.add(FIRST_TAB);
+    if (named.size > CONTENT_LIMITS.tabs) throw content(`would give the workbook ${named.size} tabs: the limit is ${CONTENT_LIMITS.tabs}`);
   }
   return bytes;
+}
+
+/**
+ * Refuses growth past the limits: each tab within the grid's, and all tabs of the workbook
+ * together within its number of cells (rows x columns, empty ones included).
+ */
+function checkSizes(doc: Y.Doc, added: ReadonlyMap<string, { rows: number; cols: number }>): void {
+  const size = (tab: string) => {
+    const more = added.get(tab) ?? { rows: 0, cols: 0 };
+    return {
+      rows: doc.getArray(tabTypeName(tab, "rows")).length + more.rows,
+      cols: doc.getArray(tabTypeName(tab, "cols")).length + more.cols,
+    };
+  };
+  for (const tab of added.keys()) {
+    const { rows, cols } = size(tab);
+    if (!fitsGrid(rows, cols)) {
+      throw content(
+        `would make a sheet ${rows} x ${cols}: the limit is ${CONTENT_LIMITS.rows} rows, ${CONTENT_LIMITS.cols} columns and ${CONTENT_LIMITS.gridCells} cells`,
+      );
+    }
+  }
+  const tabs = new Set([...doc.share.keys()].map(tabOfRoot).filter((tab) => tab !== null));
+  for (const tab of added.keys()) tabs.add(tab);
+  let cells = 0;
+  for (const tab of tabs) {
+    const { rows, cols } = size(tab);
+    cells += rows * cols;
+  }
+  if (cells > CONTENT_LIMITS.gridCells) {
+    throw content(`would make the workbook ${cells} cells in all: the limit is ${CONTENT_LIMITS.gridCells}`);
+  }
 }
 
 function read(update: Uint8Array): UpdateRecords {

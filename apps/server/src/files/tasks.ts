@@ -28,9 +28,9 @@ export async function xlsxExport(input: { state: Uint8Array }): Promise<Uint8Arr
   return writeXlsx(Sheet.of(docOf(input.state)));
 }
 
-/** The sheet's used range as CSV text. */
-export function csvExport(input: { state: Uint8Array; neutralizeFormulas: boolean }): string {
-  return exportCsv(Sheet.of(docOf(input.state)), { neutralizeFormulas: input.neutralizeFormulas });
+/** One tab's used range as CSV text. */
+export function csvExport(input: { state: Uint8Array; tab: string; neutralizeFormulas: boolean }): string {
+  return exportCsv(Sheet.of(docOf(input.state), input.tab), { neutralizeFormulas: input.neutralizeFormulas });
 }
 
 export interface UploadInput {

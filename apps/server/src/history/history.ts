@@ -120,14 +120,14 @@ export async function documentAt(storage: Storage, sheetId: string, seq: number)
  * around it do not lose its history. Cells set in the state history starts from (before the kept
  * log) appear as one entry at that state's time.
  */
-export async function cellHistory(storage: Storage, sheetId: string, rowId: string, colId: string): Promise<CellChange[]> {
+export async function cellHistory(storage: Storage, sheetId: string, tab: string, rowId: string, colId: string): Promise<CellChange[]> {
   const history = await storage.history(sheetId);
   if (!history) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
   const first = history.updates[0];
   if (!first) return [];
   const key = cellKey(rowId, colId);
   const doc = new Y.Doc();
-  const sheet = Sheet.of(doc);
+  const sheet = Sheet.of(doc, tab);
   const cells = sheet.types.cells;
   const changes: CellChange[] = [];
   if (first.seq > 1) {
@@ -197,7 +197,7 @@ export async function restoreVersion(
   try {
     const label = version.name ?? `the version of ${version.at}`;
     const before = await nameVersion(storage, room.id, await room.storedSeq(), `Before restore of ${label}`.slice(0, 200), by.author);
-    await room.transact((sheet) => restoreSheet(sheet.doc, then), { kind: "restore", ...by });
+    await room.transact(() => restoreSheet(room.doc, then), { kind: "restore", ...by });
     return before;
   } finally {
     then.destroy();

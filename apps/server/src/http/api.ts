@@ -4,6 +4,8 @@ import * as Y from "yjs";
 import {
   CreateLinkBodySchema,
   CreateSheetBodySchema,
+  CreateTabBodySchema,
+  UpdateTabBodySchema,
   CSV_TYPES,
   ErrorCode,
   isSheetId,
@@ -19,6 +21,7 @@ import {
   type NewLink,
   type Role,
   type SheetLinks,
+  type TabInfo,
   type ThreadInfo,
 } from "@cosheet/protocol";
 import {
@@ -35,6 +38,8 @@ import {
   FormulaEngine,
   Sheet,
   SheetLimitError,
+  TabError,
+  Workbook,
   type CellRef,
   type Range,
   type RangeSpec,
@@ -81,6 +86,27 @@ function snapshot(room: Room): { title: string; state: Uint8Array } {
   return { title: room.sheet.title, state: Y.encodeStateAsUpdate(room.doc) };
 }
 
+/** The tab a request names with `?tab=` (an id, or a name as shown), or the first one. */
+function tabOf(room: Room, req: express.Request): Sheet {
+  return room.tab(queryParam(req, "tab"));
+}
+
+/** A tab change refused by the workbook, as the typed error it is. */
+function tabChange<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof TabError) throw new ProtocolError(ErrorCode.InvalidTab, err.message);
+    throw err;
+  }
+}
+
+function tabInfo(room: Room, id: string): TabInfo {
+  const tab = Workbook.of(room.doc).find(id)!;
+  const sheet = Sheet.of(room.doc, id);
+  return { id, name: tab.name, rowCount: sheet.rowCount, colCount: sheet.colCount };
+}
+
 function cellsIn(range: Range): number {
   return (range.end.row - range.start.row + 1) * (range.end.col - range.start.col + 1);
 }
@@ -108,16 +134,22 @@ function readOrRefuse(result: UploadResult): Extract<UploadResult, { ok: true }>
  * them, each band one transaction. The size is checked first, against the sheet as it is now, so
  * nothing is written of a file that does not fit.
  */
-async function writeInTurns(room: Room, upload: Extract<UploadResult, { ok: true }>, at: CellRef, grant: Grant | null): Promise<string | null> {
+async function writeInTurns(
+  room: Room,
+  sheet: Sheet,
+  upload: Extract<UploadResult, { ok: true }>,
+  at: CellRef,
+  grant: Grant | null,
+): Promise<string | null> {
   if (upload.rows === 0) return null;
   const range = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
-  const { rowCount, colCount } = room.sheet;
+  const { rowCount, colCount } = sheet;
   if (!fitsGrid(Math.max(rowCount, range.end.row + 1), Math.max(colCount, range.end.col + 1))) {
     throw new ProtocolError(ErrorCode.InvalidRange, `${upload.rows} rows and ${upload.cols} columns at ${formatCell(at)} go past the sheet's size limits`);
   }
   for (const json of upload.bands) {
     const band = JSON.parse(json) as ImportBand;
-    await room.transact((sheet) => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), httpOrigin(grant?.linkId ?? null));
+    await room.transact(() => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), httpOrigin(grant?.linkId ?? null));
     await nextTurn();
   }
   return formatRange(range);
@@ -248,7 +280,7 @@ export function apiRouter(
         throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
       }
       id = await registry.create(title, withOwnerLink);
-      await registry.use(id, (room) => writeInTurns(room, upload, { row: 0, col: 0 }, null));
+      await registry.use(id, (room) => writeInTurns(room, room.sheet, upload, { row: 0, col: 0 }, null));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title, withOwnerLink);
     }
@@ -264,8 +296,47 @@ export function apiRouter(
       colCount: room.sheet.colCount,
       updatedAt: new Date(room.updatedAt).toISOString(),
       role: grantOf(res).role,
+      tabs: Workbook.of(room.doc)
+        .list()
+        .map((t) => tabInfo(room, t.id)),
     }));
     res.json(info);
+  });
+
+  router.post("/sheets/:id/tabs", allow("edit"), json, async (req, res) => {
+    const { name, index } = parse(CreateTabBodySchema, req.body ?? {});
+    const tab = await registry.use(req.params.id, async (room) => {
+      let id = "";
+      await room.transact(() => {
+        id = tabChange(() => Workbook.of(room.doc).add({ name, index }));
+      }, httpOrigin(grantOf(res).linkId));
+      return tabInfo(room, id);
+    });
+    res.status(201).json(tab);
+  });
+
+  router.patch("/sheets/:id/tabs/:tab", allow<{ id: string; tab: string }>("edit"), json, async (req, res) => {
+    const { name, index } = parse(UpdateTabBodySchema, req.body);
+    const tab = await registry.use(req.params.id, async (room) => {
+      const { tab: id } = room.tab(req.params.tab);
+      await room.transact(() => {
+        const book = Workbook.of(room.doc);
+        tabChange(() => {
+          if (name !== undefined) book.rename(id, name);
+          if (index !== undefined) book.move(id, index);
+        });
+      }, httpOrigin(grantOf(res).linkId));
+      return tabInfo(room, id);
+    });
+    res.json(tab);
+  });
+
+  router.delete("/sheets/:id/tabs/:tab", allow<{ id: string; tab: string }>("edit"), async (req, res) => {
+    await registry.use(req.params.id, async (room) => {
+      const { tab: id } = room.tab(req.params.tab);
+      await room.transact(() => tabChange(() => Workbook.of(room.doc).delete(id)), httpOrigin(grantOf(res).linkId));
+    });
+    res.status(204).end();
   });
 
   router.get("/sheets/:id/links", allow("owner"), async (req, res) => {
@@ -297,27 +368,40 @@ export function apiRouter(
     const spec = text === undefined ? null : a1(() => parseRange(text));
     const versionId = queryParam(req, "version");
     if (versionId === undefined) {
-      res.json(await registry.use(req.params.id, (room) => readCells(room.sheet, spec)));
+      res.json(await registry.use(req.params.id, (room) => readCells(tabOf(room, req), spec)));
       return;
     }
     // Past versions may hold what was deleted since: for those who may edit (and restore) it.
     if (!roleAtLeast(grantOf(res).role, "edit")) throw new ProtocolError(ErrorCode.Forbidden, "reading a past version needs a link that can edit");
     const doc = await documentAt(storage, req.params.id, await versionSeq(storage, req.params.id, versionId));
     try {
-      res.json(readCells(Sheet.of(doc), spec));
+      const param = queryParam(req, "tab");
+      const tab = param === undefined ? Workbook.of(doc).list()[0] : Workbook.of(doc).find(param);
+      if (!tab) throw new ProtocolError(ErrorCode.UnknownTab, `that version has no tab “${param!.slice(0, 40)}”`);
+      res.json(readCells(Sheet.of(doc, tab.id), spec));
     } finally {
       doc.destroy();
     }
   });
 
   router.get("/sheets/:id/comments", allow("view"), async (req, res) => {
-    const threads = await registry.use(req.params.id, (room) => room.sheet.comments.placed());
-    threads.sort((a, b) => a.row - b.row || a.col - b.col || a.thread.comments[0]!.at - b.thread.comments[0]!.at);
+    // Tab by tab, in the order of their cells.
+    const threads = await registry.use(req.params.id, (room) =>
+      Workbook.of(room.doc)
+        .list()
+        .flatMap((tab) =>
+          Sheet.of(room.doc, tab.id)
+            .comments.placed()
+            .sort((a, b) => a.row - b.row || a.col - b.col || a.thread.comments[0]!.at - b.thread.comments[0]!.at)
+            .map((placed) => ({ ...placed, tabName: tab.name })),
+        ),
+    );
     const iso = (ms: number) => new Date(ms).toISOString();
     res.json({
       threads: threads.map(
-        ({ thread, row, col }): ThreadInfo => ({
+        ({ thread, row, col, tabName }): ThreadInfo => ({
           id: thread.id,
+          tab: tabName,
           cell: formatCell({ row, col }),
           resolved: thread.resolved,
           comments: thread.comments.map((c) => ({
@@ -335,9 +419,12 @@ export function apiRouter(
 
   router.get("/sheets/:id/cells/:a1/history", allow<{ id: string; a1: string }>("edit"), async (req, res) => {
     const at = a1(() => parseCell(req.params.a1));
-    const ids = await registry.use(req.params.id, (room) => room.sheet.idsAt(at.row, at.col));
+    const { tab, ids } = await registry.use(req.params.id, (room) => {
+      const sheet = tabOf(room, req);
+      return { tab: sheet.tab, ids: sheet.idsAt(at.row, at.col) };
+    });
     if (!ids) throw new ProtocolError(ErrorCode.InvalidRange, `${formatCell(at)} is outside the sheet`);
-    res.json({ cell: formatCell(at), history: await cellHistory(storage, req.params.id, ids.rowId, ids.colId) });
+    res.json({ cell: formatCell(at), history: await cellHistory(storage, req.params.id, tab, ids.rowId, ids.colId) });
   });
 
   router.get("/sheets/:id/versions", allow("edit"), async (req, res) => {
@@ -392,7 +479,10 @@ export function apiRouter(
     }
     const { cells } = parse(PatchCellsBodySchema, body);
     const writes = Object.entries(cells).map(([address, input]) => ({ ...a1(() => parseCell(address)), input }));
-    await registry.use(req.params.id, (room) => room.transact((sheet) => a1(() => sheet.setCells(writes)), httpOrigin(grantOf(res).linkId)));
+    await registry.use(req.params.id, (room) => {
+      const sheet = tabOf(room, req);
+      return room.transact(() => a1(() => sheet.setCells(writes)), httpOrigin(grantOf(res).linkId));
+    });
     res.json({ updated: writes.length });
   });
 
@@ -403,8 +493,8 @@ export function apiRouter(
       throw new ProtocolError(ErrorCode.BadRequest, "neutralize: give 1 (the default) or 0");
     }
     const neutralizeFormulas = neutralize === "1" || neutralize === "true";
-    const { title, state } = await registry.use(req.params.id, snapshot);
-    const body = await files.run("csvExport", { state, neutralizeFormulas });
+    const { title, state, tab } = await registry.use(req.params.id, (room) => ({ ...snapshot(room), tab: tabOf(room, req).tab }));
+    const body = await files.run("csvExport", { state, tab, neutralizeFormulas });
     res.type("text/csv; charset=utf-8").attachment(`${fileName(title)}.csv`).send(body);
   });
 
@@ -427,7 +517,7 @@ export function apiRouter(
   router.post("/sheets/:id/import", allow("edit"), csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
-    const range = await registry.use(req.params.id, (room) => writeInTurns(room, upload, at, grantOf(res)));
+    const range = await registry.use(req.params.id, (room) => writeInTurns(room, tabOf(room, req), upload, at, grantOf(res)));
     res.json({ range, rows: upload.rows, cols: upload.cols });
   });
 

@@ -17,6 +17,8 @@ const STATUS: Record<Code, number> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InvalidRange]: 400,
+  [ErrorCode.UnknownTab]: 404,
+  [ErrorCode.InvalidTab]: 400,
   [ErrorCode.InvalidCsv]: 400,
   [ErrorCode.InvalidXlsx]: 400,
   [ErrorCode.ImportTooLarge]: 413,

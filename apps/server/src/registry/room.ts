@@ -4,11 +4,14 @@ import * as Y from "yjs";
 import {
   CONTENT_LIMITS,
   DISCUSSION_TYPES,
+  FIRST_TAB,
   Sheet,
   validateUpdate,
+  Workbook,
   type CommentRequest,
   type ValidateOptions,
 } from "@cosheet/sheet";
+import { ErrorCode, ProtocolError } from "@cosheet/protocol";
 import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
@@ -193,19 +196,32 @@ export class Room {
   }
 
   /**
-   * A sheet keeps at least one row and one column. Each person's delete leaves one, but two people
-   * deleting the rest at once can leave none: the server then adds one back, for everyone.
+   * Every tab keeps at least one row and one column. Each person's delete leaves one, but two
+   * people deleting the rest at once can leave none: the server then adds one back, for everyone.
    */
   private keepOneRowAndColumn(): void {
-    const { sheet } = this;
-    if (sheet.rowCount === 0) sheet.insertRows(0, 1, LOCAL_ORIGIN);
-    if (sheet.colCount === 0) sheet.insertCols(0, 1, LOCAL_ORIGIN);
+    for (const { id } of Workbook.of(this.doc).list()) {
+      const sheet = Sheet.of(this.doc, id);
+      if (sheet.rowCount === 0) sheet.insertRows(0, 1, LOCAL_ORIGIN);
+      if (sheet.colCount === 0) sheet.insertCols(0, 1, LOCAL_ORIGIN);
+    }
   }
 
-  /** Runs `fn` on the sheet as one transaction; resolves once its changes are durable. */
-  transact(fn: (sheet: Sheet) => void, origin: Origin): Promise<void> {
-    this.doc.transact(() => fn(this.sheet), origin);
+  /** Runs `fn` as one transaction on the document; resolves once its changes are durable. */
+  transact(fn: () => void, origin: Origin): Promise<void> {
+    this.doc.transact(fn, origin);
     return this.saved();
+  }
+
+  /**
+   * The tab a request names, by id or by name as shown (case-insensitive); none: the first tab
+   * shown. Throws UNKNOWN_TAB for a name or id of no tab shown.
+   */
+  tab(idOrName?: string): Sheet {
+    const book = Workbook.of(this.doc);
+    const tab = idOrName === undefined ? book.list()[0] : book.find(idOrName);
+    if (!tab) throw new ProtocolError(ErrorCode.UnknownTab, `this sheet has no tab “${idOrName!.slice(0, 40)}”`);
+    return Sheet.of(this.doc, tab.id);
   }
 
   /**
@@ -219,7 +235,9 @@ export class Room {
   ): Promise<void> {
     const origin: Origin = { kind: "comment", socketId: by.socketId, linkId: by.linkId };
     const author = this.nameOf(by.socketId) || DEFAULT_NAME;
-    this.sheet.comments.append(request, { author, person: by.person, at: Date.now() }, origin, { moderator: by.moderator });
+    // A new thread goes on the tab it names (a tab shown); the rest act on threads, wherever they are.
+    const sheet = request.action === "open" ? this.tab(request.tab ?? FIRST_TAB) : this.sheet;
+    sheet.comments.append(request, { author, person: by.person, at: Date.now() }, origin, { moderator: by.moderator });
     return this.saved();
   }
 
@@ -329,7 +347,7 @@ export class Room {
       update,
       seq: ++this.lastSeq,
       by: this.authorOf(from),
-      cells: changed.get(this.sheet.types.cells) ?? new Set(),
+      cells: changedCells(changed),
       discussion: [...changed.keys()].every((type) => this.discussion!.has(type)),
     });
     this.scheduleWrite();
@@ -422,6 +440,19 @@ export class Room {
         this.checkpointing = false;
       });
   }
+}
+
+/** The cells a transaction set or cleared, in every tab (as `<type>:<key>`). */
+function changedCells(changed: Map<unknown, Set<string | null>>): Set<string> {
+  const cells = new Set<string>();
+  for (const [type, keys] of changed) {
+    const root = type as Y.AbstractType<unknown>;
+    if (root._item !== null || !(root instanceof Y.Map)) continue;
+    const name = Y.findRootTypeKey(root);
+    if (name !== "cells" && !name.endsWith("/cells")) continue;
+    for (const key of keys) if (key !== null) cells.add(`${name}:${key}`);
+  }
+  return cells;
 }
 
 /** Writes the sheet's state as stored as its checkpoint, so it loads from there. */

@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode } from "@cosheet/protocol";
+import { Workbook } from "@cosheet/sheet";
+import { SqliteStorage } from "../src/storage/sqlite.js";
+import { apiCall, connectClient, createSheet, eventually, startServer, type TestClient, type TestServer } from "./helpers.js";
+
+let server: TestServer;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server.close();
+});
+
+const api = (method: string, url: string, body?: unknown, type?: string) => apiCall(server.url, method, url, body, type);
+
+describe("tabs over HTTP", () => {
+  it("are listed, added, renamed, moved and deleted, and every cells, import and export endpoint takes tab=", async () => {
+    const id = await createSheet(server.url, "Budget");
+    const live = connectClient(server.url, id);
+    clients.push(live);
+    await live.provider.whenSynced();
+
+    const info = await api("GET", `/api/sheets/${id}`);
+    expect(info.json.tabs).toEqual([{ id: "first", name: "Sheet1", rowCount: 1000, colCount: 26 }]);
+    const added = await api("POST", `/api/sheets/${id}/tabs`, { name: "Data" });
+    expect(added.status).toBe(201);
+    expect(added.json).toMatchObject({ name: "Data", rowCount: 1000, colCount: 26 });
+    const data = added.json.id as string;
+    await eventually(() => expect(Workbook.of(live.doc).list().map((t) => t.name)).toEqual(["Sheet1", "Data"]));
+
+    // By name (any case) or by id; the first tab by default.
+    expect((await api("PATCH", `/api/sheets/${id}/cells?tab=data`, { cells: { A1: "on data", B1: "=A1" } })).status).toBe(200);
+    expect((await api("PATCH", `/api/sheets/${id}/cells`, { cells: { A1: "on first" } })).status).toBe(200);
+    const read = await api("GET", `/api/sheets/${id}/cells?tab=${data}&range=A1:B1`);
+    expect(read.json.cells[0].map((c: { value: unknown }) => c.value)).toEqual(["on data", "on data"]);
+    expect((await api("GET", `/api/sheets/${id}/cells?range=A1`)).json.cells[0][0].value).toBe("on first");
+    expect((await api("GET", `/api/sheets/${id}/export.csv?tab=Data`)).text).toBe("on data,'=A1");
+    const imported = await api("POST", `/api/sheets/${id}/import?tab=Data&at=A3`, "x,y\n1,2\n", "text/csv");
+    expect(imported.json).toEqual({ range: "A3:B4", rows: 2, cols: 2 });
+    expect((await api("GET", `/api/sheets/${id}/cells?tab=Data&range=A4`)).json.cells[0][0].value).toBe(1);
+    const history = await api("GET", `/api/sheets/${id}/cells/A1/history?tab=Data`);
+    expect(history.json.history.map((h: { input: string }) => h.input)).toEqual(["on data"]);
+
+    // An unknown tab is a typed 404, on every endpoint that takes one.
+    for (const [method, url] of [
+      ["GET", `/api/sheets/${id}/cells?tab=Nope`],
+      ["GET", `/api/sheets/${id}/export.csv?tab=Nope`],
+      ["PATCH", `/api/sheets/${id}/tabs/Nope`],
+      ["DELETE", `/api/sheets/${id}/tabs/Nope`],
+    ] as const) {
+      const res = await api(method, url, method === "PATCH" ? { name: "X" } : undefined);
+      expect([res.status, res.json.error.code], url).toEqual([404, ErrorCode.UnknownTab]);
+    }
+
+    const renamed = await api("PATCH", `/api/sheets/${id}/tabs/Data`, { name: "Inputs", index: 0 });
+    expect(renamed.json).toMatchObject({ id: data, name: "Inputs" });
+    expect((await api("GET", `/api/sheets/${id}`)).json.tabs.map((t: { name: string }) => t.name)).toEqual(["Inputs", "Sheet1"]);
+    const taken = await api("PATCH", `/api/sheets/${id}/tabs/${data}`, { name: "sheet1" });
+    expect([taken.status, taken.json.error.code]).toEqual([400, ErrorCode.InvalidTab]);
+    const badName = await api("POST", `/api/sheets/${id}/tabs`, { name: "a/b" });
+    expect(badName.json.error.code).toBe(ErrorCode.InvalidTab);
+    expect((await api("PATCH", `/api/sheets/${id}/tabs/${data}`, {})).json.error.code).toBe(ErrorCode.BadRequest);
+
+    expect((await api("DELETE", `/api/sheets/${id}/tabs/Sheet1`)).status).toBe(204);
+    // The first tab now is Inputs: the default for tab-less requests.
+    expect((await api("GET", `/api/sheets/${id}/cells?range=A1`)).json.cells[0][0].value).toBe("on data");
+    const last = await api("DELETE", `/api/sheets/${id}/tabs/Inputs`);
+    expect([last.status, last.json.error.code]).toEqual([400, ErrorCode.InvalidTab]);
+    await eventually(() => expect(Workbook.of(live.doc).list().map((t) => t.name)).toEqual(["Inputs"]));
+  });
+
+  it("only links that can edit change tabs", async () => {
+    const id = await createSheet(server.url);
+    const view = (await api("POST", `/api/sheets/${id}/links`, { role: "comment" })).json.secret as string;
+    const res = await apiCall(server.url, "POST", `/api/sheets/${id}/tabs`, { name: "Mine" }, "application/json", view);
+    expect(res.status).toBe(403);
+    expect((await apiCall(server.url, "GET", `/api/sheets/${id}`, undefined, undefined, view)).json.tabs).toHaveLength(1);
+  });
+});
+
+describe("a workbook from the previous release", () => {
+  it("opens as one tab holding everything it had, and takes more tabs across a restart", async () => {
+    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "sheets-v1.db");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-tabs-")), "sheets.db");
+    fs.copyFileSync(fixture, file);
+    const sheetId = "v1SheetAaaaaaaaaaaaaa1";
+    const call = (base: string, method: string, url: string, body?: unknown) => apiCall(base, method, url, body, "application/json", null);
+    const old = await startServer({ storage: new SqliteStorage(file) });
+    const info = await call(old.url, "GET", `/api/sheets/${sheetId}`);
+    expect(info.json.tabs).toEqual([{ id: "first", name: "Sheet1", rowCount: 5, colCount: info.json.colCount }]);
+    expect((await call(old.url, "GET", `/api/sheets/${sheetId}/cells?tab=Sheet1&range=A1:C3`)).json.cells.map((r: { input: string }[]) => r.map((c) => c.input))).toEqual([
+      ["alpha", "", ""],
+      ["", "=1+2", ""],
+      ["", "", "3"],
+    ]);
+    expect((await call(old.url, "POST", `/api/sheets/${sheetId}/tabs`, { name: "New" })).status).toBe(201);
+    await old.close();
+    const again = await startServer({ storage: new SqliteStorage(file) });
+    expect((await call(again.url, "GET", `/api/sheets/${sheetId}`)).json.tabs.map((t: { name: string }) => t.name)).toEqual(["Sheet1", "New"]);
+    await again.close();
+  });
+});

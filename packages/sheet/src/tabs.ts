@@ -1,0 +1,228 @@
+import { generateKeyBetween } from "fractional-indexing";
+import type * as Y from "yjs";
+import { CONTENT_LIMITS, isOrderKey, isTabName } from "./content.js";
+import { isColor } from "./format.js";
+import { randomId } from "./ids.js";
+import { DEFAULT_COLS, DEFAULT_ROWS, FIRST_TAB, newAxisIds, sheetTypes, TAB_TYPE_NAMES, tabTypeName } from "./schema.js";
+import { Sheet } from "./sheet.js";
+
+/**
+ * A document is a workbook of tabs. The first tab is the one every document has (its types have
+ * the plain names, so a document made before tabs is a workbook of one); each other tab has its
+ * own types, prefixed with its id. The `tabs` map holds what the workbook knows of its tabs, one
+ * entry per attribute (`<tabId>:name`, `:order`, `:color`, `:deleted`), so that a rename, a move
+ * and a colour made at once by different people all survive:
+ *
+ * - **order** is a fractional index (a string that sorts between its neighbours'), so moving a tab
+ *   writes one key; two tabs moved to the same place at once sort by their ids. The first tab
+ *   without an order of its own sorts as the first key.
+ * - **names** are unique in what everyone sees: two tabs given the same name at once (added or
+ *   renamed on two replicas) both keep it as stored, and the one later in the order shows it with
+ *   " (2)" (then " (3)", …), the same on every replica. Formulas refer to tabs by id, so no name
+ *   change rewrites any formula.
+ * - **deleting** a tab marks it deleted: it is gone for everyone, with what anyone wrote in it
+ *   meanwhile, and undoing the delete (or restoring a version from before) brings it all back.
+ */
+
+/** A tab as the workbook shows it. */
+export interface Tab {
+  id: string;
+  /** Its name as shown: unique in the workbook (see above). */
+  name: string;
+  /** Its place among the tabs shown, from 0. */
+  index: number;
+  color: string | undefined;
+}
+
+export class TabError extends Error {
+  override readonly name = "TabError";
+}
+
+const TAB_NAME_LIMIT = CONTENT_LIMITS.tabName;
+
+/** The default name of the first tab, and the base of new tabs' names. */
+const FIRST_NAME = "Sheet1";
+const FIRST_ORDER = generateKeyBetween(null, null);
+
+const workbooks = new WeakMap<Y.Doc, Workbook>();
+
+/** The tabs of a workbook document: listing them, adding, renaming, moving, colouring, deleting. */
+export class Workbook {
+  private readonly tabs: Y.Map<unknown>;
+
+  static of(doc: Y.Doc): Workbook {
+    let book = workbooks.get(doc);
+    if (!book) workbooks.set(doc, (book = new Workbook(doc)));
+    return book;
+  }
+
+  private constructor(readonly doc: Y.Doc) {
+    this.tabs = sheetTypes(doc).tabs;
+  }
+
+  private attr(tab: string, name: "name" | "order" | "color" | "deleted"): unknown {
+    return this.tabs.get(`${tab}:${name}`);
+  }
+
+  /** Ids of every tab the workbook has had, deleted ones included. */
+  private allIds(): string[] {
+    const ids = new Set<string>([FIRST_TAB]);
+    for (const key of this.tabs.keys()) {
+      const [id, attr] = key.split(":");
+      if (attr === "name" && id) ids.add(id);
+    }
+    return [...ids];
+  }
+
+  /** The tabs shown, in order, with their names as shown. */
+  list(): Tab[] {
+    const order = (id: string) => {
+      const key = this.attr(id, "order");
+      return isOrderKey(key) ? key : FIRST_ORDER;
+    };
+    const shown = this.allIds()
+      .filter((id) => this.attr(id, "deleted") !== true)
+      .sort((a, b) => {
+        const [ka, kb] = [order(a), order(b)];
+        return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+      });
+    const taken = new Set<string>();
+    return shown.map((id, index) => {
+      const stored = this.attr(id, "name");
+      const base = isTabName(stored) ? stored : id === FIRST_TAB ? FIRST_NAME : `Sheet ${id}`;
+      let name = base;
+      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base.slice(0, TAB_NAME_LIMIT - ` (${n})`.length)} (${n})`;
+      taken.add(name.toLowerCase());
+      const color = this.attr(id, "color");
+      return { id, name, index, color: isColor(color) ? color : undefined };
+    });
+  }
+
+  /** A tab shown, by its id or (case-insensitively, as Excel does) by its name as shown. */
+  find(idOrName: string): Tab | undefined {
+    const tabs = this.list();
+    const lower = idOrName.toLowerCase();
+    return tabs.find((t) => t.id === idOrName) ?? tabs.find((t) => t.name.toLowerCase() === lower);
+  }
+
+  /** The sheet of a tab shown; throws {@link TabError} for a tab not shown. */
+  sheet(id: string): Sheet {
+    if (!this.list().some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
+    return Sheet.of(this.doc, id);
+  }
+
+  /**
+   * Adds a tab of `rows` x `cols` (by default the size of a new sheet) at `index` (by default
+   * last), named `name` or the next free "SheetN"; answers its id. Throws {@link TabError} for a
+   * name that is not a tab name or is taken, and past the workbook's limit of tabs.
+   */
+  add(options: { name?: string; index?: number; rows?: number; cols?: number } = {}, origin?: unknown): string {
+    if (this.allIds().length >= CONTENT_LIMITS.tabs) throw new TabError(`a workbook has at most ${CONTENT_LIMITS.tabs} tabs`);
+    const tabs = this.list();
+    const name = options.name ?? this.freeName(tabs);
+    this.checkName(name, tabs);
+    const index = Math.max(0, Math.min(options.index ?? tabs.length, tabs.length));
+    const id = randomId(8);
+    const sheet = Sheet.of(this.doc, id);
+    this.doc.transact(() => {
+      this.tabs.set(`${id}:name`, name);
+      this.tabs.set(`${id}:order`, this.orderAt(tabs, index));
+      sheet.types.rows.push(newAxisIds(options.rows ?? DEFAULT_ROWS, new Set()));
+      sheet.types.cols.push(newAxisIds(options.cols ?? DEFAULT_COLS, new Set()));
+    }, origin);
+    return id;
+  }
+
+  /** Renames a tab; throws {@link TabError} for a name that is not a tab name or is another tab's. */
+  rename(id: string, name: string, origin?: unknown): void {
+    const tabs = this.list();
+    if (!tabs.some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
+    this.checkName(name, tabs, id);
+    this.doc.transact(() => this.tabs.set(`${id}:name`, name), origin);
+  }
+
+  /** Moves a tab to `index` among the tabs shown. */
+  move(id: string, index: number, origin?: unknown): void {
+    const others = this.list().filter((t) => t.id !== id);
+    if (others.length === this.list().length) throw new TabError(`no tab ${id}`);
+    const at = Math.max(0, Math.min(index, others.length));
+    this.doc.transact(() => this.tabs.set(`${id}:order`, this.orderAt(others, at)), origin);
+  }
+
+  /** Sets a tab's colour (`#rrggbb`), or takes it away. */
+  setColor(id: string, color: string | undefined, origin?: unknown): void {
+    if (!this.find(id) || this.find(id)!.id !== id) throw new TabError(`no tab ${id}`);
+    if (color !== undefined && !isColor(color)) throw new TabError(`not a colour: ${color}`);
+    this.doc.transact(() => (color === undefined ? this.tabs.delete(`${id}:color`) : this.tabs.set(`${id}:color`, color)), origin);
+  }
+
+  /** Deletes a tab (it can be undone); a workbook keeps at least one tab. */
+  delete(id: string, origin?: unknown): void {
+    const tabs = this.list();
+    if (!tabs.some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
+    if (tabs.length === 1) throw new TabError("a workbook keeps at least one tab");
+    this.doc.transact(() => this.tabs.set(`${id}:deleted`, true), origin);
+  }
+
+  /**
+   * Copies a tab, right after it, named "<name> (copy)" or the next free one: its cells, formats,
+   * widths and frozen panes. The copy keeps the same row and column ids (ids are per tab), so its
+   * formulas point at its own cells as the original's do at theirs.
+   */
+  duplicate(id: string, origin?: unknown): string {
+    const tabs = this.list();
+    const source = tabs.find((t) => t.id === id);
+    if (!source) throw new TabError(`no tab ${id}`);
+    if (this.allIds().length >= CONTENT_LIMITS.tabs) throw new TabError(`a workbook has at most ${CONTENT_LIMITS.tabs} tabs`);
+    const base = `${source.name.slice(0, TAB_NAME_LIMIT - " (copy)".length)} (copy)`;
+    const name = this.freeName(tabs, base);
+    const copy = randomId(8);
+    this.doc.transact(() => {
+      this.tabs.set(`${copy}:name`, name);
+      this.tabs.set(`${copy}:order`, this.orderAt(tabs, source.index + 1));
+      for (const type of TAB_TYPE_NAMES) {
+        if (type === "rows" || type === "cols") {
+          this.doc.getArray<string>(tabTypeName(copy, type)).push(this.doc.getArray<string>(tabTypeName(id, type)).toArray());
+          continue;
+        }
+        const from = this.doc.getMap<unknown>(tabTypeName(id, type));
+        const to = this.doc.getMap<unknown>(tabTypeName(copy, type));
+        // The first tab's settings hold the workbook's title too: only a tab's own are copied.
+        for (const [key, value] of from.entries()) if (type !== "meta" || key !== "title") to.set(key, value);
+      }
+    }, origin);
+    return copy;
+  }
+
+  private checkName(name: string, tabs: Tab[], self?: string): void {
+    if (!isTabName(name)) {
+      throw new TabError(`a tab name has 1 to ${TAB_NAME_LIMIT} characters, none of [ ] : * ? / \\, and does not start or end with '`);
+    }
+    const lower = name.toLowerCase();
+    if (tabs.some((t) => t.id !== self && t.name.toLowerCase() === lower)) throw new TabError(`there is already a tab named “${name}”`);
+  }
+
+  private freeName(tabs: Tab[], base?: string): string {
+    const taken = new Set(tabs.map((t) => t.name.toLowerCase()));
+    if (base !== undefined) {
+      let name = base;
+      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base.slice(0, TAB_NAME_LIMIT - ` ${n}`.length)} ${n}`;
+      return name;
+    }
+    for (let n = tabs.length + 1; ; n++) if (!taken.has(`sheet${n}`)) return `Sheet${n}`;
+  }
+
+  /** An order key that puts a tab at `index` among `tabs` (which it is not one of). */
+  private orderAt(tabs: Tab[], index: number): string {
+    const keyOf = (t: Tab | undefined) => {
+      if (!t) return null;
+      const key = this.attr(t.id, "order");
+      return isOrderKey(key) ? key : FIRST_ORDER;
+    };
+    const before = keyOf(tabs[index - 1]);
+    const after = keyOf(tabs[index]);
+    // Neighbours with equal keys (both moved there at once elsewhere) sort by id: share theirs.
+    if (before !== null && after !== null && before >= after) return before;
+    return generateKeyBetween(before, after);
+  }
+}
