@@ -117,11 +117,13 @@ describe("presence reaches others in safe forms", () => {
       user: { name: `\u202e${"M".repeat(3000)}\n`, color: "url(http://attacker/x)" },
       cursor: { rowId: "<img src=x onerror=alert(1)>", colId: "c1" },
       anchor: { rowId: "r2", colId: "c2" },
+      tab: "tab-1",
       script: "alert(1)",
     });
     await eventually(() =>
       expect(seen(mallory)).toEqual({
         user: { name: "M".repeat(LIMITS.maxNameLength), color: "#6b7772" },
+        tab: "tab-1",
         anchor: { rowId: "r2", colId: "c2" },
       }),
     );

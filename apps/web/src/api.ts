@@ -56,9 +56,9 @@ async function request(access: SheetAccess, path: string, init: { method?: strin
   throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
 }
 
-/** A download of the sheet: its file name (the server's, from the title) and contents. */
-export async function exportSheet(access: SheetAccess, format: "csv" | "xlsx"): Promise<{ name: string; blob: Blob }> {
-  const res = await request(access, `/export.${format}`);
+/** A download of the sheet (CSV: of one tab): its file name (the server's, from the title) and contents. */
+export async function exportSheet(access: SheetAccess, format: "csv" | "xlsx", tab: string): Promise<{ name: string; blob: Blob }> {
+  const res = await request(access, `/export.${format}?tab=${encodeURIComponent(tab)}`);
   const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `sheet.${format}`;
   return { name, blob: await res.blob() };
 }
@@ -113,9 +113,9 @@ export async function restoreVersion(access: SheetAccess, versionId: string, aut
   return res.json() as Promise<{ restored: Version; before: Version }>;
 }
 
-/** Each value a cell (A1) had, newest first. */
-export async function cellHistory(access: SheetAccess, a1: string): Promise<CellChange[]> {
-  return ((await (await request(access, `/cells/${a1}/history`)).json()) as { history: CellChange[] }).history;
+/** Each value a cell (A1, of a tab) had, newest first. */
+export async function cellHistory(access: SheetAccess, a1: string, tab: string): Promise<CellChange[]> {
+  return ((await (await request(access, `/cells/${a1}/history?tab=${encodeURIComponent(tab)}`)).json()) as { history: CellChange[] }).history;
 }
 
 /** The content type the server reads a file as, from its name; null for a file it cannot import. */
@@ -132,14 +132,15 @@ export async function importAsNewSheet(file: File, onProgress: (fraction: number
   return owned(await uploadFile<CreatedSheet>(`/api/sheets?title=${encodeURIComponent(title)}`, file, onProgress));
 }
 
-/** Writes a CSV or XLSX file into the sheet at a cell (A1); resolves with the range written (null: empty file). */
+/** Writes a CSV or XLSX file into a tab at a cell (A1); resolves with the range written (null: empty file). */
 export async function importIntoSheet(
   access: SheetAccess,
+  tab: string,
   at: string,
   file: File,
   onProgress: (fraction: number) => void,
 ): Promise<{ range: string | null }> {
-  return uploadFile(`/api/sheets/${access.sheetId}/import?at=${at}`, file, onProgress, access.secret);
+  return uploadFile(`/api/sheets/${access.sheetId}/import?tab=${encodeURIComponent(tab)}&at=${at}`, file, onProgress, access.secret);
 }
 
 /**

@@ -33,6 +33,8 @@ export interface PresenceCell {
 /** A presence state as the server relays it: only the fields the web app reads, each one safe. */
 export interface PresenceState {
   user?: { name: string; color: string };
+  /** The tab the cursor is on (none: the first). */
+  tab?: string;
   cursor?: PresenceCell | null;
   anchor?: PresenceCell | null;
 }
@@ -65,17 +67,19 @@ function cell(value: unknown): PresenceCell | null | undefined {
 
 /**
  * Clamps a client's presence state to the forms every reader can show as they are: a user gets a
- * clean name and a `#rrggbb` colour, a cursor or anchor that is not a cell is dropped, and every
+ * clean name and a `#rrggbb` colour, a cursor or anchor that is not a cell (or a tab that is not
+ * an id) is dropped, and every
  * other field is dropped, so nothing a client makes up reaches other people's pages.
  */
 export function normalizePresenceState(state: object): PresenceState {
-  const { user, cursor, anchor } = state as Record<string, unknown>;
+  const { user, cursor, anchor, tab } = state as Record<string, unknown>;
   const normal: PresenceState = {};
   if (user !== undefined) {
     const { name, color } = (user ?? {}) as Record<string, unknown>;
     normal.user = { name: displayName(name), color: safeColor(color) };
   }
   const cursorCell = cell(cursor);
+  if (typeof tab === "string" && CELL_ID.test(tab)) normal.tab = tab;
   if (cursorCell !== undefined) normal.cursor = cursorCell;
   const anchorCell = cell(anchor);
   if (anchorCell !== undefined) normal.anchor = anchorCell;

@@ -1,7 +1,7 @@
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
 import { connectSocket, roleAtLeast, SheetProvider, type Role, type SheetSocket } from "@cosheet/protocol";
-import { Sheet } from "@cosheet/sheet";
+import { Sheet, sheetTypes, Workbook } from "@cosheet/sheet";
 import { loadPersonKey } from "./identity";
 import type { RememberedLink } from "./recent";
 
@@ -14,7 +14,9 @@ const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
  */
 export class SheetSession {
   readonly doc = new Y.Doc();
+  /** The first tab. */
   readonly sheet = Sheet.of(this.doc);
+  readonly book = Workbook.of(this.doc);
   /** The origin of this user's own edits; undo tracks only these. */
   readonly origin = { user: "local" };
   readonly provider: SheetProvider;
@@ -36,12 +38,17 @@ export class SheetSession {
     // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
     if (link.role) this.attachLocalCopy(link.role);
     this.provider.on("role", (role) => this.attachLocalCopy(role));
-    // The chat and the comments are not undoable: what was said stays said.
-    const { rows, cols, cells, meta, colWidths, styles } = this.sheet.types;
-    this.undo = new Y.UndoManager([rows, cols, cells, meta, colWidths, styles], {
-      trackedOrigins: new Set([this.origin]),
-      captureTimeout: 0,
-    });
+    // Every tab's types and the tabs themselves; the chat and the comments are not undoable: what
+    // was said stays said.
+    this.undo = new Y.UndoManager([this.sheet.types.tabs], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 });
+    const track = () => {
+      for (const { id } of this.book.list()) {
+        const { rows, cols, cells, meta, colWidths, styles } = sheetTypes(this.doc, id);
+        this.undo.addToScope([rows, cols, cells, meta, colWidths, styles]);
+      }
+    };
+    track();
+    this.sheet.types.tabs.observe(track);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { computed, onScopeDispose, shallowRef, type Ref } from "vue";
 import { personId, type ErrorBody } from "@cosheet/protocol";
-import { cellKey, type CellRef, type CommentRequest, type PlacedThread, type Thread } from "@cosheet/sheet";
+import { cellKey, FIRST_TAB, type CellRef, type CommentRequest, type PlacedThread, type Sheet, type Thread } from "@cosheet/sheet";
 import { CommentOutbox, commentId } from "../collab/comments";
 import type { SheetSession } from "../collab/session";
 
@@ -11,11 +11,11 @@ function refusal(request: CommentRequest, error: ErrorBody): string {
 }
 
 /**
- * The sheet's comments as Vue sees them: threads placed on their cells (read again after every
+ * The comments of the tab shown as Vue sees them: threads placed on their cells (read again after every
  * change, as the grid is), what this browser posted that is not stored yet, and the actions. Each
  * action posts one event through the outbox, which keeps it until the server has it.
  */
-export function useComments(session: SheetSession, version: Ref<number>, notify: (message: string) => void) {
+export function useComments(session: SheetSession, tab: () => Sheet, version: Ref<number>, notify: (message: string) => void) {
   const outbox = new CommentOutbox(session.sheetId, session.provider, (request, error) => notify(refusal(request, error)));
   const pending = shallowRef(outbox.pending);
   onScopeDispose(outbox.subscribe(() => (pending.value = outbox.pending)));
@@ -25,7 +25,7 @@ export function useComments(session: SheetSession, version: Ref<number>, notify:
 
   const placed = computed<PlacedThread[]>(() => {
     void version.value;
-    return session.sheet.comments.placed().sort((a, b) => a.row - b.row || a.col - b.col || a.thread.updatedAt - b.thread.updatedAt);
+    return tab().comments.placed().sort((a, b) => a.row - b.row || a.col - b.col || a.thread.updatedAt - b.thread.updatedAt);
   });
   /** Open threads by the key of their cell. */
   const openByCell = computed(() => {
@@ -41,7 +41,7 @@ export function useComments(session: SheetSession, version: Ref<number>, notify:
   const commented = computed(() => new Set(openByCell.value.keys()));
 
   function openThreadsAt(cell: CellRef): Thread[] {
-    const key = session.sheet.keyAt(cell.row, cell.col);
+    const key = tab().keyAt(cell.row, cell.col);
     return key === null ? [] : (openByCell.value.get(key) ?? []);
   }
 
@@ -54,10 +54,11 @@ export function useComments(session: SheetSession, version: Ref<number>, notify:
     commented,
     openThreadsAt,
     start(cell: CellRef, text: string): void {
-      const ids = session.sheet.idsAt(cell.row, cell.col);
+      const sheet = tab();
+      const ids = sheet.idsAt(cell.row, cell.col);
       if (!ids) return;
       const id = commentId();
-      post({ id, action: "open", thread: id, ...ids, text });
+      post({ id, action: "open", thread: id, ...(sheet.tab === FIRST_TAB ? {} : { tab: sheet.tab }), ...ids, text });
     },
     reply: (thread: Thread, text: string) => post({ id: commentId(), action: "reply", thread: thread.id, text }),
     edit: (thread: Thread, target: string, text: string) => post({ id: commentId(), action: "edit", thread: thread.id, target, text }),

@@ -1,4 +1,5 @@
 import { onScopeDispose, watch } from "vue";
+import type { Sheet } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { usePresenceStore, type Peer, type PeerState } from "../stores/presence";
 import { useSelectionStore } from "../stores/selection";
@@ -9,14 +10,13 @@ function isPeerState(state: unknown): state is PeerState {
 }
 
 /**
- * Binds presence both ways: my name and selection (as cell ids) go out through awareness, and
+ * Binds presence both ways: my name, my tab and selection (as cell ids) go out through awareness, and
  * everyone else's state comes into the presence store.
  */
-export function usePresence(session: SheetSession): void {
+export function usePresence(session: SheetSession, tab: () => Sheet): void {
   const presence = usePresenceStore();
   const selection = useSelectionStore();
   const { awareness } = session.provider;
-  const { sheet } = session;
 
 
   const onChange = () => {
@@ -35,10 +35,11 @@ export function usePresence(session: SheetSession): void {
     { immediate: true },
   );
   const stopSelection = watch(
-    () => [selection.focus, selection.anchor] as const,
-    ([focus, anchor]) => {
+    () => [selection.focus, selection.anchor, tab()] as const,
+    ([focus, anchor, sheet]) => {
       awareness.setLocalState({
         ...awareness.getLocalState(),
+        tab: sheet.tab,
         cursor: sheet.idsAt(focus.row, focus.col),
         anchor: sheet.idsAt(anchor.row, anchor.col),
       });

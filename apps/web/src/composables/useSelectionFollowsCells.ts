@@ -1,6 +1,6 @@
 import { onScopeDispose, watch } from "vue";
 import type * as Y from "yjs";
-import type { CellIds, CellRef } from "@cosheet/sheet";
+import type { CellIds, CellRef, Sheet } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { useSelectionStore } from "../stores/selection";
 
@@ -9,21 +9,22 @@ import { useSelectionStore } from "../stores/selection";
  * selection is remembered by cell ids and put back where those cells went (kept in the sheet if
  * they were deleted).
  */
-export function useSelectionFollowsCells(session: SheetSession): void {
+export function useSelectionFollowsCells(session: SheetSession, tab: () => Sheet): void {
   const selection = useSelectionStore();
-  const { sheet, doc } = session;
-  const idsOf = (pos: CellRef) => sheet.idsAt(pos.row, pos.col);
-  const posOf = (ids: CellIds | null) => (ids ? sheet.positionOfIds(ids) : null);
+  const { doc } = session;
+  const idsOf = (pos: CellRef) => tab().idsAt(pos.row, pos.col);
+  const posOf = (ids: CellIds | null) => (ids ? tab().positionOfIds(ids) : null);
 
   let remembered = { focus: idsOf(selection.focus), anchor: idsOf(selection.anchor) };
   const stop = watch(
-    () => [selection.focus, selection.anchor] as const,
+    () => [selection.focus, selection.anchor, tab()] as const,
     ([focus, anchor]) => {
       remembered = { focus: idsOf(focus), anchor: idsOf(anchor) };
     },
   );
 
   const onTransaction = (tr: Y.Transaction) => {
+    const sheet = tab();
     if (tr.local || !sheet.changesStructure(tr)) return;
     const focus = posOf(remembered.focus);
     const anchor = posOf(remembered.anchor);

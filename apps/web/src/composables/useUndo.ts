@@ -1,5 +1,5 @@
 import { onScopeDispose, shallowRef } from "vue";
-import { formatCell, type Range } from "@cosheet/sheet";
+import { formatCell, type Range, type Sheet } from "@cosheet/sheet";
 import type { SheetSession } from "../collab/session";
 import { undoStep, type UndoKind } from "../collab/undo";
 
@@ -13,7 +13,7 @@ function cellNames(cells: { row: number; col: number }[]): string {
  * This user's undo and redo, as the toolbar and the keys use them: whether there is a step each
  * way, and a step that selects (and shows) what it changed, or says why it changed nothing.
  */
-export function useUndo(session: SheetSession, show: (range: Range) => void, notify: (message: string) => void) {
+export function useUndo(session: SheetSession, tab: () => Sheet, show: (range: Range) => void, notify: (message: string) => void) {
   const canUndo = shallowRef(false);
   const canRedo = shallowRef(false);
   const refresh = () => {
@@ -27,7 +27,7 @@ export function useUndo(session: SheetSession, show: (range: Range) => void, not
   });
 
   function step(kind: UndoKind): void {
-    const outcome = undoStep(session.sheet, session.undo, kind);
+    const outcome = undoStep(tab(), session.undo, kind);
     refresh();
     if (outcome.kind === "done" && outcome.range) show(outcome.range);
     else if (outcome.kind === "skipped") {

@@ -6,6 +6,8 @@ import { loadIdentity, saveIdentity, type Identity } from "../collab/identity";
 /** What each person shares through awareness. */
 export interface PeerState {
   user: Identity;
+  /** The tab they are on (none: the first). */
+  tab?: string;
   cursor?: CellIds | null;
   anchor?: CellIds | null;
 }

@@ -1,0 +1,57 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, createSheet, e2eSuite, shown, typeInto } from "./harness.js";
+
+const env = e2eSuite();
+
+const tabNames = (page: Page) => page.getByRole("tab").allTextContents().then((names) => names.map((n) => n.trim()));
+const activeTab = (page: Page) => page.getByRole("tab", { selected: true }).textContent().then((n) => n?.trim());
+const peerTags = (page: Page) => page.locator(".peer-cursor .tag").allTextContents();
+
+describe("tabs", () => {
+  it("are added, renamed, moved, deleted and undone live, each with its own cells, and cursors show on their own tab", async () => {
+    const id = await createSheet(env.server.url, "Workbook");
+    const ada = await env.person(id, { name: "Ada", color: "#c2410c" });
+    const bob = await env.person(id, { name: "Bob", color: "#0369a1" });
+    await typeInto(ada, "A1", "on the first");
+    expect(await tabNames(ada)).toEqual(["Sheet1"]);
+
+    await ada.getByRole("button", { name: "Add tab" }).click();
+    await expect.poll(() => activeTab(ada)).toBe("Sheet2");
+    expect(await shown(ada, "A1")).toBe("");
+    await typeInto(ada, "A1", "on the second");
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet1", "Sheet2"]);
+    // Bob is still on the first tab: Ada's cursor is on another tab, so it does not show.
+    expect(await shown(bob, "A1")).toBe("on the first");
+    expect(await peerTags(bob)).toEqual([]);
+    await bob.getByRole("tab", { name: "Sheet2" }).click();
+    await expect.poll(() => shown(bob, "A1")).toBe("on the second");
+    await expect.poll(() => peerTags(bob)).toEqual(["Ada"]);
+
+    // Rename by double-click; everyone sees it.
+    await ada.getByRole("tab", { name: "Sheet2" }).dblclick();
+    await ada.getByRole("textbox", { name: "Tab name" }).fill("Data");
+    await ada.keyboard.press("Enter");
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet1", "Data"]);
+
+    // Move it first from its menu; Ctrl+PageDown goes to the next tab.
+    await ada.getByRole("tab", { name: "Data" }).click({ button: "right" });
+    await ada.getByRole("menuitem", { name: "Move left" }).click();
+    await expect.poll(() => tabNames(bob)).toEqual(["Data", "Sheet1"]);
+    await cell(ada, "B2").click();
+    await ada.keyboard.press("Control+PageDown");
+    await expect.poll(() => activeTab(ada)).toBe("Sheet1");
+    expect(await shown(ada, "A1")).toBe("on the first");
+
+    // Deleting it takes Bob, who was on it, to the tab now in its place; undo brings it back.
+    await ada.getByRole("tab", { name: "Data" }).click({ button: "right" });
+    await ada.getByRole("menuitem", { name: "Delete" }).click();
+    await ada.getByText("Deleted the tab “Data”. Undo (Ctrl+Z) brings it back.").waitFor();
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet1"]);
+    expect(await activeTab(bob)).toBe("Sheet1");
+    await ada.getByRole("grid").press("Control+z");
+    await expect.poll(() => tabNames(bob)).toEqual(["Data", "Sheet1"]);
+    await bob.getByRole("tab", { name: "Data" }).click();
+    await expect.poll(() => shown(bob, "A1")).toBe("on the second");
+  });
+});
