@@ -6,7 +6,7 @@ import type { CellRef } from "./a1.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
 import { formulaFromStored, isFormula } from "./refs.js";
-import type { Sheet } from "./sheet.js";
+import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
 const { FormulaError } = FormulaParser;
@@ -23,6 +23,10 @@ interface Frame {
 }
 
 const engines = new WeakMap<Sheet, FormulaEngine>();
+/** A stored reference to a tab by id (see refs.ts). */
+const TAB_QUALIFIED = /\u27e8[A-Za-z0-9_-]+!/;
+/** The engines of each workbook's tabs: an edit on one tab can change values on the others. */
+const books = new WeakMap<Y.Doc, Set<FormulaEngine>>();
 
 /**
  * Tracing dependents costs (changed cells × formulas read) range checks; past this, an edit
@@ -125,6 +129,8 @@ interface Attempt {
   frame: Frame;
   /** The rectangles it read, for invalidation: row0, col0, row1, col1 for each (positions as of now). */
   reads: number[];
+  /** The same, on other tabs, by tab id. */
+  foreign: Map<string, number[]>;
   /** Formula cells it read that have no value yet: they are evaluated first, then it again. */
   missing: Frame[];
   /** Set when it read a formula that is waiting on it: a cycle. */
@@ -143,6 +149,8 @@ export class FormulaEngine {
   private readonly cache = new Map<string, CellValue>();
   /** The rectangles each evaluated formula reads (see Attempt.reads). */
   private readonly reads = new Map<string, number[]>();
+  /** The rectangles each evaluated formula reads on other tabs, by tab id. */
+  private readonly foreign = new Map<string, Map<string, number[]>>();
   private readonly parser: FormulaParser;
   /** Stored formula -> its A1 text, kept until rows or columns move. */
   private readonly texts = new Map<string, string>();
@@ -164,48 +172,113 @@ export class FormulaEngine {
   private constructor(private readonly sheet: Sheet) {
     this.parser = new FormulaParser({
       onCell: (ref) => {
+        const other = this.tabNamed(ref.sheet);
+        if (other === undefined) return new FormulaError("#REF!");
+        if (other) return this.readOn(other, ref.row - 1, ref.col - 1, ref.row - 1, ref.col - 1)[0]![0];
         this.attempt?.reads.push(ref.row - 1, ref.col - 1, ref.row - 1, ref.col - 1);
         return this.forParser(this.read(ref.row - 1, ref.col - 1));
       },
       onRange: (ref) => this.rangeValues(ref),
       functions: gaps(),
     });
-    sheet.doc.on("afterTransaction", (tr: Y.Transaction) => this.invalidate(tr));
+    let book = books.get(sheet.doc);
+    if (!book) {
+      const all = (book = new Set());
+      books.set(sheet.doc, book);
+      sheet.doc.on("afterTransaction", (tr: Y.Transaction) => FormulaEngine.invalidateBook(all, tr));
+    }
+    book.add(this);
   }
 
   /**
-   * Forgets the values a transaction may have changed: after a cell edit, that cell's and those of
-   * the formulas reading it, transitively; after rows or columns moved, everything (positions in
-   * the recorded reads are stale then).
+   * The engine of the tab a reference names (`Data!B2`), null for this tab, undefined for a name
+   * no tab has (which reads as `#REF!`: never another tab's cell).
    */
-  private invalidate(tr: Y.Transaction): void {
-    if (this.sheet.changesStructure(tr)) {
-      this.texts.clear();
-      this.forgetAll();
-      return;
+  private tabNamed(name: string | undefined): FormulaEngine | null | undefined {
+    if (name === undefined || name === this.sheet.tab) return null;
+    const tab = this.sheet.tabLookup.named(name);
+    if (!tab) {
+      // Noted as a read of no tab: when the tabs change, the formula is evaluated again.
+      this.attempt?.foreign.set("", []);
+      return undefined;
     }
-    if (this.cache.size === 0) return;
-    const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
-    if (!changed) return;
-    if (changed.size * this.reads.size > INVALIDATION_BUDGET) {
-      // A big paste or import: recomputing on demand costs less than tracing every dependent.
-      this.forgetAll();
-      return;
+    return tab.id === this.sheet.tab ? null : FormulaEngine.of(Sheet.of(this.sheet.doc, tab.id));
+  }
+
+  /**
+   * The values of a rectangle of another tab (0-based, inclusive), recorded as read. A formula
+   * there being evaluated right now is one this one waits on through it: a cycle.
+   */
+  private readOn(other: FormulaEngine, r0: number, c0: number, r1: number, c1: number): unknown[][] {
+    const attempt = this.attempt;
+    if (attempt) {
+      let rects = attempt.foreign.get(other.sheet.tab);
+      if (!rects) attempt.foreign.set(other.sheet.tab, (rects = []));
+      rects.push(r0, c0, r1, c1);
     }
-    const queue: CellRef[] = [];
-    for (const key of changed) {
-      if (key === null) continue;
-      this.forget(key);
-      const pos = this.sheet.positionOf(key);
-      if (pos) queue.push(pos);
+    const out: unknown[][] = [];
+    for (let r = r0; r <= Math.min(r1, other.sheet.rowCount - 1); r++) {
+      const line: unknown[] = [];
+      for (let c = c0; c <= Math.min(c1, other.sheet.colCount - 1); c++) {
+        const key = other.sheet.keyAt(r, c);
+        line.push(this.forParser(key !== null && other.onStack.has(key) ? err(CIRCULAR) : other.valueAt(r, c)));
+      }
+      out.push(line);
+    }
+    return out.length > 0 && out[0]!.length > 0 ? out : [[null]];
+  }
+
+  /**
+   * Forgets what this tab's own changes in a transaction made stale: everything after its rows or
+   * columns moved (positions in the recorded reads are stale then), and the formulas that read a
+   * tab whose rows or columns moved. Answers the cells the transaction set here (null: all).
+   */
+  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): Set<string | null> | null | undefined {
+    if (moved.size > 0 || renamed) this.texts.clear();
+    if (moved.has(this.sheet.tab)) {
+      this.forgetAll();
+      return undefined;
+    }
+    // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
+    // read something else now.
+    for (const [key, byTab] of this.foreign) if (renamed || [...byTab.keys()].some((tab) => moved.has(tab))) this.forget(key);
+    return tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
+  }
+
+  /**
+   * Forgets the values a transaction may have changed, in every tab of a workbook: after a cell
+   * edit, that cell's and those of the formulas reading it, on its tab and on others, transitively;
+   * after a tab's rows or columns moved, everything on it and every formula reading it.
+   */
+  private static invalidateBook(engines: ReadonlySet<FormulaEngine>, tr: Y.Transaction): void {
+    const list = [...engines];
+    const moved = new Set(list.filter((e) => e.sheet.changesStructure(tr)).map((e) => e.sheet.tab));
+    const renamed = tr.changed.has(list[0]!.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
+    const queue: [FormulaEngine, CellRef][] = [];
+    const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
+    for (const engine of list) {
+      const changed = engine.staleAfter(tr, moved, renamed);
+      if (!changed) continue;
+      if (changed.size * reads > INVALIDATION_BUDGET) {
+        // A big paste or import: recomputing on demand costs less than tracing every dependent.
+        for (const e of list) e.forgetAll();
+        return;
+      }
+      for (const key of changed) {
+        if (key === null) continue;
+        engine.forget(key);
+        const pos = engine.sheet.positionOf(key);
+        if (pos) queue.push([engine, pos]);
+      }
     }
     while (queue.length > 0) {
-      const pos = queue.pop()!;
-      for (const [key, ranges] of this.reads) {
-        if (!readsCell(ranges, pos)) continue;
-        this.forget(key);
-        const dependent = this.sheet.positionOf(key);
-        if (dependent) queue.push(dependent);
+      const [from, pos] = queue.pop()!;
+      for (const engine of list) {
+        for (const key of engine.readersOf(from.sheet.tab, pos)) {
+          engine.forget(key);
+          const dependent = engine.sheet.positionOf(key);
+          if (dependent) queue.push([engine, dependent]);
+        }
       }
     }
   }
@@ -214,11 +287,27 @@ export class FormulaEngine {
   forgetAll(): void {
     this.cache.clear();
     this.reads.clear();
+    this.foreign.clear();
   }
 
   private forget(key: string): void {
     this.cache.delete(key);
     this.reads.delete(key);
+    this.foreign.delete(key);
+  }
+
+  /** The formulas here that read a cell of `tab` (this tab's own, or another's), by key. */
+  private readersOf(tab: string, pos: CellRef): string[] {
+    const keys: string[] = [];
+    if (tab === this.sheet.tab) {
+      for (const [key, ranges] of this.reads) if (readsCell(ranges, pos)) keys.push(key);
+    } else {
+      for (const [key, byTab] of this.foreign) {
+        const ranges = byTab.get(tab);
+        if (ranges && readsCell(ranges, pos)) keys.push(key);
+      }
+    }
+    return keys;
   }
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
@@ -244,7 +333,7 @@ export class FormulaEngine {
         this.onStack.delete(top.key);
         continue;
       }
-      const attempt: Attempt = { frame: top, reads: [], missing: [], cycleAt: null };
+      const attempt: Attempt = { frame: top, reads: [], foreign: new Map(), missing: [], cycleAt: null };
       const value = this.evaluate(attempt);
       if (attempt.cycleAt !== null) {
         // A cycle: every cell on it shows the error.
@@ -263,6 +352,7 @@ export class FormulaEngine {
       this.evaluations++;
       this.cache.set(top.key, value);
       this.reads.set(top.key, attempt.reads);
+      if (attempt.foreign.size > 0) this.foreign.set(top.key, attempt.foreign);
       stack.pop();
       this.onStack.delete(top.key);
     }
@@ -275,11 +365,14 @@ export class FormulaEngine {
     try {
       let formula = this.texts.get(stored);
       if (formula === undefined) {
-        formula = formulaFromStored(stored, this.sheet.rows, this.sheet.cols).slice(1);
+        formula = formulaFromStored(stored, this.sheet.rows, this.sheet.cols, this.sheet.tabLookup).slice(1);
         if (this.texts.size >= MAX_TEXTS) this.texts.clear(); // edited formulas leave old texts behind
         this.texts.set(stored, formula);
       }
-      const result = this.parser.parse(formula, { row: row + 1, col: col + 1 });
+      // A reference to another tab by id (shown as #REF! while that tab is deleted) depends on the tabs.
+      if (TAB_QUALIFIED.test(stored)) attempt.foreign.set("", []);
+      // References without a tab name are this tab's: the parser names them by its id.
+      const result = this.parser.parse(formula, { row: row + 1, col: col + 1, sheet: this.sheet.tab } as { row: number; col: number });
       return fromParser(result);
     } catch (e) {
       if (e instanceof FormulaError && /not implemented/i.test(e.message)) return err("#NAME?");
@@ -318,6 +411,9 @@ export class FormulaEngine {
   }
 
   private rangeValues(ref: RangeRef): unknown[][] {
+    const other = this.tabNamed((ref as RangeRef & { sheet?: string }).sheet);
+    if (other === undefined) return [[new FormulaError("#REF!")]];
+    if (other) return this.readOn(other, ref.from.row - 1, ref.from.col - 1, ref.to.row - 1, ref.to.col - 1);
     const r1 = Math.min(ref.to.row, this.sheet.rowCount);
     const c1 = Math.min(ref.to.col, this.sheet.colCount);
     this.attempt?.reads.push(ref.from.row - 1, ref.from.col - 1, ref.to.row - 1, ref.to.col - 1);

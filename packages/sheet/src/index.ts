@@ -29,7 +29,7 @@ export { formulaReferences, isFormula, shiftFormula } from "./refs.js";
 export type { FormulaReference } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DISCUSSION_TYPES, DEFAULT_ROWS, FIRST_TAB, initSheet, sheetTypes, splitCellKey, tabTypeName } from "./schema.js";
 export { TabError, Workbook } from "./tabs.js";
-export type { Tab } from "./tabs.js";
+export type { Tab } from "./tablist.js";
 export type { ChatMessage, CommentAction, CommentEvent, CommentRequest, CommentStamp, InitOptions, SheetTypes } from "./schema.js";
 export { restoreSheet } from "./restore.js";
 export { cannotDeleteAll, INVALID_INPUT, Sheet, SheetLimitError } from "./sheet.js";

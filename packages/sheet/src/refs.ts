@@ -12,7 +12,39 @@ import type { Axis } from "./axis.js";
  */
 const OPEN = "\u27e8";
 const CLOSE = "\u27e9";
-const STORED_ALL = /\u27e8(\$?)([A-Za-z0-9_-]+|\*)\.(\$?)([A-Za-z0-9_-]+|\*)\u27e9/g;
+const STORED_ALL = /\u27e8(?:([A-Za-z0-9_-]+)!)?(\$?)([A-Za-z0-9_-]+|\*)\.(\$?)([A-Za-z0-9_-]+|\*)\u27e9/g;
+/**
+ * A reference to another tab in A1 text: `Data!B2`, `'Q1 plan'!A1:A9`, `Data!A:C`, `Data!2:5`
+ * (a quoted name doubles its `'`).
+ */
+const TAB_REF =
+  /(?<![\w.$'\u27e9])(?:'((?:[^']|'')+)'|([A-Za-z_][\w.]*))!(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?[0-9]{1,7}:\$?[0-9]{1,7})(?![\w(!])/g;
+/** A name that must be quoted in a reference: anything but a plain word, and words that read as a cell or a value. */
+const PLAIN_TAB_NAME = /^[A-Za-z_][\w.]*$/;
+const CELL_LIKE = /^(?:[A-Za-z]{1,3}[0-9]+|R[0-9]*C[0-9]*|TRUE|FALSE)$/i;
+/** Markers while formulas are rewritten (never in a formula: control characters). */
+const HELD = /\u0001([0-9]+)\u0001/g;
+const QUALIFIED = /\u0002([^\u0003]*)\u0003([^\u0002:]*?):\u0002\1\u0003/g;
+
+/** A tab, as formulas that refer to it need it. */
+export interface TabAxes {
+  id: string;
+  /** Its name as shown. */
+  name: string;
+  rows: Axis;
+  cols: Axis;
+}
+
+/** The tabs of the workbook a formula is in: by name as shown (any case) and by id. */
+export interface TabLookup {
+  named(name: string): TabAxes | undefined;
+  byId(id: string): TabAxes | undefined;
+}
+
+/** A tab's name as a reference writes it: `Data!`, `'Q1 plan'!`. */
+export function tabPrefix(name: string): string {
+  return PLAIN_TAB_NAME.test(name) && !CELL_LIKE.test(name) ? `${name}!` : `'${name.replace(/'/g, "''")}'!`;
+}
 /** A range with a deleted end, which as a whole is `#REF!`. */
 const BROKEN_RANGE = /#REF!:(?:#REF!|\$?[A-Za-z]{0,3}\$?[0-9]*)|\$?[A-Za-z]{0,3}\$?[0-9]*:#REF!/g;
 /** `A:C`, `$B:$B`: whole columns. */
@@ -120,9 +152,29 @@ export function formulaReferences(formula: string): FormulaReference[] {
   return refs;
 }
 
-/** `=SUM(A1:B$2)` as stored, with its references as ids. */
-export function formulaToStored(formula: string, rows: Axis, cols: Axis): string {
+/**
+ * `=SUM(A1:B$2)` as stored, with its references as ids. A reference to another tab by its name
+ * (`Data!B2`) is stored by that tab's id as well, so renaming the tab rewrites nothing; one to a
+ * name no tab has is kept as text (and reads as `#REF!` until a tab has that name).
+ */
+export function formulaToStored(formula: string, rows: Axis, cols: Axis, tabs?: TabLookup): string {
   if (!isFormula(formula)) return formula;
+  if (!tabs) return sameTabToStored(formula, rows, cols);
+  // Other tabs' references first, held aside while this tab's are rewritten.
+  const held: string[] = [];
+  const hold = (text: string) => `\u0001${held.push(text) - 1}\u0001`;
+  const text = mapOutsideStrings(formula, (code) =>
+    code.replace(TAB_REF, (whole, quoted: string | undefined, plain: string | undefined, ref: string) => {
+      const tab = tabs.named(quoted !== undefined ? quoted.replace(/''/g, "'") : plain!);
+      if (!tab) return hold(whole);
+      const stored = sameTabToStored(`=${ref}`, tab.rows, tab.cols).slice(1);
+      return hold(stored.includes(OPEN) ? stored.replaceAll(OPEN, `${OPEN}${tab.id}!`) : whole);
+    }),
+  );
+  return sameTabToStored(text, rows, cols).replace(HELD, (_, i: string) => held[Number(i)]!);
+}
+
+function sameTabToStored(formula: string, rows: Axis, cols: Axis): string {
   const cells = mapA1Refs(formula, ({ row, col, absRow, absCol }) => {
     const rowId = rows.idAt(row);
     const colId = cols.idAt(col);
@@ -200,19 +252,30 @@ function lettersToColOrNull(letters: string): number | null {
   }
 }
 
-/** A stored formula as its A1 text for the current layout (`#REF!` for deleted cells). */
-export function formulaFromStored(stored: string, rows: Axis, cols: Axis): string {
+/**
+ * A stored formula as its A1 text for the current layout (`#REF!` for deleted cells), references
+ * to other tabs with their names as shown now (`#REF!` for a deleted tab).
+ */
+export function formulaFromStored(stored: string, rows: Axis, cols: Axis, tabs?: TabLookup): string {
   if (!isFormula(stored) || !stored.includes(OPEN)) return stored;
   return mapOutsideStrings(stored, (code) =>
     code.includes(OPEN)
-      ? code.replace(STORED_ALL, (_, absCol: string, colId: string, absRow: string, rowId: string) => {
-          const col = colId === "*" ? 0 : cols.indexOf(colId);
-          const row = rowId === "*" ? 0 : rows.indexOf(rowId);
-          if (row < 0 || col < 0) return "#REF!";
-          const colText = colId === "*" ? "" : `${absCol}${colToLetters(col)}`;
-          const rowText = rowId === "*" ? "" : `${absRow}${row + 1}`;
-          return colText + rowText;
-        }).replace(BROKEN_RANGE, "#REF!")
+      ? code
+          .replace(STORED_ALL, (_, tabId: string | undefined, absCol: string, colId: string, absRow: string, rowId: string) => {
+            const tab = tabId === undefined ? undefined : tabs?.byId(tabId);
+            if (tabId !== undefined && !tab) return "#REF!";
+            const [r, c] = tab ? [tab.rows, tab.cols] : [rows, cols];
+            const col = colId === "*" ? 0 : c.indexOf(colId);
+            const row = rowId === "*" ? 0 : r.indexOf(rowId);
+            if (row < 0 || col < 0) return "#REF!";
+            const colText = colId === "*" ? "" : `${absCol}${colToLetters(col)}`;
+            const rowText = rowId === "*" ? "" : `${absRow}${row + 1}`;
+            // Marked, so that a range's second end drops the name its first end has.
+            return tab ? `\u0002${tabPrefix(tab.name)}\u0003${colText}${rowText}` : colText + rowText;
+          })
+          .replace(QUALIFIED, "$1$2:")
+          .replace(/\u0002([^\u0003]*)\u0003/g, "$1")
+          .replace(BROKEN_RANGE, "#REF!")
       : code,
   );
 }

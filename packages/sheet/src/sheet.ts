@@ -4,7 +4,8 @@ import { Axis } from "./axis.js";
 import { Comments } from "./comments.js";
 import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
-import { formulaFromStored, formulaToStored, isFormula } from "./refs.js";
+import { formulaFromStored, formulaToStored, isFormula, type TabLookup } from "./refs.js";
+import { listTabs } from "./tablist.js";
 import { cellKey, FIRST_TAB, sheetTypes, splitCellKey, styleKey, type SheetTypes } from "./schema.js";
 
 export interface CellWrite extends CellRef {
@@ -53,6 +54,7 @@ export class Sheet {
   readonly rows: Axis;
   readonly cols: Axis;
   private commentThreads: Comments | null = null;
+  private lookup: TabLookup | null = null;
 
   /** The one Sheet of a tab of a doc, by default its first (observers are attached once per tab). */
   static of(doc: Y.Doc, tab: string = FIRST_TAB): Sheet {
@@ -74,6 +76,26 @@ export class Sheet {
     this.types = sheetTypes(doc, tab);
     this.rows = new Axis(this.types.rows);
     this.cols = new Axis(this.types.cols);
+    this.types.tabs.observe(() => {
+      this.lookup = null;
+    });
+  }
+
+  /**
+   * The workbook's other tabs, as this tab's formulas refer to them (by name as shown, by id);
+   * kept until the tabs change.
+   */
+  get tabLookup(): TabLookup {
+    if (!this.lookup) {
+      const tabs = listTabs(this.types.tabs).map((t) => {
+        const sheet = Sheet.of(this.doc, t.id);
+        return { id: t.id, name: t.name, rows: sheet.rows, cols: sheet.cols };
+      });
+      const byName = new Map(tabs.map((t) => [t.name.toLowerCase(), t]));
+      const byId = new Map(tabs.map((t) => [t.id, t]));
+      this.lookup = { named: (name) => byName.get(name.toLowerCase()), byId: (id) => byId.get(id) };
+    }
+    return this.lookup;
   }
 
   /** The comments on the tab's cells. */
@@ -229,7 +251,7 @@ export class Sheet {
 
   /** A stored input as users see it: formulas with their references in A1 for today's layout. */
   shownInput(stored: string): string {
-    return isFormula(stored) ? formulaFromStored(stored, this.rows, this.cols) : stored;
+    return isFormula(stored) ? formulaFromStored(stored, this.rows, this.cols, this.tabLookup) : stored;
   }
 
   /** Position of a cell key, or null when its row or column has been deleted (an orphan). */
@@ -265,7 +287,7 @@ export class Sheet {
       const colIds = this.cols.list();
       for (const w of list) {
         const key = cellKey(rowIds[w.row]!, colIds[w.col]!);
-        const stored = isFormula(w.input) ? formulaToStored(w.input, this.rows, this.cols) : w.input;
+        const stored = isFormula(w.input) ? formulaToStored(w.input, this.rows, this.cols, this.tabLookup) : w.input;
         if (stored === "") {
           if (this.types.cells.has(key)) this.types.cells.delete(key);
         } else if (this.types.cells.get(key) !== stored) {

@@ -1,9 +1,10 @@
 import { generateKeyBetween } from "fractional-indexing";
 import type * as Y from "yjs";
 import { CONTENT_LIMITS, isOrderKey, isTabName } from "./content.js";
+import { FIRST_ORDER, listTabs, tabIds, type Tab } from "./tablist.js";
 import { isColor } from "./format.js";
 import { randomId } from "./ids.js";
-import { DEFAULT_COLS, DEFAULT_ROWS, FIRST_TAB, newAxisIds, sheetTypes, TAB_TYPE_NAMES, tabTypeName } from "./schema.js";
+import { DEFAULT_COLS, DEFAULT_ROWS, newAxisIds, sheetTypes, TAB_TYPE_NAMES, tabTypeName } from "./schema.js";
 import { Sheet } from "./sheet.js";
 
 /**
@@ -24,25 +25,12 @@ import { Sheet } from "./sheet.js";
  *   meanwhile, and undoing the delete (or restoring a version from before) brings it all back.
  */
 
-/** A tab as the workbook shows it. */
-export interface Tab {
-  id: string;
-  /** Its name as shown: unique in the workbook (see above). */
-  name: string;
-  /** Its place among the tabs shown, from 0. */
-  index: number;
-  color: string | undefined;
-}
-
 export class TabError extends Error {
   override readonly name = "TabError";
 }
 
 const TAB_NAME_LIMIT = CONTENT_LIMITS.tabName;
 
-/** The default name of the first tab, and the base of new tabs' names. */
-const FIRST_NAME = "Sheet1";
-const FIRST_ORDER = generateKeyBetween(null, null);
 
 const workbooks = new WeakMap<Y.Doc, Workbook>();
 
@@ -66,36 +54,12 @@ export class Workbook {
 
   /** Ids of every tab the workbook has had, deleted ones included. */
   private allIds(): string[] {
-    const ids = new Set<string>([FIRST_TAB]);
-    for (const key of this.tabs.keys()) {
-      const [id, attr] = key.split(":");
-      if (attr === "name" && id) ids.add(id);
-    }
-    return [...ids];
+    return tabIds(this.tabs);
   }
 
   /** The tabs shown, in order, with their names as shown. */
   list(): Tab[] {
-    const order = (id: string) => {
-      const key = this.attr(id, "order");
-      return isOrderKey(key) ? key : FIRST_ORDER;
-    };
-    const shown = this.allIds()
-      .filter((id) => this.attr(id, "deleted") !== true)
-      .sort((a, b) => {
-        const [ka, kb] = [order(a), order(b)];
-        return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
-      });
-    const taken = new Set<string>();
-    return shown.map((id, index) => {
-      const stored = this.attr(id, "name");
-      const base = isTabName(stored) ? stored : id === FIRST_TAB ? FIRST_NAME : `Sheet ${id}`;
-      let name = base;
-      for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base.slice(0, TAB_NAME_LIMIT - ` (${n})`.length)} (${n})`;
-      taken.add(name.toLowerCase());
-      const color = this.attr(id, "color");
-      return { id, name, index, color: isColor(color) ? color : undefined };
-    });
+    return listTabs(this.tabs);
   }
 
   /** A tab shown, by its id or (case-insensitively, as Excel does) by its name as shown. */
