@@ -210,7 +210,7 @@ describe("HTTP API", () => {
     const out = new ExcelJS.Workbook();
     await out.xlsx.load(await res.arrayBuffer());
     const sheet = out.worksheets[0]!;
-    expect(sheet.name).toBe("Sales");
+    expect(sheet.name).toBe("Sheet1");
     expect(sheet.getCell("B1").value).toEqual({ formula: "A2+1", result: 42 });
     expect(sheet.getCell("A2").value).toBe(41);
     expect(sheet.getCell("C3").value).toBe("imported");

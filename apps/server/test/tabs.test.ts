@@ -109,3 +109,44 @@ describe("a workbook from the previous release", () => {
     await again.close();
   });
 });
+
+describe("XLSX workbooks", () => {
+  it("come in with every worksheet as a tab, formulas across them included, and go out the same", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const book = new ExcelJS.Workbook();
+    const summary = book.addWorksheet("Summary");
+    const data = book.addWorksheet("Q1 data");
+    data.getCell("A1").value = 40;
+    data.getCell("A2").value = 2;
+    data.views = [{ state: "frozen", xSplit: 0, ySplit: 1 }];
+    summary.getCell("A1").value = { formula: "SUM('Q1 data'!A1:A2)", result: 42 };
+    summary.getCell("B1").value = { formula: "'Q1 data'!A1*2", result: 80 };
+    const made = await api("POST", "/api/sheets?title=Report", new Uint8Array(await book.xlsx.writeBuffer()), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(made.status).toBe(201);
+    const id = made.json.id as string;
+    const info = await api("GET", `/api/sheets/${id}`);
+    expect([info.json.title, info.json.tabs.map((t: { name: string }) => t.name)]).toEqual(["Report", ["Summary", "Q1 data"]]);
+    const cells = await api("GET", `/api/sheets/${id}/cells?range=A1:B1`);
+    expect(cells.json.cells[0].map((c: { input: string; value: unknown }) => [c.input, c.value])).toEqual([
+      ["=SUM('Q1 data'!A1:A2)", 42],
+      ["='Q1 data'!A1*2", 80],
+    ]);
+    // A rename rewrites nothing: the formulas show the new name and keep their values.
+    await api("PATCH", `/api/sheets/${id}/tabs/Q1%20data`, { name: "Data" });
+    expect((await api("GET", `/api/sheets/${id}/cells?range=A1`)).json.cells[0][0]).toMatchObject({ input: "=SUM(Data!A1:A2)", value: 42 });
+
+    const res = await fetch(`${server.url}/api/sheets/${id}/export.xlsx`, { headers: { authorization: `Bearer ${made.json.secret}` } });
+    const out = new ExcelJS.Workbook();
+    await out.xlsx.load(await res.arrayBuffer());
+    expect(out.worksheets.map((w) => w.name)).toEqual(["Summary", "Data"]);
+    expect(out.worksheets[0]!.getCell("A1").value).toEqual({ formula: "SUM(Data!A1:A2)", result: 42 });
+    expect(out.worksheets[1]!.getCell("A1").value).toBe(40);
+    expect(out.worksheets[1]!.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+
+    // Imported into an existing sheet: the first worksheet at the cell, the others as new tabs.
+    const into = await createSheet(server.url);
+    const imported = await api("POST", `/api/sheets/${into}/import?at=B2`, new Uint8Array(await out.xlsx.writeBuffer()), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(imported.json).toMatchObject({ range: "B2:C2", tabs: ["Data"] });
+    expect((await api("GET", `/api/sheets/${into}/cells?range=B2`)).json.cells[0][0]).toMatchObject({ input: "=SUM(Data!A1:A2)", value: 42 });
+  });
+});

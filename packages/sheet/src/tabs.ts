@@ -158,6 +158,14 @@ export class Workbook {
     return copy;
   }
 
+  /** `wanted` when it is a tab name no tab has, else the next free one after it ("SheetN" for no name). */
+  uniqueName(wanted: string): string {
+    const tabs = this.list();
+    const name = wanted.trim().slice(0, TAB_NAME_LIMIT);
+    if (!isTabName(name)) return this.freeName(tabs);
+    return this.freeName(tabs, name);
+  }
+
   private checkName(name: string, tabs: Tab[], self?: string): void {
     if (!isTabName(name)) {
       throw new TabError(`a tab name has 1 to ${TAB_NAME_LIMIT} characters, none of [ ] : * ? / \\, and does not start or end with '`);

@@ -11,7 +11,10 @@ import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS,
 import { FormulaEngine } from "./formula.js";
 import { randomId } from "./ids.js";
 import { isFormula } from "./refs.js";
+import type * as Y from "yjs";
+import type { TabLookup } from "./refs.js";
 import type { Sheet } from "./sheet.js";
+import { Workbook } from "./tabs.js";
 
 /**
  * XLSX import and export with exceljs (Node only: this module is its own entry point,
@@ -188,11 +191,11 @@ function unreadable(err: unknown): XlsxError {
 }
 
 /**
- * Reads the first worksheet of an XLSX file. Throws {@link XlsxError} for a file that is not a
+ * Reads every worksheet of an XLSX file, in order. Throws {@link XlsxError} for a file that is not a
  * workbook or holds more than `maxCells` cells (in all its worksheets: they are all loaded), before
  * anything is written anywhere and, for an oversized file, before it is loaded.
  */
-export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<XlsxSheet> {
+export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<XlsxSheet[]> {
   const book = await newWorkbook();
   try {
     await limitCells(bytes, maxCells);
@@ -200,16 +203,20 @@ export async function readXlsx(bytes: Uint8Array, maxCells: number): Promise<Xls
   } catch (err) {
     throw unreadable(err);
   }
-  const ws = book.worksheets[0];
-  if (!ws) throw new XlsxError("the workbook has no worksheet");
+  if (book.worksheets.length === 0) throw new XlsxError("the workbook has no worksheet");
+  // Counted again on what exceljs built, in case a file's ZIP structure misled limitCells.
+  const count = { cells: 0, max: maxCells };
+  return book.worksheets.map((ws) => readWorksheet(ws, count));
+}
+
+/** One worksheet, its cells counted against what the whole file may hold. */
+function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: number }): XlsxSheet {
   const rows: string[][] = [];
   const styles: StyledCell[] = [];
   const notes: CellNote[] = [];
-  let cells = 0;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
-      // Counted again on what exceljs built, in case a file's ZIP structure misled limitCells.
-      if (++cells > maxCells) throw new XlsxError(`the worksheet has more than ${maxCells} cells`, true);
+      if (++count.cells > count.max) throw new XlsxError(`the workbook has more than ${count.max} cells`, true);
       const r = rowNumber - 1;
       const c = colNumber - 1;
       const line = (rows[r] ??= []);
@@ -293,40 +300,56 @@ function argb(color: string): string {
 interface FormulaReader {
   parse(formula: string, position: { row: number; col: number }): unknown;
   /** The chevrotain parser underneath: its input is the tokens of the formula read last. */
-  readonly parser: { readonly input: readonly { tokenType: { name: string } }[] };
+  readonly parser: { readonly input: readonly { tokenType: { name: string }; image: string }[] };
 }
 
 const { DepParser } = FormulaParser as unknown as { DepParser: new () => FormulaReader };
 let formulaReader: FormulaReader | null = null;
 
-/** Tokens of a reference to another sheet (`Sheet2!A1`, `'My sheet'!A1`): a document has one sheet. */
+/** Tokens of a reference to another sheet (`Sheet2!A1`, `'My sheet'!A1`). */
 const SHEET_PREFIX_TOKENS = new Set(["Sheet", "SheetQuoted"]);
+
+/** The sheet name of a `Sheet` or `SheetQuoted` token (`Data!`, `'Q1 plan'!`). */
+function tokenSheetName(image: string): string {
+  const name = image.replace(/!$/, "");
+  return name.startsWith("'") ? name.slice(1, -1).replace(/''/g, "'") : name;
+}
 
 /**
  * True when a formula input may go into an XLSX file as a formula: the engine's own parser accepts
- * it and it references no other sheet. Otherwise it is written as text, so a downloaded file never
- * hands Excel a formula Cosheet would not have evaluated: DDE payloads (`=cmd|' /C calc'!A0`) and
- * external workbook references (`[1]Sheet1!A1`, `'C:\x\[a.xlsx]S'!A1`) do not parse.
+ * it and every other sheet it references is a tab of the workbook. Otherwise it is written as
+ * text, so a downloaded file never hands Excel a formula Cosheet would not have evaluated: DDE
+ * payloads (`=cmd|' /C calc'!A0`) and external workbook references (`[1]Sheet1!A1`,
+ * `'C:\x\[a.xlsx]S'!A1`) do not parse, or name no tab.
  */
-function isSafeFormula(input: string): boolean {
+function isSafeFormula(input: string, tabs: TabLookup): boolean {
   formulaReader ??= new DepParser();
   try {
     formulaReader.parse(input.slice(1), { row: 1, col: 1 });
   } catch {
     return false;
   }
-  return !formulaReader.parser.input.some((token) => SHEET_PREFIX_TOKENS.has(token.tokenType.name));
+  return formulaReader.parser.input.every(
+    (token) => !SHEET_PREFIX_TOKENS.has(token.tokenType.name) || tabs.named(tokenSheetName(token.image)) !== undefined,
+  );
 }
 
 /**
- * The sheet as an XLSX file: inputs, formulas with their computed results, and formatting. A
- * formula Excel might run differently from Cosheet (see isSafeFormula) is written as its text.
+ * The workbook as an XLSX file: every tab, in order, as a worksheet of its name, with inputs,
+ * formulas with their computed results, formatting, widths, frozen panes and open comments as
+ * notes. A formula Excel might run differently from Cosheet (see isSafeFormula) is written as its
+ * text.
  */
-export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
+export async function writeXlsx(doc: Y.Doc): Promise<Uint8Array> {
   const book = await newWorkbook();
   book.creator = "Cosheet";
+  for (const tab of Workbook.of(doc).list()) writeWorksheet(book, Workbook.of(doc).sheet(tab.id), worksheetName(tab.name));
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}
+
+function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): void {
   const { rows: fr, cols: fc } = sheet.frozen;
-  const ws = book.addWorksheet(worksheetName(sheet.title), {
+  const ws = book.addWorksheet(name, {
     views: fr > 0 || fc > 0 ? [{ state: "frozen", xSplit: fc, ySplit: fr }] : [],
   });
   const used = sheet.usedRange();
@@ -361,7 +384,7 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
     const value = input === "" ? null : engine.valueAt(row, col);
     if (isFormula(input)) {
       const result = value !== null && typeof value === "object" ? { error: value.error } : typeof value === "string" ? xmlText(value) : value;
-      cell.value = isSafeFormula(input) ? { formula: xmlText(input.slice(1)), result: result as ExcelJS.CellFormulaValue["result"] } : xmlText(input);
+      cell.value = isSafeFormula(input, sheet.tabLookup) ? { formula: xmlText(input.slice(1)), result: result as ExcelJS.CellFormulaValue["result"] } : xmlText(input);
     } else if (typeof value === "number" || typeof value === "boolean") {
       cell.value = value;
       // `$1,200` or `15%` as typed: the number, shown the way it was typed.
@@ -381,5 +404,4 @@ export async function writeXlsx(sheet: Sheet): Promise<Uint8Array> {
     if (style.align) cell.alignment = { horizontal: style.align };
     if (style.numFmt) cell.numFmt = style.numFmt;
   }
-  return new Uint8Array(await book.xlsx.writeBuffer());
 }

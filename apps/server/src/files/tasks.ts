@@ -23,9 +23,9 @@ function docOf(state: Uint8Array): Y.Doc {
   return doc;
 }
 
-/** The sheet as an XLSX file. */
+/** The workbook as an XLSX file, every tab a worksheet. */
 export async function xlsxExport(input: { state: Uint8Array }): Promise<Uint8Array> {
-  return writeXlsx(Sheet.of(docOf(input.state)));
+  return writeXlsx(docOf(input.state));
 }
 
 /** One tab's used range as CSV text. */
@@ -39,20 +39,21 @@ export interface UploadInput {
   maxCells: number;
 }
 
-export type UploadResult =
-  | {
-      ok: true;
-      /** An XLSX worksheet's name. */
-      name?: string;
-      rows: number;
-      cols: number;
-      /**
-       * The file in bands of about {@link IMPORT_BAND_CELLS} cells, each an {@link ImportBand} as
-       * JSON: one string crosses from a worker far faster than the arrays it holds.
-       */
-      bands: string[];
-    }
-  | { ok: false; error: ErrorBody };
+/** One worksheet of an upload (a CSV is one), ready to write. */
+export interface UploadSheet {
+  /** An XLSX worksheet's name. */
+  name?: string;
+  rows: number;
+  cols: number;
+  /**
+   * The worksheet in bands of about {@link IMPORT_BAND_CELLS} cells, each an {@link ImportBand} as
+   * JSON: one string crosses from a worker far faster than the arrays it holds.
+   */
+  bands: string[];
+}
+
+/** An upload's worksheets, in order (at least one), or why it was refused. */
+export type UploadResult = { ok: true; sheets: UploadSheet[] } | { ok: false; error: ErrorBody };
 
 function refusal(err: unknown): ErrorBody | null {
   if (err instanceof CsvError) return { code: err.tooLarge ? ErrorCode.ImportTooLarge : ErrorCode.InvalidCsv, message: err.message };
@@ -87,13 +88,18 @@ function bands(data: XlsxSheet, cols: number): string[] {
  */
 export async function readUpload(input: UploadInput): Promise<UploadResult> {
   try {
-    const data: XlsxSheet =
+    const sheets: XlsxSheet[] =
       input.kind === "xlsx"
         ? await readXlsx(input.body as Uint8Array, input.maxCells)
-        : { name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 }, notes: [] };
-    const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
-    const rows = cols === 0 ? 0 : data.rows.length;
-    return { ok: true, name: input.kind === "xlsx" ? data.name : undefined, rows, cols, bands: rows === 0 ? [] : bands(data, cols) };
+        : [{ name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 }, notes: [] }];
+    return {
+      ok: true,
+      sheets: sheets.map((data) => {
+        const cols = data.rows.reduce((w, r) => Math.max(w, r.length), 0);
+        const rows = cols === 0 ? 0 : data.rows.length;
+        return { name: input.kind === "xlsx" ? data.name : undefined, rows, cols, bands: rows === 0 ? [] : bands(data, cols) };
+      }),
+    };
   } catch (err) {
     const error = refusal(err);
     if (error) return { ok: false, error };

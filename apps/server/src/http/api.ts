@@ -27,6 +27,7 @@ import {
 import {
   A1Error,
   cellText,
+  CONTENT_LIMITS,
   DEFAULT_COLS,
   DEFAULT_ROWS,
   formatCell,
@@ -52,7 +53,7 @@ import { httpOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
 import type { Room } from "../registry/room.js";
 import type { FileWorkers } from "../files/pool.js";
-import type { ImportBand, UploadInput, UploadResult } from "../files/tasks.js";
+import type { ImportBand, UploadInput, UploadResult, UploadSheet } from "../files/tasks.js";
 import { importXlsx } from "@cosheet/sheet/xlsx";
 import { RateLimiter, socketAddress } from "../transport/rate-limit.js";
 import { queryParam } from "./query.js";
@@ -129,30 +130,59 @@ function readOrRefuse(result: UploadResult): Extract<UploadResult, { ok: true }>
   return result;
 }
 
+/** Where a worksheet goes at `at` of a tab of `size`, or INVALID_RANGE past the grid's limits. */
+function rangeFor(upload: UploadSheet, at: CellRef, size: { rowCount: number; colCount: number }): Range | null {
+  if (upload.rows === 0) return null;
+  const range = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
+  if (!fitsGrid(Math.max(size.rowCount, range.end.row + 1), Math.max(size.colCount, range.end.col + 1))) {
+    throw new ProtocolError(ErrorCode.InvalidRange, `${upload.rows} rows and ${upload.cols} columns at ${formatCell(at)} go past the sheet's size limits`);
+  }
+  return range;
+}
+
 /**
- * Writes an upload at `at`, a band per turn of the event loop so everyone else is served between
- * them, each band one transaction. The size is checked first, against the sheet as it is now, so
- * nothing is written of a file that does not fit.
+ * Writes an upload: its first worksheet into `target` at `at` (and, with `rename`, gives the tab
+ * that worksheet's name), every other one into a new tab of its own name (or the next free one),
+ * made before any cell is written so that formulas across them find their tabs. Written a band per
+ * turn of the event loop so everyone else is served between them, each band one transaction. The
+ * sizes are checked first, so nothing is written of a file that does not fit. Answers the range
+ * the first worksheet took (null: empty) and the tabs added.
  */
-async function writeInTurns(
+async function writeWorkbook(
   room: Room,
-  sheet: Sheet,
+  target: Sheet,
   upload: Extract<UploadResult, { ok: true }>,
   at: CellRef,
   grant: Grant | null,
-): Promise<string | null> {
-  if (upload.rows === 0) return null;
-  const range = { start: at, end: { row: at.row + upload.rows - 1, col: at.col + upload.cols - 1 } };
-  const { rowCount, colCount } = sheet;
-  if (!fitsGrid(Math.max(rowCount, range.end.row + 1), Math.max(colCount, range.end.col + 1))) {
-    throw new ProtocolError(ErrorCode.InvalidRange, `${upload.rows} rows and ${upload.cols} columns at ${formatCell(at)} go past the sheet's size limits`);
-  }
-  for (const json of upload.bands) {
-    const band = JSON.parse(json) as ImportBand;
-    await room.transact(() => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), httpOrigin(grant?.linkId ?? null));
-    await nextTurn();
-  }
-  return formatRange(range);
+  rename = false,
+): Promise<{ range: string | null; tabs: string[] }> {
+  const [first, ...rest] = upload.sheets as [UploadSheet, ...UploadSheet[]];
+  const range = rangeFor(first, at, target);
+  const sizes = rest.map((s) => ({ rowCount: Math.max(DEFAULT_ROWS, s.rows), colCount: Math.max(DEFAULT_COLS, s.cols) }));
+  rest.forEach((s, i) => rangeFor(s, { row: 0, col: 0 }, sizes[i]!));
+  const origin = httpOrigin(grant?.linkId ?? null);
+  const added: Sheet[] = [];
+  await room.transact(() => {
+    const book = Workbook.of(room.doc);
+    if (rename && first.name) {
+      const name = book.uniqueName(first.name);
+      if (name !== book.find(target.tab)?.name) book.rename(target.tab, name);
+    }
+    rest.forEach((s, i) => {
+      const id = tabChange(() => book.add({ name: book.uniqueName(s.name ?? ""), rows: sizes[i]!.rowCount, cols: sizes[i]!.colCount }));
+      added.push(Sheet.of(room.doc, id));
+    });
+  }, origin);
+  const write = async (sheet: Sheet, upload: UploadSheet, at: CellRef) => {
+    for (const json of upload.bands) {
+      const band = JSON.parse(json) as ImportBand;
+      await room.transact(() => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), origin);
+      await nextTurn();
+    }
+  };
+  await write(target, first, at);
+  for (const [i, sheet] of added.entries()) await write(sheet, rest[i]!, { row: 0, col: 0 });
+  return { range: range && formatRange(range), tabs: added.map((sheet) => Workbook.of(room.doc).find(sheet.tab)?.name ?? sheet.tab) };
 }
 
 /**
@@ -275,12 +305,17 @@ export function apiRouter(
     let id: string;
     if (isFile(req)) {
       const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
-      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") ?? (upload.name || undefined) });
-      if (!fitsGrid(Math.max(upload.rows, DEFAULT_ROWS), Math.max(upload.cols, DEFAULT_COLS))) {
-        throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${upload.rows} rows and ${upload.cols} columns is beyond the sheet limits`);
+      const first = upload.sheets[0]!;
+      const { title } = parse(CreateSheetBodySchema, { title: queryParam(req, "title") ?? (first.name || undefined) });
+      for (const sheet of upload.sheets) {
+        if (!fitsGrid(Math.max(sheet.rows, DEFAULT_ROWS), Math.max(sheet.cols, DEFAULT_COLS))) {
+          throw new ProtocolError(ErrorCode.ImportTooLarge, `a worksheet of ${sheet.rows} rows and ${sheet.cols} columns is beyond the sheet limits`);
+        }
       }
+      if (upload.sheets.length > CONTENT_LIMITS.tabs) throw new ProtocolError(ErrorCode.ImportTooLarge, `a workbook has at most ${CONTENT_LIMITS.tabs} tabs`);
       id = await registry.create(title, withOwnerLink);
-      await registry.use(id, (room) => writeInTurns(room, room.sheet, upload, { row: 0, col: 0 }, null));
+      // Every worksheet a tab, with its name.
+      await registry.use(id, (room) => writeWorkbook(room, room.sheet, upload, { row: 0, col: 0 }, null, true));
     } else {
       id = await registry.create(parse(CreateSheetBodySchema, req.body).title, withOwnerLink);
     }
@@ -501,7 +536,9 @@ export function apiRouter(
   router.get("/sheets/:id/export.xlsx", allow("view"), async (req, res) => {
     const { title, state } = await registry.use(req.params.id, (room) => {
       // Counted before anything is copied: the workbook is built whole, in memory.
-      const cells = room.sheet.types.cells.size;
+      const cells = Workbook.of(room.doc)
+        .list()
+        .reduce((n, t) => n + Sheet.of(room.doc, t.id).types.cells.size, 0);
       if (cells > LIMITS.maxXlsxExportCells) {
         throw new ProtocolError(
           ErrorCode.ExportTooLarge,
@@ -517,8 +554,9 @@ export function apiRouter(
   router.post("/sheets/:id/import", allow("edit"), csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
-    const range = await registry.use(req.params.id, (room) => writeInTurns(room, tabOf(room, req), upload, at, grantOf(res)));
-    res.json({ range, rows: upload.rows, cols: upload.cols });
+    const { range, tabs } = await registry.use(req.params.id, (room) => writeWorkbook(room, tabOf(room, req), upload, at, grantOf(res)));
+    const { rows, cols } = upload.sheets[0]!;
+    res.json(tabs.length > 0 ? { range, rows, cols, tabs } : { range, rows, cols });
   });
 
   router.use((_req, _res, next) => next(new ProtocolError(ErrorCode.NotFound, "no such endpoint")));
