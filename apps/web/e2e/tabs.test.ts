@@ -53,5 +53,18 @@ describe("tabs", () => {
     await expect.poll(() => tabNames(bob)).toEqual(["Data", "Sheet1"]);
     await bob.getByRole("tab", { name: "Data" }).click();
     await expect.poll(() => shown(bob, "A1")).toBe("on the second");
+    // Ada sees where Bob is.
+    await ada.getByLabel("People here").getByText("on Data").waitFor();
+
+    // A formula reading the other tab, its name completed while typing; it follows Bob's edits there.
+    await cell(ada, "B1").click();
+    await ada.keyboard.type("=LEN(da");
+    await ada.getByRole("option", { name: "Data!" }).waitFor();
+    await ada.keyboard.press("Tab");
+    await ada.keyboard.type("A1)");
+    await ada.keyboard.press("Enter");
+    await expect.poll(() => shown(ada, "B1")).toBe(String("on the second".length));
+    await typeInto(bob, "A1", "abc");
+    await expect.poll(() => shown(ada, "B1")).toBe("3");
   });
 });

@@ -25,7 +25,7 @@ export { isColor, MAX_DECIMALS, NEUTRAL_COLOR, numberFormat, parseNumberFormat, 
 export type { Align, CellStyle, NumberFormat, NumberFormatKind } from "./format.js";
 export { cellText, CIRCULAR, FormulaEngine, functionNames } from "./formula.js";
 export { idOfBytes, randomId } from "./ids.js";
-export { formulaReferences, isFormula, shiftFormula } from "./refs.js";
+export { formulaReferences, isFormula, shiftFormula, tabPrefix } from "./refs.js";
 export type { FormulaReference } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DISCUSSION_TYPES, DEFAULT_ROWS, FIRST_TAB, initSheet, sheetTypes, splitCellKey, tabTypeName } from "./schema.js";
 export { TabError, Workbook } from "./tabs.js";

@@ -1,5 +1,5 @@
 import { computed, nextTick, ref, toRef, watch, type Ref } from "vue";
-import { formatRange, formulaReferences, functionNames, type CellRef } from "@cosheet/sheet";
+import { formatRange, formulaReferences, functionNames, tabPrefix, type CellRef } from "@cosheet/sheet";
 import { useEditingStore } from "../stores/editing";
 import { callAt, expectsReference, namePrefixAt } from "./formulaAssist";
 import { spanning } from "./navigation";
@@ -11,12 +11,12 @@ export const REFERENCE_COLORS = ["#1f6feb", "#d1242f", "#8250df", "#1a7f37", "#b
 const MAX_SUGGESTIONS = 8;
 
 /**
- * Help while a formula is typed in the cell editor: function names completed (arrows to choose,
+ * Help while a formula is typed in the cell editor: function and tab names completed (arrows to choose,
  * Tab or Enter to take one, Escape to close the list), the signature of the call the caret is in,
  * the formula's references for the grid to outline, and clicking (or dragging over) cells to
  * insert their reference where one can go.
  */
-export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | HTMLInputElement | null>) {
+export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | HTMLInputElement | null>, tabNames: () => readonly string[] = () => []) {
   const editing = useEditingStore();
   const caret = toRef(editing, "caret");
   const draft = computed(() => editing.edit?.draft ?? "");
@@ -57,9 +57,12 @@ export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | HTMLInputElem
     if (dismissed.value || !focused.value) return null;
     const at = namePrefixAt(draft.value, caret.value);
     if (!at) return null;
-    const items = functionNames()
-      .filter((n) => n.startsWith(at.prefix))
-      .slice(0, MAX_SUGGESTIONS);
+    // The workbook's other tabs first, as the start of a reference to them (`Data!`), then functions.
+    const lower = at.prefix.toLowerCase();
+    const tabs = tabNames()
+      .filter((n) => n.toLowerCase().startsWith(lower))
+      .map(tabPrefix);
+    const items = [...tabs, ...functionNames().filter((n) => n.startsWith(at.prefix))].slice(0, MAX_SUGGESTIONS);
     if (items.length === 0 || (items.length === 1 && items[0] === at.prefix)) return null;
     return { ...at, items };
   });
@@ -91,7 +94,7 @@ export function useFormulaAssist(editor: Ref<HTMLTextAreaElement | HTMLInputElem
     const list = suggestions.value;
     const name = list?.items[index];
     if (!list || !name) return;
-    splice(list.start, caret.value - list.start, `${name}(`);
+    splice(list.start, caret.value - list.start, name.endsWith("!") ? name : `${name}(`);
   }
 
   /** Handles the list's keys; true when the key was used. */
