@@ -167,7 +167,13 @@ describe("the validator, for tabs", () => {
     expect(refused(server, (doc) => doc.getMap("abc/cells").set("not a key", "x"))).toBe("content");
     expect(refused(server, (doc) => doc.getMap("abc/meta").set("title", "a second title"))).toBe("content");
     expect(refused(server, (doc) => doc.getMap("first/cells").set("r:c", "x"))).toBe("content");
-    expect(refused(server, (doc) => doc.getMap("abc/cells").set("r:c", "fine"))).toBeNull();
+    expect(refused(server, (doc) => doc.getMap("abc/cells").set("r:c", "fine"))).toBe("content");
+    expect(
+      refused(server, (doc) => {
+        doc.getMap("tabs").set("abc:name", "Abc");
+        doc.getMap("abc/cells").set("r:c", "fine");
+      }),
+    ).toBeNull();
     // Every tab within the grid, and all of them together within the workbook's cells.
     expect(refused(server, (doc) => Workbook.of(doc).add({ rows: 1, cols: CONTENT_LIMITS.cols + 1 }))).toBe("content");
     expect(

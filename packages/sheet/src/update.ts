@@ -76,8 +76,9 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
   else checkKeptDeletes(doc, records);
   /** Rows and columns added, by tab. */
   const added = new Map<string, { rows: number; cols: number }>();
-  /** Tabs named by the update. */
+  /** Tabs named by the update, and tabs whose own types it writes. */
   const named = new Set<string>();
+  const used = new Set<string>();
   for (const struct of records.structs) {
     if (struct.kind !== "item") continue;
     const target = targets.of(struct);
@@ -94,6 +95,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
     if (target.root === "tabs" && target.key?.endsWith(":name") && struct.values) named.add(target.key.slice(0, -":name".length));
     const axis = target.root.slice(target.root.lastIndexOf("/") + 1);
     const tab = tabOfRoot(target.root);
+    if (tab !== null && tab !== FIRST_TAB) used.add(tab);
     if (tab !== null && (axis === "rows" || axis === "cols") && struct.values) {
       let counts = added.get(tab);
       if (!counts) added.set(tab, (counts = { rows: 0, cols: 0 }));
@@ -101,11 +103,13 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
     }
   }
   if (added.size > 0) checkSizes(doc, added);
-  if (named.size > 0) {
+  if (named.size > 0 || used.size > 0) {
     const tabs = doc.getMap("tabs");
     for (const key of tabs.keys()) if (key.endsWith(":name")) named.add(key.slice(0, -":name".length));
     named.add(FIRST_TAB);
     if (named.size > CONTENT_LIMITS.tabs) throw content(`would give the workbook ${named.size} tabs: the limit is ${CONTENT_LIMITS.tabs}`);
+    // A tab's types belong to a tab the workbook has: no making up types by the thousand.
+    for (const tab of used) if (!named.has(tab)) throw content(`writes the types of a tab "${tab.slice(0, 40)}" the workbook does not have`);
   }
   return bytes;
 }
