@@ -47,6 +47,10 @@ describe("tabs over HTTP", () => {
     const imported = await api("POST", `/api/sheets/${id}/import?tab=Data&at=A3`, "x,y\n1,2\n", "text/csv");
     expect(imported.json).toEqual({ range: "A3:B4", rows: 2, cols: 2 });
     expect((await api("GET", `/api/sheets/${id}/cells?tab=Data&range=A4`)).json.cells[0][0].value).toBe(1);
+    const asTab = await api("POST", `/api/sheets/${id}/import?newTab=Data`, "p,q\n", "text/csv");
+    expect(asTab.json).toEqual({ range: "A1:B1", rows: 1, cols: 2, tabs: ["Data 2"] });
+    expect((await api("GET", `/api/sheets/${id}/cells?tab=Data%202&range=B1`)).json.cells[0][0].value).toBe("q");
+    expect((await api("DELETE", `/api/sheets/${id}/tabs/Data%202`)).status).toBe(204);
     const history = await api("GET", `/api/sheets/${id}/cells/A1/history?tab=Data`);
     expect(history.json.history.map((h: { input: string }) => h.input)).toEqual(["on data"]);
 

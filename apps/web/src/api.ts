@@ -132,15 +132,19 @@ export async function importAsNewSheet(file: File, onProgress: (fraction: number
   return owned(await uploadFile<CreatedSheet>(`/api/sheets?title=${encodeURIComponent(title)}`, file, onProgress));
 }
 
-/** Writes a CSV or XLSX file into a tab at a cell (A1); resolves with the range written (null: empty file). */
+/**
+ * Writes a CSV or XLSX file into a tab at a cell (A1), or into a new tab of a name; resolves with
+ * the range written (null: empty file) and the tabs made (an XLSX's other worksheets, the new tab).
+ */
 export async function importIntoSheet(
   access: SheetAccess,
   tab: string,
-  at: string,
+  into: { at: string } | { newTab: string },
   file: File,
   onProgress: (fraction: number) => void,
-): Promise<{ range: string | null }> {
-  return uploadFile(`/api/sheets/${access.sheetId}/import?tab=${encodeURIComponent(tab)}&at=${at}`, file, onProgress, access.secret);
+): Promise<{ range: string | null; tabs?: string[] }> {
+  const where = "at" in into ? `at=${into.at}` : `newTab=${encodeURIComponent(into.newTab)}`;
+  return uploadFile(`/api/sheets/${access.sheetId}/import?tab=${encodeURIComponent(tab)}&${where}`, file, onProgress, access.secret);
 }
 
 /**

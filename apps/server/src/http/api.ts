@@ -554,8 +554,21 @@ export function apiRouter(
   router.post("/sheets/:id/import", allow("edit"), csv, xlsx, async (req, res) => {
     const at: CellRef = a1(() => parseCell(queryParam(req, "at") ?? "A1"));
     const upload = readOrRefuse(await files.run("readUpload", { ...uploadBody(req), maxCells: LIMITS.maxImportCells }));
-    const { range, tabs } = await registry.use(req.params.id, (room) => writeWorkbook(room, tabOf(room, req), upload, at, grantOf(res)));
-    const { rows, cols } = upload.sheets[0]!;
+    const { rows, cols, name } = upload.sheets[0]!;
+    // `newTab=<name>`: into a new tab of that name (or the first worksheet's), at its A1.
+    const newTab = queryParam(req, "newTab");
+    const { range, tabs } = await registry.use(req.params.id, async (room) => {
+      if (newTab === undefined) return writeWorkbook(room, tabOf(room, req), upload, at, grantOf(res));
+      let id = "";
+      await room.transact(() => {
+        const book = Workbook.of(room.doc);
+        const size = { rows: Math.max(DEFAULT_ROWS, rows), cols: Math.max(DEFAULT_COLS, cols) };
+        if (!fitsGrid(size.rows, size.cols)) throw new ProtocolError(ErrorCode.ImportTooLarge, `a file of ${rows} rows and ${cols} columns is beyond the sheet limits`);
+        id = tabChange(() => book.add({ name: book.uniqueName(newTab || name || ""), ...size }));
+      }, httpOrigin(grantOf(res).linkId));
+      const written = await writeWorkbook(room, Sheet.of(room.doc, id), upload, { row: 0, col: 0 }, grantOf(res));
+      return { ...written, tabs: [Workbook.of(room.doc).find(id)!.name, ...written.tabs] };
+    });
     res.json(tabs.length > 0 ? { range, rows, cols, tabs } : { range, rows, cols });
   });
 
