@@ -154,3 +154,19 @@ describe("XLSX workbooks", () => {
     expect((await api("GET", `/api/sheets/${into}/cells?range=B2`)).json.cells[0][0]).toMatchObject({ input: "=SUM(Data!A1:A2)", value: 42 });
   });
 });
+
+describe("XLSX workbooks past the limits", () => {
+  it("are refused whole: too many cells in all, or too many tabs, and nothing is written", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const book = new ExcelJS.Workbook();
+    for (let i = 0; i < 3; i++) book.addWorksheet(`W${i}`).getCell("A380000").value = i;
+    const bytes = new Uint8Array(await book.xlsx.writeBuffer());
+    const created = await api("POST", "/api/sheets", bytes, type);
+    expect([created.status, created.json.error?.code]).toEqual([413, ErrorCode.ImportTooLarge]);
+    const id = await createSheet(server.url);
+    const into = await api("POST", `/api/sheets/${id}/import`, bytes, type);
+    expect([into.status, into.json.error?.code]).toEqual([413, ErrorCode.ImportTooLarge]);
+    expect((await api("GET", `/api/sheets/${id}`)).json.tabs).toHaveLength(1);
+  });
+});

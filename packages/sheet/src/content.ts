@@ -1,5 +1,6 @@
 import { MAX_COLS, MAX_ROWS } from "./a1.js";
 import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
+import { generateKeyBetween } from "fractional-indexing";
 import { FIRST_TAB, type ChatMessage, type CommentAction, type CommentEvent } from "./schema.js";
 
 /**
@@ -196,15 +197,23 @@ export function isTabName(value: unknown): value is string {
     value.length > 0 &&
     value.length <= CONTENT_LIMITS.tabName &&
     value.trim() === value &&
-    !/[[\]:*?/\\\p{Cc}]/u.test(value) &&
+    !/[[\]:*?/\\\p{Cc}\p{Bidi_Control}\u2028\u2029\uFFFE\uFFFF]/u.test(value) &&
+    // Excel keeps this name for itself: a workbook with a tab of it would not export.
+    value.toLowerCase() !== "history" &&
     !value.startsWith("'") &&
     !value.endsWith("'")
   );
 }
 
-/** A fractional index, as tabs are ordered by. */
+/** A fractional index, as tabs are ordered by (one `fractional-indexing` can place others around). */
 export function isOrderKey(value: unknown): value is string {
-  return typeof value === "string" && /^[A-Za-z0-9]{2,64}$/.test(value);
+  if (typeof value !== "string" || !/^[A-Za-z0-9]{2,64}$/.test(value)) return false;
+  try {
+    generateKeyBetween(value, null);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const TAB_ATTRS: Record<string, (value: unknown) => boolean> = {

@@ -23,6 +23,9 @@ interface Frame {
 }
 
 const engines = new WeakMap<Sheet, FormulaEngine>();
+/** How many reads of other tabs are under way, one inside the other (see readOn). */
+let crossTabDepth = 0;
+const MAX_CROSS_TAB_DEPTH = 64;
 /** A stored reference to a tab by id (see refs.ts). */
 const TAB_QUALIFIED = /\u27e8[A-Za-z0-9_-]+!/;
 /** The engines of each workbook's tabs: an edit on one tab can change values on the others. */
@@ -210,6 +213,17 @@ export class FormulaEngine {
    * there being evaluated right now is one this one waits on through it: a cycle.
    */
   private readOn(other: FormulaEngine, r0: number, c0: number, r1: number, c1: number): unknown[][] {
+    // Each hop to another tab is a call: a chain of them longer than this is an error, not a crash.
+    if (crossTabDepth >= MAX_CROSS_TAB_DEPTH) return [[new FormulaError("#NUM!")]];
+    crossTabDepth++;
+    try {
+      return this.readOnTab(other, r0, c0, r1, c1);
+    } finally {
+      crossTabDepth--;
+    }
+  }
+
+  private readOnTab(other: FormulaEngine, r0: number, c0: number, r1: number, c1: number): unknown[][] {
     const attempt = this.attempt;
     if (attempt) {
       let rects = attempt.foreign.get(other.sheet.tab);
@@ -233,16 +247,18 @@ export class FormulaEngine {
    * columns moved (positions in the recorded reads are stale then), and the formulas that read a
    * tab whose rows or columns moved. Answers the cells the transaction set here (null: all).
    */
-  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): Set<string | null> | null | undefined {
+  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] | undefined {
     if (moved.size > 0 || renamed) this.texts.clear();
     if (moved.has(this.sheet.tab)) {
       this.forgetAll();
       return undefined;
     }
     // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
-    // read something else now.
-    for (const [key, byTab] of this.foreign) if (renamed || [...byTab.keys()].some((tab) => moved.has(tab))) this.forget(key);
-    return tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
+    // read something else now; they are forgotten as if edited, so their dependents are too.
+    const stale: (string | null)[] = [];
+    for (const [key, byTab] of this.foreign) if (renamed || [...byTab.keys()].some((tab) => moved.has(tab))) stale.push(key);
+    const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
+    return changed ? [...stale, ...changed] : stale;
   }
 
   /**
@@ -259,7 +275,7 @@ export class FormulaEngine {
     for (const engine of list) {
       const changed = engine.staleAfter(tr, moved, renamed);
       if (!changed) continue;
-      if (changed.size * reads > INVALIDATION_BUDGET) {
+      if (changed.length * reads > INVALIDATION_BUDGET) {
         // A big paste or import: recomputing on demand costs less than tracing every dependent.
         for (const e of list) e.forgetAll();
         return;
@@ -326,35 +342,40 @@ export class FormulaEngine {
   private evaluateFrom(root: Frame): void {
     const stack: Frame[] = [root];
     this.onStack.add(root.key);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (this.cache.has(top.key)) {
+    try {
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        if (this.cache.has(top.key)) {
+          stack.pop();
+          this.onStack.delete(top.key);
+          continue;
+        }
+        const attempt: Attempt = { frame: top, reads: [], foreign: new Map(), missing: [], cycleAt: null };
+        const value = this.evaluate(attempt);
+        if (attempt.cycleAt !== null) {
+          // A cycle: every cell on it shows the error.
+          const from = stack.findIndex((f) => f.key === attempt.cycleAt);
+          for (const f of stack.slice(from)) this.cache.set(f.key, err(CIRCULAR));
+          continue;
+        }
+        if (attempt.missing.length > 0) {
+          for (const dep of attempt.missing) {
+            if (this.onStack.has(dep.key)) continue;
+            stack.push(dep);
+            this.onStack.add(dep.key);
+          }
+          continue;
+        }
+        this.evaluations++;
+        this.cache.set(top.key, value);
+        this.reads.set(top.key, attempt.reads);
+        if (attempt.foreign.size > 0) this.foreign.set(top.key, attempt.foreign);
         stack.pop();
         this.onStack.delete(top.key);
-        continue;
       }
-      const attempt: Attempt = { frame: top, reads: [], foreign: new Map(), missing: [], cycleAt: null };
-      const value = this.evaluate(attempt);
-      if (attempt.cycleAt !== null) {
-        // A cycle: every cell on it shows the error.
-        const from = stack.findIndex((f) => f.key === attempt.cycleAt);
-        for (const f of stack.slice(from)) this.cache.set(f.key, err(CIRCULAR));
-        continue;
-      }
-      if (attempt.missing.length > 0) {
-        for (const dep of attempt.missing) {
-          if (this.onStack.has(dep.key)) continue;
-          stack.push(dep);
-          this.onStack.add(dep.key);
-        }
-        continue;
-      }
-      this.evaluations++;
-      this.cache.set(top.key, value);
-      this.reads.set(top.key, attempt.reads);
-      if (attempt.foreign.size > 0) this.foreign.set(top.key, attempt.foreign);
-      stack.pop();
-      this.onStack.delete(top.key);
+    } finally {
+      // Left early (a stack overflowed in a chain through tabs): nothing stays marked as under way.
+      for (const frame of stack) this.onStack.delete(frame.key);
     }
   }
 

@@ -33,12 +33,12 @@ export function listTabs(tabs: Y.Map<unknown>): Tab[] {
     const key = attr(id, "order");
     return isOrderKey(key) ? key : FIRST_ORDER;
   };
-  const shown = tabIds(tabs)
-    .filter((id) => attr(id, "deleted") !== true)
-    .sort((a, b) => {
-      const [ka, kb] = [order(a), order(b)];
-      return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
-    });
+  const visible = tabIds(tabs).filter((id) => attr(id, "deleted") !== true);
+  // Deletes made at once can leave none: a workbook always shows one, the first, on every replica.
+  const shown = (visible.length > 0 ? visible : [FIRST_TAB]).sort((a, b) => {
+    const [ka, kb] = [order(a), order(b)];
+    return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  });
   const taken = new Set<string>();
   const limit = CONTENT_LIMITS.tabName;
   return shown.map((id, index) => {

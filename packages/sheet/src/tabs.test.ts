@@ -75,7 +75,7 @@ describe("a workbook's tabs", () => {
     const [sheet] = replicas(1);
     const book = Workbook.of(sheet!.doc);
     const other = book.add({ name: "Other", rows: 2, cols: 2 });
-    for (const bad of ["", " padded", "a/b", "x".repeat(32), "'quoted'", "SHEET1", "What?"]) {
+    for (const bad of ["", " padded", "a/b", "x".repeat(32), "'quoted'", "SHEET1", "What?", "History", "a\u202eb", "a\uFFFE"]) {
       expect(() => book.rename(other, bad), bad).toThrow(TabError);
     }
     book.delete(FIRST_TAB);
@@ -107,6 +107,16 @@ describe("a workbook's tabs", () => {
       expect(new Set(shown).size, `seed ${seed}`).toBe(4);
       expect(lists[0]!.map((t) => t.index)).toEqual([0, 1, 2, 3]);
     }
+  });
+
+  it("always show one tab, even after two people delete the last two at once", () => {
+    const [ada, bob] = replicas(2, { rows: 3, cols: 3 });
+    const other = Workbook.of(ada!.doc).add({ name: "Other", rows: 3, cols: 3 });
+    syncAll([ada!, bob!]);
+    Workbook.of(ada!.doc).delete(FIRST_TAB);
+    Workbook.of(bob!.doc).delete(other);
+    syncAll([ada!, bob!]);
+    for (const s of [ada!, bob!]) expect(names(s.doc)).toEqual(["Sheet1"]);
   });
 
   it("deleted while someone edits in it: gone for everyone with that edit, back with it when the delete is undone", () => {
@@ -164,6 +174,13 @@ describe("the validator, for tabs", () => {
     expect(refused(server, (doc) => Workbook.of(doc).add({ name: "Ok", rows: 5, cols: 5 }))).toBeNull();
     expect(refused(server, (doc) => doc.getMap("tabs").set("abc:name", "bad/name"))).toBe("content");
     expect(refused(server, (doc) => doc.getMap("tabs").set("abc:owner", "me"))).toBe("content");
+    expect(refused(server, (doc) => doc.getMap("tabs").set("first:order", "zz"))).toBe("content");
+    // A refused update leaves no types behind on the server's document.
+    const roots = server.share.size;
+    expect(refused(server, (doc) => {
+      for (let i = 0; i < 50; i++) doc.getArray(`fake${i}/rows`).push(["r1"]);
+    })).toBe("content");
+    expect(server.share.size).toBe(roots);
     expect(refused(server, (doc) => doc.getMap("abc/cells").set("not a key", "x"))).toBe("content");
     expect(refused(server, (doc) => doc.getMap("abc/meta").set("title", "a second title"))).toBe("content");
     expect(refused(server, (doc) => doc.getMap("first/cells").set("r:c", "x"))).toBe("content");

@@ -57,6 +57,12 @@ export class Workbook {
     return tabIds(this.tabs);
   }
 
+  /** How many tabs the workbook has had, deleted ones included (the limit counts them), and their cells in all. */
+  size(): { tabs: number; cells: number } {
+    const ids = this.allIds();
+    return { tabs: ids.length, cells: ids.reduce((n, id) => n + Sheet.of(this.doc, id).rowCount * Sheet.of(this.doc, id).colCount, 0) };
+  }
+
   /** The tabs shown, in order, with their names as shown. */
   list(): Tab[] {
     return listTabs(this.tabs);

@@ -102,14 +102,16 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
       counts[axis] += struct.length;
     }
   }
-  if (added.size > 0) checkSizes(doc, added);
-  if (named.size > 0 || used.size > 0) {
-    const tabs = doc.getMap("tabs");
-    for (const key of tabs.keys()) if (key.endsWith(":name")) named.add(key.slice(0, -":name".length));
+  if (named.size > 0 || used.size > 0 || added.size > 0) {
+    // The tabs the workbook has (with those this update names); checked before anything is read
+    // of the others, so that nothing is made of a refused update's tabs.
+    const tabs = doc.share.get("tabs") as Y.Map<unknown> | undefined;
+    for (const key of tabs?.keys() ?? []) if (key.endsWith(":name")) named.add(key.slice(0, -":name".length));
     named.add(FIRST_TAB);
     if (named.size > CONTENT_LIMITS.tabs) throw content(`would give the workbook ${named.size} tabs: the limit is ${CONTENT_LIMITS.tabs}`);
     // A tab's types belong to a tab the workbook has: no making up types by the thousand.
     for (const tab of used) if (!named.has(tab)) throw content(`writes the types of a tab "${tab.slice(0, 40)}" the workbook does not have`);
+    if (added.size > 0) checkSizes(doc, added, named);
   }
   return bytes;
 }
@@ -118,13 +120,12 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
  * Refuses growth past the limits: each tab within the grid's, and all tabs of the workbook
  * together within its number of cells (rows x columns, empty ones included).
  */
-function checkSizes(doc: Y.Doc, added: ReadonlyMap<string, { rows: number; cols: number }>): void {
+function checkSizes(doc: Y.Doc, added: ReadonlyMap<string, { rows: number; cols: number }>, tabs: ReadonlySet<string>): void {
+  // Read without making the types (a refused update must leave nothing behind).
+  const length = (name: string) => (doc.share.get(name) as Y.AbstractType<unknown> | undefined)?._length ?? 0;
   const size = (tab: string) => {
     const more = added.get(tab) ?? { rows: 0, cols: 0 };
-    return {
-      rows: doc.getArray(tabTypeName(tab, "rows")).length + more.rows,
-      cols: doc.getArray(tabTypeName(tab, "cols")).length + more.cols,
-    };
+    return { rows: length(tabTypeName(tab, "rows")) + more.rows, cols: length(tabTypeName(tab, "cols")) + more.cols };
   };
   for (const tab of added.keys()) {
     const { rows, cols } = size(tab);
@@ -134,8 +135,6 @@ function checkSizes(doc: Y.Doc, added: ReadonlyMap<string, { rows: number; cols:
       );
     }
   }
-  const tabs = new Set([...doc.share.keys()].map(tabOfRoot).filter((tab) => tab !== null));
-  for (const tab of added.keys()) tabs.add(tab);
   let cells = 0;
   for (const tab of tabs) {
     const { rows, cols } = size(tab);

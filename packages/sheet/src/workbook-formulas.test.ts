@@ -83,3 +83,30 @@ describe("formulas across tabs", () => {
     expect(Workbook.of(bob!.doc).find(FIRST_TAB)?.name).toBe("Sheet1");
   });
 });
+
+describe("formulas across tabs, hardened", () => {
+  it("refresh what depends on a formula forgotten because another tab moved or the tabs changed", () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 5 });
+    const { book, first, data } = workbook(sheet!);
+    data.setCellsA1({ A1: "5", A2: "3" });
+    first.setCellsA1({ A2: "=SUM(Data!A1:A3)", B2: "=A2*10", A1: "=Data!A1", B1: "=A1+1" });
+    expect([value(first, "B2"), value(first, "B1")]).toEqual([80, 6]);
+    data.insertRows(0, 1);
+    data.setCellsA1({ A2: "100" });
+    expect(value(first, "B2")).toBe(1030);
+    book.delete(data.tab);
+    expect(value(first, "B1")).toEqual({ error: "#REF!" });
+  });
+
+  it("answer a chain through tabs too long to follow with an error, and go on working", () => {
+    const [sheet] = replicas(1, { rows: 400, cols: 2 });
+    const { first, data } = workbook(sheet!);
+    // A1 on each tab reads A2 on the other, which reads A3 on the first, …: 400 hops.
+    const writes = (other: string, from: number) => Array.from({ length: 200 }, (_, i) => ({ row: i, col: 0, input: `=${other}!A${i + 2}+1` })).slice(from);
+    first.setCells(writes("Data", 0));
+    data.setCells(writes("Sheet1", 0));
+    expect(value(first, "A1")).toEqual({ error: "#NUM!" });
+    first.setCellsA1({ B5: "=1+1" });
+    expect(value(first, "B5")).toBe(2);
+  });
+});

@@ -160,6 +160,16 @@ async function writeWorkbook(
   const range = rangeFor(first, at, target);
   const sizes = rest.map((s) => ({ rowCount: Math.max(DEFAULT_ROWS, s.rows), colCount: Math.max(DEFAULT_COLS, s.cols) }));
   rest.forEach((s, i) => rangeFor(s, { row: 0, col: 0 }, sizes[i]!));
+  // The workbook as it will be, within its limits, before anything is written.
+  const now = Workbook.of(room.doc).size();
+  if (now.tabs + rest.length > CONTENT_LIMITS.tabs) {
+    throw new ProtocolError(ErrorCode.InvalidTab, `the file's ${rest.length + 1} worksheets would give the workbook more than ${CONTENT_LIMITS.tabs} tabs`);
+  }
+  const grown = range ? Math.max(target.rowCount, range.end.row + 1) * Math.max(target.colCount, range.end.col + 1) - target.rowCount * target.colCount : 0;
+  const cells = now.cells + grown + sizes.reduce((n, s) => n + s.rowCount * s.colCount, 0);
+  if (cells > CONTENT_LIMITS.gridCells) {
+    throw new ProtocolError(ErrorCode.ImportTooLarge, `the file would make the workbook ${cells} cells in all: the limit is ${CONTENT_LIMITS.gridCells}`);
+  }
   const origin = httpOrigin(grant?.linkId ?? null);
   const added: Sheet[] = [];
   await room.transact(() => {
@@ -313,6 +323,10 @@ export function apiRouter(
         }
       }
       if (upload.sheets.length > CONTENT_LIMITS.tabs) throw new ProtocolError(ErrorCode.ImportTooLarge, `a workbook has at most ${CONTENT_LIMITS.tabs} tabs`);
+      const cells = upload.sheets.reduce((n, sheet) => n + Math.max(sheet.rows, DEFAULT_ROWS) * Math.max(sheet.cols, DEFAULT_COLS), 0);
+      if (cells > CONTENT_LIMITS.gridCells) {
+        throw new ProtocolError(ErrorCode.ImportTooLarge, `the file would make a workbook of ${cells} cells in all: the limit is ${CONTENT_LIMITS.gridCells}`);
+      }
       id = await registry.create(title, withOwnerLink);
       // Every worksheet a tab, with its name.
       await registry.use(id, (room) => writeWorkbook(room, room.sheet, upload, { row: 0, col: 0 }, null, true));
