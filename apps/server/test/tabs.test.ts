@@ -156,6 +156,21 @@ describe("XLSX workbooks", () => {
 });
 
 describe("XLSX workbooks past the limits", () => {
+  it("keep their formulas on their own worksheets when a name is taken by another tab", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const id = await createSheet(server.url);
+    await api("POST", `/api/sheets/${id}/tabs`, { name: "Data" });
+    await api("PATCH", `/api/sheets/${id}/cells?tab=Data`, { cells: { A1: "OLD" } });
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet("Main").getCell("A1").value = { formula: 'Data!A1&"!"', result: "NEW!" };
+    book.addWorksheet("Data").getCell("A1").value = "NEW";
+    const imported = await api("POST", `/api/sheets/${id}/import?newTab=`, new Uint8Array(await book.xlsx.writeBuffer()), type);
+    expect(imported.json.tabs).toEqual(["Main", "Data 2"]);
+    const main = await api("GET", `/api/sheets/${id}/cells?tab=Main&range=A1`);
+    expect(main.json.cells[0][0]).toMatchObject({ input: "='Data 2'!A1&\"!\"", value: "NEW!" });
+  });
+
   it("are refused whole: too many cells in all, or too many tabs, and nothing is written", async () => {
     const ExcelJS = (await import("exceljs")).default;
     const type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -1,6 +1,7 @@
 import Papa from "papaparse";
 import type { CellRef } from "./a1.js";
 import { isNumericInput } from "./value.js";
+import type { TabLookup } from "./refs.js";
 import type { Sheet } from "./sheet.js";
 
 export class CsvError extends Error {
@@ -71,9 +72,9 @@ export function toCsv(rows: readonly (readonly string[])[], options: ToCsvOption
 }
 
 /** Writes parsed CSV rows at `at` in one transaction (growing the sheet as needed). */
-export function importRows(sheet: Sheet, rows: readonly (readonly string[])[], at: CellRef, origin?: unknown): void {
+export function importRows(sheet: Sheet, rows: readonly (readonly string[])[], at: CellRef, origin?: unknown, tabs?: TabLookup): void {
   const writes = rows.flatMap((r, i) => r.map((input, j) => ({ row: at.row + i, col: at.col + j, input })));
-  sheet.setCells(writes, origin);
+  sheet.setCells(writes, origin, tabs);
 }
 
 /** The used range as CSV (an empty sheet gives an empty string). */

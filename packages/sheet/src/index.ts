@@ -26,7 +26,7 @@ export type { Align, CellStyle, NumberFormat, NumberFormatKind } from "./format.
 export { cellText, CIRCULAR, FormulaEngine, functionNames } from "./formula.js";
 export { idOfBytes, randomId } from "./ids.js";
 export { formulaReferences, isFormula, shiftFormula, tabPrefix } from "./refs.js";
-export type { FormulaReference } from "./refs.js";
+export type { FormulaReference, TabAxes, TabLookup } from "./refs.js";
 export { cellKey, DEFAULT_COLS, DISCUSSION_TYPES, DEFAULT_ROWS, FIRST_TAB, initSheet, sheetTypes, splitCellKey, tabTypeName } from "./schema.js";
 export { TabError, Workbook } from "./tabs.js";
 export type { Tab } from "./tablist.js";

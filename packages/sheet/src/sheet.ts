@@ -263,8 +263,10 @@ export class Sheet {
   /**
    * Writes cells in one transaction, growing the sheet when a write lands beyond its size.
    * Throws {@link SheetLimitError} before writing anything if a cell is beyond the sheet limits.
+   * Formulas' references to other tabs are read by the workbook's names, or by `tabs` (an
+   * import's, whose sheet names may have become other tab names).
    */
-  setCells(writes: Iterable<CellWrite>, origin?: unknown): void {
+  setCells(writes: Iterable<CellWrite>, origin?: unknown, tabs: TabLookup = this.tabLookup): void {
     const list = [...writes];
     let maxRow = -1;
     let maxCol = -1;
@@ -287,7 +289,7 @@ export class Sheet {
       const colIds = this.cols.list();
       for (const w of list) {
         const key = cellKey(rowIds[w.row]!, colIds[w.col]!);
-        const stored = isFormula(w.input) ? formulaToStored(w.input, this.rows, this.cols, this.tabLookup) : w.input;
+        const stored = isFormula(w.input) ? formulaToStored(w.input, this.rows, this.cols, tabs) : w.input;
         if (stored === "") {
           if (this.types.cells.has(key)) this.types.cells.delete(key);
         } else if (this.types.cells.get(key) !== stored) {

@@ -250,9 +250,9 @@ function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: numbe
  * comment threads (the server's write: the comments are the server's alone), and (at A1) its
  * column widths and frozen panes. Notes past the sheet's comment limit are left out.
  */
-export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: unknown): void {
+export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: unknown, tabs?: TabLookup): void {
   sheet.doc.transact(() => {
-    importRows(sheet, data.rows, at);
+    importRows(sheet, data.rows, at, undefined, tabs);
     for (const { row, col, style } of data.styles) {
       const cell = { row: at.row + row, col: at.col + col };
       sheet.setStyle({ start: cell, end: cell }, style);

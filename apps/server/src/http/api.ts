@@ -44,6 +44,7 @@ import {
   type CellRef,
   type Range,
   type RangeSpec,
+  type TabLookup,
 } from "@cosheet/sheet";
 import type { z } from "zod";
 import { linkInfo, type Access, type Grant } from "../access/access.js";
@@ -183,10 +184,24 @@ async function writeWorkbook(
       added.push(Sheet.of(room.doc, id));
     });
   }, origin);
+  // The file's formulas name its worksheets: each name reads the tab that worksheet became (which
+  // may have another name, one being taken), then the workbook's other tabs.
+  const own = new Map<string, Sheet>();
+  [target, ...added].forEach((sheet, i) => {
+    const name = upload.sheets[i]!.name;
+    if (name) own.set(name.toLowerCase(), sheet);
+  });
+  const lookup: TabLookup = {
+    named: (name) => {
+      const sheet = own.get(name.toLowerCase());
+      return sheet ? { id: sheet.tab, name, rows: sheet.rows, cols: sheet.cols } : target.tabLookup.named(name);
+    },
+    byId: (id) => target.tabLookup.byId(id),
+  };
   const write = async (sheet: Sheet, upload: UploadSheet, at: CellRef) => {
     for (const json of upload.bands) {
       const band = JSON.parse(json) as ImportBand;
-      await room.transact(() => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }), origin);
+      await room.transact(() => importXlsx(sheet, band.data, { row: at.row + band.offset, col: at.col }, undefined, lookup), origin);
       await nextTurn();
     }
   };
