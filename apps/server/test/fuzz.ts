@@ -240,7 +240,7 @@ function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target):
 /** One hostile HTTP request: method, path and body. */
 function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string; path: string; type?: string; body?: string | Uint8Array } {
   const s = `/api/sheets/${sheetId}`;
-  switch (int(rand, 14)) {
+  switch (int(rand, 15)) {
     case 0:
       return { method: "GET", path: pick(rand, ["/api/sheets/%E0%A4%A", "/api/sheets/short", `/api/sheets/${"A".repeat(LIMITS.sheetIdLength)}`, "/api/sheets/..%2F..%2Fetc", "/api/nothing"]) };
     case 1:
@@ -284,6 +284,23 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
         { method: "DELETE", path: `${s}/versions/${pick(rand, ["nope", "1"])}` },
         { method: "GET", path: `${s}/cells/${pick(rand, ["ZZZZ0", "XFD1048577", "A1%00", "A0", "..%2F"])}/history` },
       ]);
+    case 14: {
+      // Tabs: names no tab has, names no tab may have, bodies of the wrong shape, the last tab
+      // deleted, and imports into new tabs of files that do not read (never a change that is valid).
+      const tab = pick(rand, ["Nope", "%00", "..%2F", "x".repeat(5000), "first%2Fcells", "__proto__"]);
+      return pick(rand, [
+        { method: "GET", path: `${s}/cells?tab=${tab}` },
+        { method: "GET", path: `${s}/export.csv?tab=${tab}` },
+        { method: "GET", path: `${s}/cells/A1/history?tab=${tab}` },
+        { method: "PATCH", path: `${s}/cells?tab=${tab}`, type: "application/json", body: '{"cells":{"A1":"x"}}' },
+        { method: "PATCH", path: `${s}/tabs/${tab}`, type: "application/json", body: '{"name":"Renamed"}' },
+        { method: "DELETE", path: `${s}/tabs/${tab}` },
+        { method: "DELETE", path: `${s}/tabs/first` },
+        { method: "PATCH", path: `${s}/tabs/first`, type: "application/json", body: pick(rand, ['{"name":"a/b"}', '{"name":"History"}', `{"name":"${"n".repeat(32)}"}`, '{"index":-1}', "{}", '{"name":5}', "["]) },
+        { method: "POST", path: `${s}/tabs`, type: "application/json", body: pick(rand, ['{"name":""}', '{"name":"[x]"}', '{"name":"\u202eevil"}', '{"name":"Sheet1"}', '{"index":"0"}', '{"name":"a","owner":1}']) },
+        { method: "POST", path: `${s}/import?newTab=${pick(rand, ["New", "a/b", ""])}`, type: "text/csv", body: '"unclosed,quote\n1,2' },
+      ]);
+    }
     default:
       return { method: "POST", path: `${s}/cells?range=A1`, type: "application/json", body: "{}" };
   }
