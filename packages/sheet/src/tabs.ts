@@ -44,8 +44,26 @@ export class Workbook {
     return book;
   }
 
+  /** The tabs shown, as last listed: kept until the tabs change (here, or by anyone). */
+  private shown: Tab[] | null = null;
+
   private constructor(readonly doc: Y.Doc) {
     this.tabs = sheetTypes(doc).tabs;
+    this.tabs.observe(() => {
+      this.shown = null;
+    });
+  }
+
+  /**
+   * Changes the tabs in one transaction. The list is listed again after it, even inside a
+   * larger transaction (whose observers run only at its end): adding two tabs in one transaction
+   * must see the first when naming and placing the second.
+   */
+  private write(fn: () => void, origin: unknown): void {
+    this.doc.transact(() => {
+      fn();
+      this.shown = null;
+    }, origin);
   }
 
   private attr(tab: string, name: "name" | "order" | "color" | "deleted"): unknown {
@@ -64,8 +82,9 @@ export class Workbook {
   }
 
   /** The tabs shown, in order, with their names as shown. */
-  list(): Tab[] {
-    return listTabs(this.tabs);
+  list(): readonly Tab[] {
+    this.shown ??= listTabs(this.tabs);
+    return this.shown;
   }
 
   /** A tab shown, by its id or (case-insensitively, as Excel does) by its name as shown. */
@@ -94,7 +113,7 @@ export class Workbook {
     const index = Math.max(0, Math.min(options.index ?? tabs.length, tabs.length));
     const id = randomId(8);
     const sheet = Sheet.of(this.doc, id);
-    this.doc.transact(() => {
+    this.write(() => {
       this.tabs.set(`${id}:name`, name);
       this.tabs.set(`${id}:order`, this.orderAt(tabs, index));
       sheet.types.rows.push(newAxisIds(options.rows ?? DEFAULT_ROWS, new Set()));
@@ -108,7 +127,7 @@ export class Workbook {
     const tabs = this.list();
     if (!tabs.some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
     this.checkName(name, tabs, id);
-    this.doc.transact(() => this.tabs.set(`${id}:name`, name), origin);
+    this.write(() => this.tabs.set(`${id}:name`, name), origin);
   }
 
   /** Moves a tab to `index` among the tabs shown. */
@@ -116,14 +135,14 @@ export class Workbook {
     const others = this.list().filter((t) => t.id !== id);
     if (others.length === this.list().length) throw new TabError(`no tab ${id}`);
     const at = Math.max(0, Math.min(index, others.length));
-    this.doc.transact(() => this.tabs.set(`${id}:order`, this.orderAt(others, at)), origin);
+    this.write(() => this.tabs.set(`${id}:order`, this.orderAt(others, at)), origin);
   }
 
   /** Sets a tab's colour (`#rrggbb`), or takes it away. */
   setColor(id: string, color: string | undefined, origin?: unknown): void {
     if (!this.find(id) || this.find(id)!.id !== id) throw new TabError(`no tab ${id}`);
     if (color !== undefined && !isColor(color)) throw new TabError(`not a colour: ${color}`);
-    this.doc.transact(() => (color === undefined ? this.tabs.delete(`${id}:color`) : this.tabs.set(`${id}:color`, color)), origin);
+    this.write(() => (color === undefined ? this.tabs.delete(`${id}:color`) : this.tabs.set(`${id}:color`, color)), origin);
   }
 
   /** Deletes a tab (it can be undone); a workbook keeps at least one tab. */
@@ -131,7 +150,7 @@ export class Workbook {
     const tabs = this.list();
     if (!tabs.some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
     if (tabs.length === 1) throw new TabError("a workbook keeps at least one tab");
-    this.doc.transact(() => this.tabs.set(`${id}:deleted`, true), origin);
+    this.write(() => this.tabs.set(`${id}:deleted`, true), origin);
   }
 
   /**
@@ -147,7 +166,7 @@ export class Workbook {
     const base = `${source.name.slice(0, TAB_NAME_LIMIT - " (copy)".length)} (copy)`;
     const name = this.freeName(tabs, base);
     const copy = randomId(8);
-    this.doc.transact(() => {
+    this.write(() => {
       this.tabs.set(`${copy}:name`, name);
       this.tabs.set(`${copy}:order`, this.orderAt(tabs, source.index + 1));
       for (const type of TAB_TYPE_NAMES) {
@@ -172,7 +191,7 @@ export class Workbook {
     return this.freeName(tabs, name);
   }
 
-  private checkName(name: string, tabs: Tab[], self?: string): void {
+  private checkName(name: string, tabs: readonly Tab[], self?: string): void {
     if (!isTabName(name)) {
       throw new TabError(`a tab name has 1 to ${TAB_NAME_LIMIT} characters, none of [ ] : * ? / \\, and does not start or end with '`);
     }
@@ -180,7 +199,7 @@ export class Workbook {
     if (tabs.some((t) => t.id !== self && t.name.toLowerCase() === lower)) throw new TabError(`there is already a tab named “${name}”`);
   }
 
-  private freeName(tabs: Tab[], base?: string): string {
+  private freeName(tabs: readonly Tab[], base?: string): string {
     const taken = new Set(tabs.map((t) => t.name.toLowerCase()));
     if (base !== undefined) {
       let name = base;
@@ -191,7 +210,7 @@ export class Workbook {
   }
 
   /** An order key that puts a tab at `index` among `tabs` (which it is not one of). */
-  private orderAt(tabs: Tab[], index: number): string {
+  private orderAt(tabs: readonly Tab[], index: number): string {
     const keyOf = (t: Tab | undefined) => {
       if (!t) return null;
       const key = this.attr(t.id, "order");

@@ -1,5 +1,6 @@
 import {
   checkMeta,
+  checkPrune,
   checkSeq,
   SheetExistsError,
   UnknownSheetError,
@@ -122,14 +123,7 @@ export class MemoryStorage implements Storage {
   async prune(id: string, base: KeptState, kept: readonly KeptState[]): Promise<void> {
     const sheet = this.sheets.get(id);
     if (!sheet) throw new UnknownSheetError(id);
-    checkSeq(base.seq, sheet.lastSeq, "prune base");
-    const seqs = new Set<number>();
-    for (const k of [base, ...kept]) {
-      if (!Number.isSafeInteger(k.at)) throw new TypeError(`kept state ${k.seq}: invalid at ${k.at}`);
-      if (k !== base) checkSeq(k.seq, base.seq - 1, "kept state");
-      if (seqs.has(k.seq)) throw new RangeError(`two kept states at seq ${k.seq}`);
-      seqs.add(k.seq);
-    }
+    checkPrune(base, kept, sheet.lastSeq);
     sheet.entries = sheet.entries.filter((e) => e.seq > base.seq);
     // The rolling checkpoint, if it is at the base's seq or before, is replaced by the base.
     if (sheet.checkpoint && sheet.checkpoint.seq <= base.seq) sheet.checkpoint = null;

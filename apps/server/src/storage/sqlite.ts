@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Role } from "@cosheet/protocol";
 import {
   checkMeta,
+  checkPrune,
   checkSeq,
   SheetExistsError,
   UnknownSheetError,
@@ -466,14 +467,7 @@ export class SqliteStorage implements Storage {
     this.db.transaction(() => {
       const sheet = this.stmt.selectSheet.get(id);
       if (!sheet) throw new UnknownSheetError(id);
-      checkSeq(base.seq, sheet.last_seq, "prune base");
-      const seqs = new Set<number>();
-      for (const k of [base, ...kept]) {
-        if (!Number.isSafeInteger(k.at)) throw new TypeError(`kept state ${k.seq}: invalid at ${k.at}`);
-        if (k !== base) checkSeq(k.seq, base.seq - 1, "kept state");
-        if (seqs.has(k.seq)) throw new RangeError(`two kept states at seq ${k.seq}`);
-        seqs.add(k.seq);
-      }
+      checkPrune(base, kept, sheet.last_seq);
       this.stmt.deleteThrough.run(id, base.seq);
       this.stmt.deleteCheckpointsBefore.run(id, base.seq);
       // The rolling checkpoint, if it is at the base's seq, becomes the base.

@@ -184,6 +184,18 @@ export function checkSeq(seq: number, lastSeq: number, what: string): void {
   }
 }
 
+/** Throws unless a prune's base is in the log and its kept states are before it, each at its own seq. */
+export function checkPrune(base: KeptState, kept: readonly KeptState[], lastSeq: number): void {
+  checkSeq(base.seq, lastSeq, "prune base");
+  const seqs = new Set<number>();
+  for (const k of [base, ...kept]) {
+    if (!Number.isSafeInteger(k.at)) throw new TypeError(`kept state ${k.seq}: invalid at ${k.at}`);
+    if (k !== base) checkSeq(k.seq, base.seq - 1, "kept state");
+    if (seqs.has(k.seq)) throw new RangeError(`two kept states at seq ${k.seq}`);
+    seqs.add(k.seq);
+  }
+}
+
 export class SheetExistsError extends Error {
   override readonly name = "SheetExistsError";
 }
