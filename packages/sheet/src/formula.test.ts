@@ -50,6 +50,31 @@ describe("formula values", () => {
     expect(show("E1")).toBe(CIRCULAR);
   });
 
+  it("does not take two formulas reading the same one for a cycle, whichever is evaluated first", () => {
+    // A1 and A2 both wait on B1 and C1; C1 reads B1 too. Reading order must not matter.
+    for (const first of ["A1", "A2", "C1", "B1"]) {
+      const { value } = setup({ A1: "=B1+C1", A2: "=C1+B1", B1: "=D1+1", C1: "=B1*2", D1: "1" });
+      value(first);
+      expect([value("A1"), value("A2"), value("B1"), value("C1")]).toEqual([6, 6, 2, 4]);
+    }
+  });
+
+  it("evaluates running totals that read every row above", () => {
+    const cells: Record<string, string> = { A1: "1" };
+    for (let r = 2; r <= 40; r++) cells[`A${r}`] = `=SUM(A1:A${r - 1})`;
+    const { value } = setup(cells);
+    // A(r) = 2^(r-2) for r >= 2.
+    expect(value("A40")).toBe(2 ** 38);
+    expect(value("A20")).toBe(2 ** 18);
+  });
+
+  it("evaluates a cycle again once an edit breaks it", () => {
+    const { sheet, value } = setup({ A1: "=B1+1", B1: "=C1+1", C1: "=A1+1", D1: "=A1" });
+    expect([value("D1"), value("A1"), value("B1"), value("C1")]).toEqual(Array(4).fill({ error: CIRCULAR }));
+    sheet.setCellsA1({ C1: "10" });
+    expect([value("A1"), value("B1"), value("C1"), value("D1")]).toEqual([12, 11, 10, 12]);
+  });
+
   it("evaluates a long chain of formulas without recursion", () => {
     // Each level would nest dozens of parser frames in a recursive evaluator.
     const [sheet] = replicas(1, { rows: 1501, cols: 2 });

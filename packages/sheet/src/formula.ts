@@ -14,18 +14,21 @@ const { FormulaError } = FormulaParser;
 /** The error a cell shows when its formula depends on itself. */
 export const CIRCULAR = "#CIRCULAR!";
 
+/** A formula cell to evaluate, on the tab of `engine`. */
 interface Frame {
+  engine: FormulaEngine;
   row: number;
   col: number;
   key: string;
   /** The formula as stored (references as ids). */
   stored: string;
+  /** Set once it has been evaluated a first time: it is waiting on what it read (see evaluateFrom). */
+  started?: boolean;
+  /** Its latest evaluation attempt. */
+  last?: Attempt;
 }
 
 const engines = new WeakMap<Sheet, FormulaEngine>();
-/** How many reads of other tabs are under way, one inside the other (see readOn). */
-let crossTabDepth = 0;
-const MAX_CROSS_TAB_DEPTH = 64;
 /** A stored reference to a tab by id (see refs.ts). */
 const TAB_QUALIFIED = /\u27e8[A-Za-z0-9_-]+!/;
 /** The engines of each workbook's tabs: an edit on one tab can change values on the others. */
@@ -137,14 +140,15 @@ interface Attempt {
   /** Formula cells it read that have no value yet: they are evaluated first, then it again. */
   missing: Frame[];
   /** Set when it read a formula that is waiting on it: a cycle. */
-  cycleAt: string | null;
+  cycleAt: { engine: FormulaEngine; key: string } | null;
 }
 
 /**
- * Computes cell values with fast-formula-parser. A formula is parsed and evaluated once; the cells
- * it reads are recorded as it reads them. When it reads a formula that has no value yet, that
- * result is thrown away, the formula it read is evaluated first (an explicit stack: no recursion,
- * so long chains cannot overflow, and a formula met again on the stack is a cycle, shown as
+ * Computes cell values with fast-formula-parser, one engine per tab. A formula is parsed and
+ * evaluated once; the cells it reads, on its tab or others, are recorded as it reads them. When it
+ * reads a formula that has no value yet, that result is thrown away, the formula it read is
+ * evaluated first (an explicit stack shared by the tabs: no recursion, so long chains cannot
+ * overflow, and a formula read while it waits on what it read is a cycle, shown as
  * {@link CIRCULAR}), and it is evaluated again. Values are cached by cell; an edit forgets only
  * the values that read it.
  */
@@ -157,7 +161,7 @@ export class FormulaEngine {
   private readonly parser: FormulaParser;
   /** Stored formula -> its A1 text, kept until rows or columns move. */
   private readonly texts = new Map<string, string>();
-  /** The formulas being evaluated, by key (a dependency on one of them is a cycle). */
+  /** The formulas evaluated once and waiting on what they read, by key (reading one is a cycle). */
   private readonly onStack = new Set<string>();
   private attempt: Attempt | null = null;
   /** Formulas evaluated so far (for tests and benchmarks). */
@@ -179,7 +183,7 @@ export class FormulaEngine {
         if (other === undefined) return new FormulaError("#REF!");
         if (other) return this.readOn(other, ref.row - 1, ref.col - 1, ref.row - 1, ref.col - 1)[0]![0];
         this.attempt?.reads.push(ref.row - 1, ref.col - 1, ref.row - 1, ref.col - 1);
-        return this.forParser(this.read(ref.row - 1, ref.col - 1));
+        return this.forParser(this.read(this, ref.row - 1, ref.col - 1));
       },
       onRange: (ref) => this.rangeValues(ref),
       functions: gaps(),
@@ -208,22 +212,8 @@ export class FormulaEngine {
     return tab.id === this.sheet.tab ? null : FormulaEngine.of(Sheet.of(this.sheet.doc, tab.id));
   }
 
-  /**
-   * The values of a rectangle of another tab (0-based, inclusive), recorded as read. A formula
-   * there being evaluated right now is one this one waits on through it: a cycle.
-   */
+  /** The values of a rectangle of another tab (0-based, inclusive), recorded as read. */
   private readOn(other: FormulaEngine, r0: number, c0: number, r1: number, c1: number): unknown[][] {
-    // Each hop to another tab is a call: a chain of them longer than this is an error, not a crash.
-    if (crossTabDepth >= MAX_CROSS_TAB_DEPTH) return [[new FormulaError("#NUM!")]];
-    crossTabDepth++;
-    try {
-      return this.readOnTab(other, r0, c0, r1, c1);
-    } finally {
-      crossTabDepth--;
-    }
-  }
-
-  private readOnTab(other: FormulaEngine, r0: number, c0: number, r1: number, c1: number): unknown[][] {
     const attempt = this.attempt;
     if (attempt) {
       let rects = attempt.foreign.get(other.sheet.tab);
@@ -233,10 +223,7 @@ export class FormulaEngine {
     const out: unknown[][] = [];
     for (let r = r0; r <= Math.min(r1, other.sheet.rowCount - 1); r++) {
       const line: unknown[] = [];
-      for (let c = c0; c <= Math.min(c1, other.sheet.colCount - 1); c++) {
-        const key = other.sheet.keyAt(r, c);
-        line.push(this.forParser(key !== null && other.onStack.has(key) ? err(CIRCULAR) : other.valueAt(r, c)));
-      }
+      for (let c = c0; c <= Math.min(c1, other.sheet.colCount - 1); c++) line.push(this.forParser(this.read(other, r, c)));
       out.push(line);
     }
     return out.length > 0 && out[0]!.length > 0 ? out : [[null]];
@@ -269,7 +256,10 @@ export class FormulaEngine {
   private static invalidateBook(engines: ReadonlySet<FormulaEngine>, tr: Y.Transaction): void {
     const list = [...engines];
     const moved = new Set(list.filter((e) => e.sheet.changesStructure(tr)).map((e) => e.sheet.tab));
-    const renamed = tr.changed.has(list[0]!.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
+    // A tab's colour changes nothing a reference reads; its name, order (names shown twice get a
+    // number by order) or delete can.
+    const tabKeys = tr.changed.get(list[0]!.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
+    const renamed = tabKeys !== undefined && [...tabKeys].some((key) => key === null || !key.endsWith(":color"));
     const queue: [FormulaEngine, CellRef][] = [];
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
     for (const engine of list) {
@@ -334,49 +324,64 @@ export class FormulaEngine {
     if (cached !== undefined) return cached;
     const stored = this.sheet.inputOf(key);
     if (!isFormula(stored)) return valueOf(stored);
-    this.evaluateFrom({ row, col, key, stored });
+    FormulaEngine.evaluateFrom({ engine: this, row, col, key, stored });
     return this.cache.get(key)!;
   }
 
-  /** Evaluates a formula cell after every formula it reads, depth first, without recursion. */
-  private evaluateFrom(root: Frame): void {
+  /**
+   * Evaluates a formula cell after every formula it reads, on any tab, depth first, without
+   * recursion. A frame above a started one is something that one read (its missing ones are pushed
+   * above it), so the started frames form a chain of formulas each waiting on the next: reading one
+   * of them closes a cycle. Frames pushed but not started are not on the chain: a formula reading
+   * one pushes it again, on top.
+   */
+  private static evaluateFrom(root: Frame): void {
     const stack: Frame[] = [root];
-    this.onStack.add(root.key);
     try {
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
-        if (this.cache.has(top.key)) {
+        const { engine } = top;
+        if (engine.cache.has(top.key)) {
           stack.pop();
-          this.onStack.delete(top.key);
+          if (top.started) engine.onStack.delete(top.key);
           continue;
         }
-        const attempt: Attempt = { frame: top, reads: [], foreign: new Map(), missing: [], cycleAt: null };
-        const value = this.evaluate(attempt);
+        if (!top.started) {
+          top.started = true;
+          engine.onStack.add(top.key);
+        }
+        const attempt: Attempt = (top.last = { frame: top, reads: [], foreign: new Map(), missing: [], cycleAt: null });
+        const value = engine.evaluate(attempt);
         if (attempt.cycleAt !== null) {
-          // A cycle: every cell on it shows the error.
-          const from = stack.findIndex((f) => f.key === attempt.cycleAt);
-          for (const f of stack.slice(from)) this.cache.set(f.key, err(CIRCULAR));
+          // A cycle: every formula on it shows the error (and is evaluated again when one is edited).
+          const { engine: at, key } = attempt.cycleAt;
+          let from = stack.length - 1;
+          while (from > 0 && !(stack[from]!.started && stack[from]!.engine === at && stack[from]!.key === key)) from--;
+          for (const f of stack.slice(from)) if (f.started) f.engine.settle(f, err(CIRCULAR));
           continue;
         }
         if (attempt.missing.length > 0) {
-          for (const dep of attempt.missing) {
-            if (this.onStack.has(dep.key)) continue;
-            stack.push(dep);
-            this.onStack.add(dep.key);
-          }
+          // The first one read ends on top: a running total is evaluated from its first row up.
+          for (let i = attempt.missing.length - 1; i >= 0; i--) stack.push(attempt.missing[i]!);
           continue;
         }
-        this.evaluations++;
-        this.cache.set(top.key, value);
-        this.reads.set(top.key, attempt.reads);
-        if (attempt.foreign.size > 0) this.foreign.set(top.key, attempt.foreign);
+        engine.evaluations++;
+        engine.settle(top, value);
         stack.pop();
-        this.onStack.delete(top.key);
+        engine.onStack.delete(top.key);
       }
     } finally {
-      // Left early (a stack overflowed in a chain through tabs): nothing stays marked as under way.
-      for (const frame of stack) this.onStack.delete(frame.key);
+      // Left early (a formula the parser could not handle): nothing stays marked as under way.
+      for (const frame of stack) if (frame.started) frame.engine.onStack.delete(frame.key);
     }
+  }
+
+  /** Caches a formula's value with what its latest attempt read. */
+  private settle(frame: Frame, value: CellValue): void {
+    const { reads, foreign } = frame.last!;
+    this.cache.set(frame.key, value);
+    this.reads.set(frame.key, reads);
+    if (foreign.size > 0) this.foreign.set(frame.key, foreign);
   }
 
   private evaluate(attempt: Attempt): CellValue {
@@ -404,25 +409,26 @@ export class FormulaEngine {
   }
 
   /**
-   * A referenced cell's value while a formula is evaluated. A formula without a value yet is noted
-   * as missing (or as a cycle when it is waiting on this one) and reads as empty for now.
+   * A referenced cell's value, on this tab or another (`on`), while a formula is evaluated. A
+   * formula without a value yet is noted as missing (or as a cycle when it is waiting on this one)
+   * and reads as empty for now.
    */
-  private read(row: number, col: number): CellValue {
-    const key = this.sheet.keyAt(row, col);
+  private read(on: FormulaEngine, row: number, col: number): CellValue {
+    const key = on.sheet.keyAt(row, col);
     if (key === null) return null;
-    const cached = this.cache.get(key);
+    const cached = on.cache.get(key);
     if (cached !== undefined) return cached;
-    const stored = this.sheet.inputOf(key);
+    const stored = on.sheet.inputOf(key);
     if (!isFormula(stored)) {
       // Plain values are cached too: formulas read their precedents again and again.
       const value = valueOf(stored);
-      this.cache.set(key, value);
+      on.cache.set(key, value);
       return value;
     }
     const attempt = this.attempt;
     if (attempt) {
-      if (this.onStack.has(key)) attempt.cycleAt ??= key;
-      else attempt.missing.push({ row, col, key, stored });
+      if (on.onStack.has(key)) attempt.cycleAt ??= { engine: on, key };
+      else attempt.missing.push({ engine: on, row, col, key, stored });
     }
     return null;
   }
@@ -441,7 +447,7 @@ export class FormulaEngine {
     const out: unknown[][] = [];
     for (let r = ref.from.row; r <= r1; r++) {
       const line: unknown[] = [];
-      for (let c = ref.from.col; c <= c1; c++) line.push(this.forParser(this.read(r - 1, c - 1)));
+      for (let c = ref.from.col; c <= c1; c++) line.push(this.forParser(this.read(this, r - 1, c - 1)));
       out.push(line);
     }
     return out.length > 0 ? out : [[null]];

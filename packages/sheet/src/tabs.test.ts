@@ -69,6 +69,10 @@ describe("a workbook's tabs", () => {
     expect(() => book.sheet(data)).toThrow(TabError);
     expect(book.find("summary")?.id).toBe(summary);
     expect(book.find(copy)?.name).toBe("Data (copy)");
+    // A name people see wins over an id: the first tab's id is "first".
+    book.rename(copy, "First");
+    expect(book.find("first")?.id).toBe(copy);
+    expect(book.byId(FIRST_TAB)?.name).toBe("Sheet1");
   });
 
   it("refuse a bad or taken name, deleting the last tab, and more tabs than the limit", () => {

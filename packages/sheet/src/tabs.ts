@@ -87,16 +87,23 @@ export class Workbook {
     return this.shown;
   }
 
-  /** A tab shown, by its id or (case-insensitively, as Excel does) by its name as shown. */
+  /**
+   * A tab shown, by its name as shown (case-insensitively, as Excel does) or else by its id: a tab
+   * named like another's id (the first tab's is "first") is found by the name people see.
+   */
   find(idOrName: string): Tab | undefined {
-    const tabs = this.list();
     const lower = idOrName.toLowerCase();
-    return tabs.find((t) => t.id === idOrName) ?? tabs.find((t) => t.name.toLowerCase() === lower);
+    return this.list().find((t) => t.name.toLowerCase() === lower) ?? this.byId(idOrName);
+  }
+
+  /** A tab shown, by its id. */
+  byId(id: string): Tab | undefined {
+    return this.list().find((t) => t.id === id);
   }
 
   /** The sheet of a tab shown; throws {@link TabError} for a tab not shown. */
   sheet(id: string): Sheet {
-    if (!this.list().some((t) => t.id === id)) throw new TabError(`no tab ${id}`);
+    if (!this.byId(id)) throw new TabError(`no tab ${id}`);
     return Sheet.of(this.doc, id);
   }
 
@@ -140,7 +147,7 @@ export class Workbook {
 
   /** Sets a tab's colour (`#rrggbb`), or takes it away. */
   setColor(id: string, color: string | undefined, origin?: unknown): void {
-    if (!this.find(id) || this.find(id)!.id !== id) throw new TabError(`no tab ${id}`);
+    if (!this.byId(id)) throw new TabError(`no tab ${id}`);
     if (color !== undefined && !isColor(color)) throw new TabError(`not a colour: ${color}`);
     this.write(() => (color === undefined ? this.tabs.delete(`${id}:color`) : this.tabs.set(`${id}:color`, color)), origin);
   }

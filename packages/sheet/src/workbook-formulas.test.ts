@@ -98,14 +98,31 @@ describe("formulas across tabs, hardened", () => {
     expect(value(first, "B1")).toEqual({ error: "#REF!" });
   });
 
-  it("answer a chain through tabs too long to follow with an error, and go on working", () => {
-    const [sheet] = replicas(1, { rows: 400, cols: 2 });
+  it("keep their values when a tab is only coloured, and read again when names or order change", () => {
+    const [sheet] = replicas(1, { rows: 20, cols: 5 });
+    const { book, first, data } = workbook(sheet!);
+    data.setCellsA1({ A1: "7" });
+    first.setCellsA1({ A1: "=Data!A1*2" });
+    expect(value(first, "A1")).toBe(14);
+    const engine = FormulaEngine.of(first);
+    const before = engine.evaluations;
+    book.setColor(data.tab, "#ff0000");
+    expect(value(first, "A1")).toBe(14);
+    expect(engine.evaluations).toBe(before);
+    book.rename(data.tab, "Inputs");
+    expect(value(first, "A1")).toBe(14);
+    expect(engine.evaluations).toBe(before + 1);
+  });
+
+  it("follow a long chain through tabs without recursion", () => {
+    const [sheet] = replicas(1, { rows: 2001, cols: 2 });
     const { first, data } = workbook(sheet!);
-    // A1 on each tab reads A2 on the other, which reads A3 on the first, …: 400 hops.
-    const writes = (other: string, from: number) => Array.from({ length: 200 }, (_, i) => ({ row: i, col: 0, input: `=${other}!A${i + 2}+1` })).slice(from);
-    first.setCells(writes("Data", 0));
-    data.setCells(writes("Sheet1", 0));
-    expect(value(first, "A1")).toEqual({ error: "#NUM!" });
+    // A1 on each tab reads A2 on the other, which reads A3 on the first, …: 4,000 hops.
+    const writes = (other: string) => Array.from({ length: 2000 }, (_, i) => ({ row: i, col: 0, input: `=${other}!A${i + 2}+1` }));
+    first.setCells(writes("Data"));
+    data.setCells(writes("Sheet1"));
+    expect(value(first, "A1")).toBe(2000);
+    expect(value(data, "A1")).toBe(2000);
     first.setCellsA1({ B5: "=1+1" });
     expect(value(first, "B5")).toBe(2);
   });

@@ -104,7 +104,7 @@ function tabChange<T>(fn: () => T): T {
 }
 
 function tabInfo(room: Room, id: string): TabInfo {
-  const tab = Workbook.of(room.doc).find(id)!;
+  const tab = Workbook.of(room.doc).byId(id)!;
   const sheet = Sheet.of(room.doc, id);
   return { id, name: tab.name, rowCount: sheet.rowCount, colCount: sheet.colCount };
 }
@@ -177,7 +177,7 @@ async function writeWorkbook(
     const book = Workbook.of(room.doc);
     if (rename && first.name) {
       const name = book.uniqueName(first.name);
-      if (name !== book.find(target.tab)?.name) book.rename(target.tab, name);
+      if (name !== book.byId(target.tab)?.name) book.rename(target.tab, name);
     }
     rest.forEach((s, i) => {
       const id = tabChange(() => book.add({ name: book.uniqueName(s.name ?? ""), rows: sizes[i]!.rowCount, cols: sizes[i]!.colCount }));
@@ -207,7 +207,7 @@ async function writeWorkbook(
   };
   await write(target, first, at);
   for (const [i, sheet] of added.entries()) await write(sheet, rest[i]!, { row: 0, col: 0 });
-  return { range: range && formatRange(range), tabs: added.map((sheet) => Workbook.of(room.doc).find(sheet.tab)?.name ?? sheet.tab) };
+  return { range: range && formatRange(range), tabs: added.map((sheet) => Workbook.of(room.doc).byId(sheet.tab)?.name ?? sheet.tab) };
 }
 
 /**
@@ -596,7 +596,7 @@ export function apiRouter(
         id = tabChange(() => book.add({ name: book.uniqueName(newTab || name || ""), ...size }));
       }, httpOrigin(grantOf(res).linkId));
       const written = await writeWorkbook(room, Sheet.of(room.doc, id), upload, { row: 0, col: 0 }, grantOf(res));
-      return { ...written, tabs: [Workbook.of(room.doc).find(id)!.name, ...written.tabs] };
+      return { ...written, tabs: [Workbook.of(room.doc).byId(id)!.name, ...written.tabs] };
     });
     res.json(tabs.length > 0 ? { range, rows, cols, tabs } : { range, rows, cols });
   });
