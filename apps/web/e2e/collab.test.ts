@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { asOwner, cell, createSheet, e2eSuite, paste, shown, startServer, typeInto } from "./harness.js";
+import { asOwner, cell, copy, createSheet, e2eSuite, paste, shown, startServer, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -106,11 +106,7 @@ describe("editing together", () => {
     await typeInto(ada, "B1", "<b>");
     await cell(ada, "A1").click();
     await ada.keyboard.press("Shift+ArrowRight");
-    const copied = await ada.evaluate(() => {
-      const data = new DataTransfer();
-      document.activeElement!.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
-      return { text: data.getData("text/plain"), html: data.getData("text/html") };
-    });
+    const copied = await copy(ada);
     expect(copied.text).toBe("a\t<b>");
     expect(copied.html).toContain("<td>a</td><td>&lt;b&gt;</td>");
   });

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
+import { cell, copy, createSheet, e2eSuite, paste, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -113,19 +113,9 @@ describe("fill", () => {
     await typeInto(ada, "A2", "3");
     await typeInto(ada, "B1", "=A1*$A$1");
     await cell(ada, "B1").click();
-    // What the browser does for Ctrl+C and then Ctrl+V, with one clipboard between them.
-    await ada.evaluate(`(() => {
-      const data = new DataTransfer();
-      document.activeElement.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
-      window.__copied = { html: data.getData("text/html"), text: data.getData("text/plain") };
-    })()`);
+    const copied = await copy(ada);
     await cell(ada, "B2").click();
-    await ada.evaluate(`(() => {
-      const data = new DataTransfer();
-      data.setData("text/html", window.__copied.html);
-      data.setData("text/plain", window.__copied.text);
-      document.activeElement.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
-    })()`);
+    await paste(ada, copied);
     await expect.poll(() => cell(ada, "B2").textContent()).toContain("6");
     await cell(ada, "B2").click();
     expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=A2*$A$1");

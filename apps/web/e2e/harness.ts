@@ -131,13 +131,30 @@ export async function typeInto(page: Page, a1: string, text: string): Promise<vo
   await page.keyboard.press("Enter");
 }
 
-/** Dispatches a paste of plain text on the focused element, as the browser does for Ctrl+V. */
-export async function paste(page: Page, plain: string): Promise<void> {
-  await page.evaluate((t) => {
+/** What a copy puts on the clipboard. */
+export interface Copied {
+  text: string;
+  html?: string;
+}
+
+/** Dispatches a copy on the focused element, as the browser does for Ctrl+C; answers what it put on the clipboard. */
+export async function copy(page: Page): Promise<Required<Copied>> {
+  return page.evaluate(() => {
     const data = new DataTransfer();
-    data.setData("text/plain", t);
+    document.activeElement!.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
+    return { text: data.getData("text/plain"), html: data.getData("text/html") };
+  });
+}
+
+/** Dispatches a paste of plain text (or of what a copy put on the clipboard) on the focused element, as the browser does for Ctrl+V. */
+export async function paste(page: Page, pasted: string | Copied): Promise<void> {
+  const { text, html } = typeof pasted === "string" ? { text: pasted, html: undefined } : pasted;
+  await page.evaluate(([t, h]) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t!);
+    if (h !== undefined) data.setData("text/html", h);
     document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
-  }, plain);
+  }, [text, html] as const);
 }
 
 /**

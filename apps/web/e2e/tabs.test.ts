@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, shown, typeInto } from "./harness.js";
+import { cell, copy, createSheet, e2eSuite, paste, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -66,5 +66,31 @@ describe("tabs", () => {
     await expect.poll(() => shown(ada, "B1")).toBe(String("on the second".length));
     await typeInto(bob, "A1", "abc");
     await expect.poll(() => shown(ada, "B1")).toBe("3");
+  });
+
+  it("copy cells with formulas from one tab and paste them on another, and undo the paste", async () => {
+    const id = await createSheet(env.server.url, "Copy across tabs");
+    const ada = await env.person(id);
+    await ada.getByRole("button", { name: "Add tab" }).click();
+    await expect.poll(() => activeTab(ada)).toBe("Sheet2");
+    await typeInto(ada, "A1", "5");
+    await typeInto(ada, "B2", "4");
+    await ada.getByRole("tab", { name: "Sheet1" }).click();
+    await typeInto(ada, "A1", "2");
+    await typeInto(ada, "B1", "=A1*Sheet2!$A$1");
+    await expect.poll(() => shown(ada, "B1")).toBe("10");
+    await cell(ada, "B1").click();
+    const copied = await copy(ada);
+    await ada.getByRole("tab", { name: "Sheet2" }).click();
+    await cell(ada, "C2").click();
+    await paste(ada, copied);
+    // The relative reference now reads this tab's B2; the absolute one still reads Sheet2's A1.
+    await expect.poll(() => shown(ada, "C2")).toBe("20");
+    await cell(ada, "C2").click();
+    expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=B2*Sheet2!$A$1");
+    await ada.getByRole("grid").press("Control+z");
+    await expect.poll(() => shown(ada, "C2")).toBe("");
+    await ada.getByRole("tab", { name: "Sheet1" }).click();
+    expect(await shown(ada, "B1")).toBe("10");
   });
 });
