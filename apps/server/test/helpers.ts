@@ -83,12 +83,12 @@ export async function createSheet(url: string, title?: string): Promise<string> 
   return id;
 }
 
-/** Polls until `check` stops throwing (or returns true). */
+/** Polls until `check` stops throwing or rejecting (or returns true). */
 export async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if (check() !== false) return;
+      if ((await check()) !== false) return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }

@@ -6,7 +6,9 @@ import Database from "better-sqlite3";
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { initSheet, Sheet } from "@cosheet/sheet";
+import { stateInParts } from "@cosheet/protocol";
 import { SqliteStorage } from "../src/storage/sqlite.js";
+import { packState } from "../src/storage/state.js";
 import type { StoredLink, UpdateMeta } from "../src/storage/storage.js";
 
 /** The schema version this release writes. */
@@ -219,6 +221,11 @@ describe("SQLite migration", () => {
     const state = Y.encodeStateAsUpdate(docFrom(compacted.updates));
     await storage.checkpoint(V1_COMPACTED, state, 6);
     expect((await storage.load(V1_COMPACTED))!.updates).toEqual([state]);
+    // This release packs a large sheet's checkpoint in parts, beside the single ones written before.
+    const parts = [...stateInParts(docFrom(compacted.updates), null, 1)];
+    expect(parts.length).toBeGreaterThan(2);
+    await storage.checkpoint(V1_COMPACTED, packState(parts), 6);
+    expect((await storage.load(V1_COMPACTED))!.updates).toEqual(parts);
     const state5 = Y.encodeStateAsUpdate(docFrom((await storage.stateAt(V1_COMPACTED, 5))!));
     await storage.prune(V1_COMPACTED, { seq: 5, at: times.get(V1_COMPACTED)!.updated_at, state: state5 }, []);
     expect((await storage.history(V1_COMPACTED))!.updates.map((u) => u.seq)).toEqual([6]);

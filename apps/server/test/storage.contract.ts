@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { LIMITS } from "@cosheet/protocol";
+import { LIMITS, stateInParts } from "@cosheet/protocol";
 import { initSheet, randomId, Sheet } from "@cosheet/sheet";
 import {
   SheetExistsError,
@@ -14,6 +14,7 @@ import {
   type StoredVersion,
   type UpdateMeta,
 } from "../src/storage/storage.js";
+import { packState } from "../src/storage/state.js";
 
 /** An id as the server makes one (the registry's newSheetId). */
 function newSheetId(): string {
@@ -266,6 +267,23 @@ export function storageContract(name: string, make: () => Promise<{ storage: Sto
       expect((await storage.load(id))!.lastSeq).toBe(9);
       expect((await storage.history(id))!.updates).toHaveLength(9);
       await storage.close();
+    });
+
+    it("loads a checkpoint packed in parts part by part, and tells them from the updates logged after it", async () => {
+      const { storage } = await make();
+      const { id, lastSeq } = await sheetWithHistory(storage, 8);
+      const full = await replays(storage, id, lastSeq);
+      expect((await storage.load(id))!.logged).toBe(lastSeq);
+      const parts = [...stateInParts(docFrom((await storage.stateAt(id, 6))!), null, 1)];
+      expect(parts.length).toBeGreaterThan(2);
+      await storage.checkpoint(id, packState(parts), 6);
+      const stored = (await storage.load(id))!;
+      expect(stored.updates.slice(0, parts.length)).toEqual(parts);
+      expect(stored.updates).toHaveLength(parts.length + lastSeq - 6);
+      expect(stored.logged).toBe(lastSeq - 6);
+      expect(contentOf(stored.updates)).toEqual(full[lastSeq]);
+      expect(await storage.stateAt(id, 6)).toEqual(parts);
+      expect(contentOf((await storage.stateAt(id, 7))!)).toEqual(full[7]);
     });
 
     it("loads from the latest checkpoint, the same as a full replay; a checkpoint replaces the last and deletes no update", async () => {

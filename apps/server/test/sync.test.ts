@@ -35,6 +35,25 @@ function randomEdit(sheet: Sheet, i: number): void {
   }
 }
 
+function docOf(updates: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+/** A sheet of 40,000 cells, written in four bands by a client, stored. */
+async function largeSheet(): Promise<{ id: string; a: TestClient }> {
+  const id = await createSheet(server.url);
+  const a = client(id);
+  await a.provider.whenSynced();
+  a.sheet.insertRows(0, 2000);
+  for (let band = 0; band < 4; band++) {
+    a.sheet.setCells(Array.from({ length: 10_000 }, (_, i) => ({ row: band * 500 + Math.floor(i / 20), col: i % 20, input: `r${band}-${i}` })));
+  }
+  await a.provider.whenSaved();
+  return { id, a };
+}
+
 function state(c: TestClient) {
   return { rows: c.sheet.rows.list(), cols: c.sheet.cols.list(), cells: c.sheet.types.cells.toJSON() };
 }
@@ -113,6 +132,49 @@ describe("sync", () => {
     await b.provider.whenSynced();
     expect(b.sheet.types.cells.size).toBe(60_000);
     expect(b.sheet.getInput(999, 59)).toBe("row 999 col 59");
+  });
+
+  it("sends a large sheet in parts, each a task of its own on the client, and what changes meanwhile arrives too", async () => {
+    const { id, a } = await largeSheet();
+    const b = client(id);
+    let parts = 0;
+    let during = false;
+    b.socket.on("sheet:part", () => {
+      // While the parts arrive, someone edits.
+      if (parts++ === 1) {
+        a.sheet.setCellsA1({ A1: "edited meanwhile" });
+        a.sheet.deleteRows(1, 1);
+        during = b.provider.status !== "synced";
+      }
+    });
+    await b.provider.whenSynced();
+    expect(parts).toBeGreaterThanOrEqual(4);
+    expect(during).toBe(true);
+    await a.provider.whenSaved();
+    await eventually(() => expect(state(b)).toEqual(state(a)));
+    expect(b.sheet.getInput(0, 0)).toBe("edited meanwhile");
+    expect(b.doc.store.pendingStructs).toBeNull();
+  });
+
+  it("sends a sheet just loaded from storage as its checkpoint's parts, then syncs the rest", async () => {
+    const { id, a } = await largeSheet();
+    const expected = state(a);
+    a.close();
+    // Unloaded once idle, it is checkpointed in parts.
+    await eventually(async () => {
+      const stored = await server.storage.load(id);
+      expect(stored!.logged).toBe(0);
+      expect(stored!.updates.length).toBeGreaterThan(4);
+    });
+    const b = client(id);
+    let parts = 0;
+    b.socket.on("sheet:part", () => parts++);
+    await b.provider.whenSynced();
+    expect(parts).toBeGreaterThanOrEqual(4);
+    expect(state(b)).toEqual(expected);
+    b.sheet.setCellsA1({ A1: "after" });
+    await b.provider.whenSaved();
+    expect(Sheet.of(docOf((await server.storage.load(id))!.updates)).getInput(0, 0)).toBe("after");
   });
 
   it("one socket can hold several sheets", async () => {

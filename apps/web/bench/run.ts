@@ -13,13 +13,15 @@ import { median, percentile, round, type FormulaFigures } from "@cosheet/sheet/b
 import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from "../e2e/harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, scroll, formulas. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "open,scroll,formulas").split(","));
+/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, formulas. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,formulas").split(","));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 
-async function importCsv(url: string, id: string, rows: string[][]): Promise<void> {
-  const res = await fetch(`${url}/api/sheets/${id}/import`, { method: "POST", headers: { "content-type": "text/csv", ...asOwner(id) }, body: toCsv(rows) });
+/** Imports rows into a sheet's first tab, or into a new tab named `newTab`. */
+async function importCsv(url: string, id: string, rows: string[][], newTab?: string): Promise<void> {
+  const query = newTab ? `?newTab=${encodeURIComponent(newTab)}` : "";
+  const res = await fetch(`${url}/api/sheets/${id}/import${query}`, { method: "POST", headers: { "content-type": "text/csv", ...asOwner(id) }, body: toCsv(rows) });
   if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
 }
 
@@ -42,7 +44,7 @@ const SCROLL_SCRIPT = `new Promise((done) => {
   requestAnimationFrame(step);
 })`;
 
-const server = await startServer();
+let server = await startServer();
 const browser = await launchBrowser();
 const results: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, chromium: browser.version() },
@@ -68,6 +70,53 @@ async function open(): Promise<void> {
   }
   results.openMs = median(opens);
   table.push(["navigation to interactive grid, 100k cells (fresh profile)", `${round(median(opens))} ms`, ""]);
+}
+
+/**
+ * Cold open (a fresh browser profile) of a workbook of 10 tabs of 100,000 cells each (10,000 x
+ * 10): until the first tab's cells are on screen, and until the page says everything is saved
+ * (synced); with the workbook in the server's memory, and read from its checkpoint on disk by a
+ * server just restarted.
+ */
+async function workbook(): Promise<void> {
+  const id = await createSheet(server.url, "10 tabs of 100k cells");
+  for (let t = 0; t < 10; t++) {
+    const rows = Array.from({ length: 10_000 }, (_, r) => Array.from({ length: 10 }, (_, c) => `t${t} r${r}c${c}`));
+    await importCsv(server.url, id, rows, t === 0 ? undefined : `Tab ${t + 1}`);
+  }
+  const open = async (into: { shown: number[]; synced: number[] }) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const started = performance.now();
+    await page.goto(`${server.url}/s/${id}#k=${ownerSecret(id)}`);
+    await page.locator('[role=row][aria-rowindex="2"] > [role=gridcell][aria-colindex="2"]', { hasText: "t0 r0c0" }).waitFor({ timeout: 120_000 });
+    into.shown.push(performance.now() - started);
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 120_000 });
+    into.synced.push(performance.now() - started);
+    await context.close();
+  };
+  const restart = async (env: Record<string, string> = {}) => {
+    await server.stop();
+    server = await startServer({ port: server.port, dataDir: server.dataDir }, env);
+  };
+  const warm = { shown: [] as number[], synced: [] as number[] };
+  const disk = { shown: [] as number[], synced: [] as number[] };
+  for (let i = 0; i < RUNS; i++) await open(warm);
+  // Unloaded when idle, the workbook is checkpointed (in parts): loading starts from there.
+  await restart({ IDLE_UNLOAD_MS: "200" });
+  await fetch(`${server.url}/api/sheets/${id}`, { headers: asOwner(id) });
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  for (let i = 0; i < RUNS; i++) {
+    await restart();
+    await open(disk);
+  }
+  results.workbookOpenMs = Object.fromEntries(
+    Object.entries({ warm, disk }).map(([from, f]) => [from, { firstTabShown: median(f.shown), synced: median(f.synced) }]),
+  );
+  for (const [f, label] of [[warm, "in server memory"], [disk, "server restarted, from its checkpoint"]] as const) {
+    table.push([`cold open, 10 tabs x 100k cells (${label}): first tab on screen`, `${round(median(f.shown))} ms`, "<= 1,500 ms"]);
+    table.push([`cold open, 10 tabs x 100k cells (${label}): synced`, `${round(median(f.synced))} ms`, ""]);
+  }
 }
 
 /** Frame times while scrolling a 100,000-row sheet (100k x 2 cells). */
@@ -114,7 +163,7 @@ async function formulas(): Promise<void> {
 }
 
 try {
-  for (const [name, run] of [["open", open], ["scroll", scroll], ["formulas", formulas]] as const) {
+  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["formulas", formulas]] as const) {
     if (ONLY.has(name)) await run();
   }
 } finally {

@@ -85,7 +85,8 @@ describe("comments on cells", () => {
     await card.getByText("Sending…").waitFor();
     env.server = await startServer({ port: env.server.port, dataDir: env.server.dataDir });
     await expect.poll(() => commentsOn(ada, "B3"), { timeout: 20_000 }).toContain("Cleo: Written offline");
-    expect(await card.getByText("Sending…").count()).toBe(0);
+    // Ada may see it before Cleo's page has the server's answer.
+    await expect.poll(() => card.getByText("Sending…").count()).toBe(0);
 
     // Resolving takes the marker away for everyone; the panel lists it, and it can be reopened.
     await card.getByRole("button", { name: "Resolve" }).click();

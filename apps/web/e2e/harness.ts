@@ -43,16 +43,16 @@ async function freePort(): Promise<number> {
 
 /**
  * The built server (apps/server/dist) serving the built web app; on a fresh data dir and port
- * unless given (a restart passes the old ones).
+ * unless given (a restart passes the old ones), with `env` added to its environment.
  */
-export async function startServer(reuse?: { port: number; dataDir: string }): Promise<E2EServer> {
+export async function startServer(reuse?: { port: number; dataDir: string }, env: Record<string, string> = {}): Promise<E2EServer> {
   for (const file of [serverEntry, path.join(webDir, "dist/index.html")]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the build first`);
   }
   const port = reuse?.port ?? (await freePort());
   const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-e2e-"));
   const child: ChildProcess = spawn(process.execPath, [serverEntry], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, WEB_DIR: path.join(webDir, "dist"), LOG_LEVEL: "warn" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, WEB_DIR: path.join(webDir, "dist"), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

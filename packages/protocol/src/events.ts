@@ -23,7 +23,8 @@ export interface SyncResult {
    * y-protocols sync messages for the client to read in order. For a step 1: step 2 messages
    * (what the client lacks), then the server's own step 1, to be answered with a step 2. A server
    * still building a just-loaded sheet sends the stored updates and no step 1; the client then
-   * syncs again.
+   * syncs again. A step 1 sent with `parts` has the state it lacks sent ahead as `sheet:part`
+   * events; the step 2 here is then the last part (the delete set).
    */
   messages: Uint8Array[];
 }
@@ -60,6 +61,11 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** Updates made by others (merged when several arrive in one server tick). */
   "sheet:update": (payload: UpdatePayload) => void;
+  /**
+   * A part of the state a sync with `parts` asked for, in order, before its answer: each a Yjs
+   * update that depends only on what came before it, small enough to apply between two frames.
+   */
+  "sheet:part": (payload: UpdatePayload) => void;
   "awareness:update": (payload: AwarenessPayload) => void;
   "chat:direct": (message: DirectMessage) => void;
   /**

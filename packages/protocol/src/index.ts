@@ -10,6 +10,7 @@ export type {
 } from "./events.js";
 export { CSV_TYPES, IMPORT_ACCEPT, XLSX_TYPE } from "./files.js";
 export { LIMITS } from "./limits.js";
+export { PART_LENGTH, stateInParts } from "./parts.js";
 export { SheetProvider } from "./provider.js";
 export { isRole, roleAtLeast, ROLES, SECRET_PARAM, SECRET_PATTERN, secretOf, sheetLink } from "./roles.js";
 export type { Role } from "./roles.js";

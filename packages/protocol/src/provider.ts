@@ -97,6 +97,12 @@ export function wireBytes(data: Uint8Array): ArrayBuffer {
   return data.slice().buffer as ArrayBuffer;
 }
 
+/** Waits for the next task: the page renders and handles input in between. */
+function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody | null };
 
 /**
@@ -141,6 +147,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private stopped = false;
   /** Taken out of the sheet by the server: never joins again on this provider. */
   private closed = false;
+  /** The parts received so far, applied (see onPart): a sync's answer is read after them. */
+  private partsApplied: Promise<void> = Promise.resolve();
 
   constructor(options: SheetProviderOptions) {
     super();
@@ -155,6 +163,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.socket.on("connect", this.onConnect);
     this.socket.on("disconnect", this.onDisconnect);
     this.socket.on("sheet:update", this.onRemoteUpdate);
+    this.socket.on("sheet:part", this.onPart);
     this.socket.on("awareness:update", this.onRemoteAwareness);
     this.socket.on("sheet:closed", this.onClosed);
     this.doc.on("update", this.onLocalUpdate);
@@ -246,6 +255,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.socket.off("connect", this.onConnect);
     this.socket.off("disconnect", this.onDisconnect);
     this.socket.off("sheet:update", this.onRemoteUpdate);
+    this.socket.off("sheet:part", this.onPart);
     this.socket.off("awareness:update", this.onRemoteAwareness);
     this.socket.off("sheet:closed", this.onClosed);
     this.doc.off("update", this.onLocalUpdate);
@@ -277,6 +287,19 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly onRemoteUpdate = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
     if (payload.sheetId !== this.sheetId) return;
     Y.applyUpdate(this.doc, bytes(payload.update), this);
+  };
+
+  /** Parts of the server's state are applied one per task, so the page stays free and shows each. */
+  private readonly onPart = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
+    if (payload.sheetId !== this.sheetId) return;
+    const update = bytes(payload.update);
+    this.partsApplied = this.partsApplied
+      .then(nextTask)
+      .then(() => {
+        if (!this.stopped) Y.applyUpdate(this.doc, update, this);
+      })
+      // A part that cannot be read leaves the rest to the answer's step 2 and the resyncs after it.
+      .catch((err: unknown) => console.error("a part of the sheet's state could not be applied", err));
   };
 
   private readonly onRemoteAwareness = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
@@ -374,41 +397,44 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     syncProtocol.writeSyncStep1(step1, this.doc);
     this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
       "sheet:sync",
-      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)) },
+      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)), parts: true },
       attempt,
-      (answer) => {
-        const reply = encoding.createEncoder();
-        for (const message of answer.messages) {
-          syncProtocol.readSyncMessage(decoding.createDecoder(bytes(message)), reply, this.doc, this);
-        }
-        if (encoding.length(reply) === 0) {
-          // The server answered from storage while it builds the sheet: ask again for its step 1.
-          this.sync(attempt);
-          return;
-        }
-        if (!this.sendsState) {
-          // Up to date with the server: what it lacks that this role may send are its own changes.
-          this.failures = 0;
-          this.setStatus("synced");
-          this.outbox = [...this.ownChanges].map(([seq, update]) => ({ seq, update }));
-          this.flush();
-          return;
-        }
-        // Our step 2 holds every local change made so far, acknowledged or not.
-        const covered = this.seq;
-        this.outbox = [];
-        this.request<unknown>(
-          "sheet:sync",
-          { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(reply)) },
-          attempt,
-          () => {
-            this.acknowledge((seq) => seq <= covered);
-            this.failures = 0;
-            this.setStatus("synced");
-            // Changes made while our step 2 was in flight are sent by one more round.
-            if (this.pending.size > 0) this.resync(attempt);
-          },
-        );
+      (answer) => void this.partsApplied.then(() => attempt === this.attempt && !this.stopped && this.readSyncAnswer(attempt, answer.messages)),
+    );
+  }
+
+  /** Reads the server's answer to a step 1 and answers its step 1 in turn. */
+  private readSyncAnswer(attempt: number, messages: (Uint8Array | ArrayBuffer)[]): void {
+    const reply = encoding.createEncoder();
+    for (const message of messages) {
+      syncProtocol.readSyncMessage(decoding.createDecoder(bytes(message)), reply, this.doc, this);
+    }
+    if (encoding.length(reply) === 0) {
+      // The server answered from storage while it builds the sheet: ask again for its step 1.
+      this.sync(attempt);
+      return;
+    }
+    if (!this.sendsState) {
+      // Up to date with the server: what it lacks that this role may send are its own changes.
+      this.failures = 0;
+      this.setStatus("synced");
+      this.outbox = [...this.ownChanges].map(([seq, update]) => ({ seq, update }));
+      this.flush();
+      return;
+    }
+    // Our step 2 holds every local change made so far, acknowledged or not.
+    const covered = this.seq;
+    this.outbox = [];
+    this.request<unknown>(
+      "sheet:sync",
+      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(reply)) },
+      attempt,
+      () => {
+        this.acknowledge((seq) => seq <= covered);
+        this.failures = 0;
+        this.setStatus("synced");
+        // Changes made while our step 2 was in flight are sent by one more round.
+        if (this.pending.size > 0) this.resync(attempt);
       },
     );
   }

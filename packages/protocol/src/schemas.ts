@@ -33,8 +33,11 @@ export type JoinPayload = z.input<typeof JoinPayloadSchema>;
 export const SheetRefSchema = z.object({ sheetId: SheetIdSchema });
 export type SheetRef = z.input<typeof SheetRefSchema>;
 
-/** A y-protocols sync message (step 1, step 2 or update) for one sheet. */
-export const SyncPayloadSchema = z.object({ sheetId: SheetIdSchema, message: Binary });
+/**
+ * A y-protocols sync message (step 1, step 2 or update) for one sheet. With `parts`, a step 1 is
+ * answered with the state in parts sent ahead of the answer (see ServerToClientEvents).
+ */
+export const SyncPayloadSchema = z.object({ sheetId: SheetIdSchema, message: Binary, parts: z.boolean().optional() });
 export type SyncPayload = z.input<typeof SyncPayloadSchema>;
 
 /** A Yjs update for one sheet. */

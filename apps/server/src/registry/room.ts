@@ -11,8 +11,9 @@ import {
   type CommentRequest,
   type ValidateOptions,
 } from "@cosheet/sheet";
-import { ErrorCode, ProtocolError } from "@cosheet/protocol";
+import { ErrorCode, ProtocolError, stateInParts } from "@cosheet/protocol";
 import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
+import { packState } from "../storage/state.js";
 import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
 
@@ -139,7 +140,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
     this.lastStoredSeq = stored.lastSeq;
-    if (stored.updates.length > options.checkpointEvery / 4) this.appendsSinceCheckpoint = options.checkpointEvery;
+    if (stored.logged > options.checkpointEvery / 4) this.appendsSinceCheckpoint = options.checkpointEvery;
     this.maybeCheckpoint();
   }
 
@@ -161,6 +162,11 @@ export class Room {
   takeStoredState(): Uint8Array[] | null {
     if (!this.stored) return null;
     setImmediate(() => void this.doc);
+    return this.stored;
+  }
+
+  /** The stored updates, if the document has not been built yet, without building it next. */
+  get storedState(): readonly Uint8Array[] | null {
     return this.stored;
   }
 
@@ -455,20 +461,25 @@ function changedCells(changed: Map<unknown, Set<string | null>>): Set<string> {
   return cells;
 }
 
-/** Writes the sheet's state as stored as its checkpoint, so it loads from there. */
+/**
+ * Writes the sheet's state as stored as its checkpoint, so it loads from there: in parts (see
+ * stateInParts), which a first sync sends one by one, so a large sheet shows as it arrives.
+ */
 export async function checkpointSheet(storage: Storage, id: string): Promise<void> {
   const stored = await storage.load(id);
-  if (!stored || stored.updates.length < 2) return;
-  await storage.checkpoint(id, stateOf(stored.updates), stored.lastSeq);
+  if (!stored || stored.logged === 0 || stored.updates.length < 2) return;
+  await storage.checkpoint(id, packState(statePartsOf(stored.updates)), stored.lastSeq);
 }
 
-/** The state that replaying `updates` in order gives, as one update. */
-export function stateOf(updates: readonly Uint8Array[]): Uint8Array {
+/** The state that replaying `updates` in order gives, in parts (one for a small sheet). */
+export function statePartsOf(updates: readonly Uint8Array[]): Uint8Array[] {
   const doc = new Y.Doc();
   doc.transact(() => {
     for (const update of updates) Y.applyUpdate(doc, update);
   });
-  const state = Y.encodeStateAsUpdate(doc);
+  let parts = [...stateInParts(doc)];
+  // One part and the delete set: a single update holds both.
+  if (parts.length <= 2) parts = [Y.encodeStateAsUpdate(doc)];
   doc.destroy();
-  return state;
+  return parts;
 }

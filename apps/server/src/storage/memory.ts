@@ -15,6 +15,7 @@ import {
   type StoredVersion,
   type UpdateMeta,
 } from "./storage.js";
+import { unpackState } from "./state.js";
 
 interface Entry {
   seq: number;
@@ -90,7 +91,8 @@ export class MemoryStorage implements Storage {
     const start = this.nearestState(sheet, sheet.lastSeq);
     const after = sheet.entries.filter((e) => e.seq > (start?.seq ?? 0)).map((e) => e.data.slice());
     return {
-      updates: start ? [start.state.slice(), ...after] : after,
+      updates: start ? [...unpackState(start.state.slice()), ...after] : after,
+      logged: after.length,
       lastSeq: sheet.lastSeq,
       createdAt: sheet.createdAt,
       updatedAt: sheet.updatedAt,
@@ -136,7 +138,7 @@ export class MemoryStorage implements Storage {
     const sheet = this.sheets.get(id);
     if (!sheet || !Number.isSafeInteger(seq) || seq < 1 || seq > sheet.lastSeq) return null;
     const start = this.nearestState(sheet, seq);
-    if (start?.seq === seq) return [start.state.slice()];
+    if (start?.seq === seq) return unpackState(start.state.slice());
     // No state before: the log's first entry is the start (seq 1), unless it is after `seq`.
     const first = sheet.entries[0]?.seq;
     const from = start ? start.seq : first === undefined ? seq : first - 1;
@@ -144,7 +146,7 @@ export class MemoryStorage implements Storage {
     // Seqs have no gaps, except where updates were pruned: then the state cannot be rebuilt.
     if (updates.length === 0 || updates.length !== seq - from) return null;
     const data = updates.map((e) => e.data.slice());
-    return start ? [start.state.slice(), ...data] : data;
+    return start ? [...unpackState(start.state.slice()), ...data] : data;
   }
 
   async history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null> {

@@ -20,6 +20,7 @@ import {
   type UpdateMeta,
   type UpdateVia,
 } from "./storage.js";
+import { unpackState } from "./state.js";
 
 /**
  * The schema is versioned by `PRAGMA user_version`. BASE_SCHEMA is the schema of the releases
@@ -411,8 +412,8 @@ export class SqliteStorage implements Storage {
       if (!sheet) return null;
       const start = this.stmt.selectCheckpoint.get(id, sheet.last_seq);
       const after = this.stmt.selectDataBetween.all(id, start?.seq ?? 0, sheet.last_seq).map((r) => new Uint8Array(r.data));
-      const updates = start ? [new Uint8Array(start.data), ...after] : after;
-      return { updates, lastSeq: sheet.last_seq, createdAt: sheet.created_at, updatedAt: sheet.updated_at };
+      const updates = start ? [...unpackState(new Uint8Array(start.data)), ...after] : after;
+      return { updates, logged: after.length, lastSeq: sheet.last_seq, createdAt: sheet.created_at, updatedAt: sheet.updated_at };
     })();
   }
 
@@ -483,7 +484,7 @@ export class SqliteStorage implements Storage {
       const start = this.stmt.selectCheckpoint.get(id, seq);
       let from: number;
       if (start) {
-        if (start.seq === seq) return [new Uint8Array(start.data)];
+        if (start.seq === seq) return unpackState(new Uint8Array(start.data));
         from = start.seq;
       } else {
         // No checkpoint before: the log's first row is the start (seq 1, or the snapshot a
@@ -496,7 +497,7 @@ export class SqliteStorage implements Storage {
       // Seqs have no gaps, except where updates were pruned: then the state cannot be rebuilt.
       if (rows.length !== seq - from) return null;
       const updates = rows.map((r) => new Uint8Array(r.data));
-      return start ? [new Uint8Array(start.data), ...updates] : updates;
+      return start ? [...unpackState(new Uint8Array(start.data)), ...updates] : updates;
     })();
   }
 

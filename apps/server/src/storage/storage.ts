@@ -6,6 +6,8 @@ import type { Role } from "@cosheet/protocol";
  */
 export interface StoredSheet {
   updates: Uint8Array[];
+  /** How many of `updates`, the last ones, were stored after the checkpoint (the others are its parts). */
+  logged: number;
   /** Sequence number of the last stored update; pass it to {@link Storage.checkpoint}. */
   lastSeq: number;
   createdAt: number;
@@ -107,7 +109,8 @@ export interface Storage {
    */
   append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number>;
   /**
-   * Stores `state`, which holds every update through `throughSeq`, as the sheet's checkpoint, so
+   * Stores `state`, which holds every update through `throughSeq` (one update, or several packed
+   * by `packState`: loading and `stateAt` answer them one by one), as the sheet's checkpoint, so
    * that loading starts from it; it replaces the previous checkpoint (not the kept states of
    * {@link prune}). No update is deleted: the log is the sheet's history.
    */

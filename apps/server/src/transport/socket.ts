@@ -1,8 +1,10 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import type { Logger } from "pino";
 import type { Server, Socket } from "socket.io";
 import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
 import type { z } from "zod";
 import {
   AwarenessPayloadSchema,
@@ -17,6 +19,7 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   SheetRefSchema,
+  stateInParts,
   SyncPayloadSchema,
   UPDATE_ERROR_CODES,
   UpdatePayloadSchema,
@@ -149,6 +152,8 @@ export function attachSocketTransport(
     const address = socketAddress(socket.handshake, trustProxy);
     const limit = limiter.forSocket(address);
     const commentLimit = commentLimiter.forSocket(address);
+    /** The latest sync in parts of each sheet: an earlier one still sending stops (its client moved on). */
+    const streams = new Map<string, number>();
     /** Sheets this socket joined, with what it may do there and its person id there (`""`: none). */
     const joined = new Map<string, { room: Room; grant: Grant; person: string; expiry: NodeJS.Timeout | null }>();
 
@@ -289,7 +294,7 @@ export function attachSocketTransport(
 
     socket.on(
       "sheet:sync",
-      handle(SyncPayloadSchema, async ({ sheetId, message }) => {
+      handle(SyncPayloadSchema, async ({ sheetId, message, parts }) => {
         const r = room(sheetId);
         checkSize(message);
         let type: number;
@@ -298,6 +303,39 @@ export function attachSocketTransport(
           type = decoding.readVarUint(decoder);
         } catch {
           throw new UpdateError("not a sync message");
+        }
+        if (type === syncProtocol.messageYjsSyncStep1 && parts) {
+          let since: Uint8Array;
+          try {
+            since = decoding.readVarUint8Array(decoder);
+            Y.decodeStateVector(since);
+          } catch {
+            throw new UpdateError("malformed state vector");
+          }
+          // The state in parts, one per turn: the page shows each as it comes, and other sheets
+          // are served in between. The last part (the delete set) is the answer's step 2. A sheet
+          // just loaded sends its stored updates (a checkpoint is stored in parts) and builds its
+          // document after: its answer has no step 1, so the client asks again then.
+          const stored = r.storedState;
+          const stream = (streams.get(sheetId) ?? 0) + 1;
+          streams.set(sheetId, stream);
+          let previous: Uint8Array | null = null;
+          for (const part of stored ?? stateInParts(r.doc, since)) {
+            if (previous) {
+              socket.emit("sheet:part", { sheetId, update: wire(previous) });
+              await nextTurn();
+              if (socket.disconnected || !joined.has(sheetId)) throw new ProtocolError(ErrorCode.Unavailable, "left the sheet");
+              if (streams.get(sheetId) !== stream) throw new ProtocolError(ErrorCode.Unavailable, "a later sync of this sheet replaced this one");
+            }
+            previous = part;
+          }
+          if (stored) {
+            r.takeStoredState();
+            return { messages: previous ? [syncStep2Message(previous)] : [] };
+          }
+          const step1 = encoding.createEncoder();
+          syncProtocol.writeSyncStep1(step1, r.doc);
+          return { messages: [syncStep2Message(previous!), wire(encoding.toUint8Array(step1))] };
         }
         if (type === syncProtocol.messageYjsSyncStep1) {
           const stored = r.takeStoredState();
