@@ -93,4 +93,36 @@ describe("tabs", () => {
     await ada.getByRole("tab", { name: "Sheet1" }).click();
     expect(await shown(ada, "B1")).toBe("10");
   });
+
+  it("are duplicated, coloured and reordered by dragging and from the keyboard, for everyone", async () => {
+    const id = await createSheet(env.server.url, "Reorder");
+    const ada = await env.person(id, { name: "Ada", color: "#c2410c" });
+    const bob = await env.person(id, { name: "Bob", color: "#0369a1" });
+    await typeInto(ada, "A1", "first tab");
+    await ada.getByRole("tab", { name: "Sheet1" }).click({ button: "right" });
+    await ada.getByRole("menuitem", { name: "Duplicate" }).click();
+    await ada.getByRole("button", { name: "Add tab" }).click();
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet1", "Sheet1 (copy)", "Sheet3"]);
+    await bob.getByRole("tab", { name: "Sheet1 (copy)" }).click();
+    await expect.poll(() => shown(bob, "A1")).toBe("first tab");
+
+    // Dragging Sheet3 onto Sheet1 puts it first.
+    await ada.getByRole("tab", { name: "Sheet3" }).dragTo(ada.getByRole("tab", { name: "Sheet1", exact: true }));
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet3", "Sheet1", "Sheet1 (copy)"]);
+
+    // From the keyboard: Shift+F10 opens the tab's menu, whose items take the arrow keys.
+    await ada.getByRole("tab", { name: "Sheet3" }).click();
+    await ada.getByRole("tab", { name: "Sheet3" }).press("Shift+F10");
+    const moveRight = ada.getByRole("menuitem", { name: "Move right" });
+    await moveRight.waitFor();
+    while (!(await moveRight.evaluate((el) => el === document.activeElement))) await ada.keyboard.press("ArrowDown");
+    await ada.keyboard.press("Enter");
+    await expect.poll(() => tabNames(bob)).toEqual(["Sheet1", "Sheet3", "Sheet1 (copy)"]);
+
+    await ada.getByRole("tab", { name: "Sheet3" }).click({ button: "right" });
+    await ada.getByRole("menuitem", { name: /^Colour: / }).first().click();
+    await expect.poll(() => bob.getByRole("tab", { name: "Sheet3" }).evaluate((el) => getComputedStyle(el).borderBottomColor)).not.toBe(
+      await bob.getByRole("tab", { name: "Sheet1", exact: true }).evaluate((el) => getComputedStyle(el).borderBottomColor),
+    );
+  });
 });
