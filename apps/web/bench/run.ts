@@ -10,11 +10,12 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { toCsv } from "@cosheet/sheet";
 import { median, percentile, round, type FormulaFigures } from "@cosheet/sheet/bench";
+import type { Page } from "playwright-core";
 import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from "../e2e/harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, formulas. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,formulas").split(","));
+/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, formulas. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,sheet10k,formulas").split(","));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 
@@ -26,10 +27,10 @@ async function importCsv(url: string, id: string, rows: string[][], newTab?: str
 }
 
 /**
- * Scrolls the grid by 50 rows a frame (a fast flick) for 300 frames and returns the time between
- * frames. A string, not a function: code compiled by tsx carries helpers the page does not have.
+ * Scrolls the grid by `px` pixels a frame for 300 frames and returns the time between frames. A
+ * string, not a function: code compiled by tsx carries helpers the page does not have.
  */
-const SCROLL_SCRIPT = `new Promise((done) => {
+const scrollScript = (px: number) => `new Promise((done) => {
   const grid = document.querySelector("[role=grid]");
   const deltas = [];
   let last = 0;
@@ -37,12 +38,67 @@ const SCROLL_SCRIPT = `new Promise((done) => {
   const step = (t) => {
     if (last) deltas.push(t - last);
     last = t;
-    grid.scrollTop += 1200;
+    grid.scrollTop += ${px};
     if (++n < 300) requestAnimationFrame(step);
     else done(deltas);
   };
   requestAnimationFrame(step);
 })`;
+
+/** The grid cell of a 0-based row and column (its header row and column come first). */
+const cellSelector = (row: number, col: number) => `[role=row][aria-rowindex="${row + 2}"] > [role=gridcell][aria-colindex="${col + 2}"]`;
+
+/**
+ * In the page: resolves with Date.now() at the first animation frame where the cell at `selector`
+ * no longer shows `before` (rejects after 30 s).
+ */
+const changedScript = (selector: string, before: string) => `new Promise((done, fail) => {
+  setTimeout(() => fail(new Error("the cell did not change: " + ${JSON.stringify(selector)})), 30000);
+  const check = () => {
+    const text = document.querySelector(${JSON.stringify(selector)})?.textContent?.trim() ?? "";
+    if (text !== ${JSON.stringify(before)}) done(Date.now());
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+/**
+ * Starts listening in the page for the next event of a type; the answer resolves with Date.now()
+ * when it reaches the document (rejects after 30 s).
+ */
+async function nextEvent(page: Page, type: string): Promise<() => Promise<number>> {
+  await page.evaluate(`window.__next = new Promise((done, fail) => {
+    setTimeout(() => fail(new Error("no ${type} event")), 30000);
+    document.addEventListener(${JSON.stringify(type)}, () => done(Date.now()), { capture: true, once: true });
+  })`);
+  return () => page.evaluate<number>("window.__next");
+}
+
+/**
+ * With BENCH_PROFILE=1, runs `work` under Chromium's CPU profiler and prints the functions that
+ * took the most time of their own (bundled names: build with sourcemaps to read them).
+ */
+async function profiled<T>(page: Page, label: string, work: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_PROFILE) return work();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const result = await work();
+  const { profile } = await cdp.send("Profiler.stop");
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples?.forEach((id, i) => {
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame;
+    const key = `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}:${columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nprofile: ${label} (${Math.round(total)} ms sampled)`);
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${key}`);
+  await cdp.detach();
+  return result;
+}
 
 let server = await startServer();
 const browser = await launchBrowser();
@@ -130,7 +186,7 @@ async function scroll(): Promise<void> {
     const page = await context.newPage();
     await page.goto(`${server.url}/s/${tall}#k=${ownerSecret(tall)}`);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
-    const frames = await page.evaluate<number[]>(SCROLL_SCRIPT);
+    const frames = await page.evaluate<number[]>(scrollScript(1200));
     p50s.push(percentile(frames, 50));
     p95s.push(percentile(frames, 95));
     await context.close();
@@ -138,6 +194,76 @@ async function scroll(): Promise<void> {
   results.scrollFrameMs = { p50: median(p50s), p95: median(p95s) };
   table.push(["scroll frame time p50, 100k rows", `${round(median(p50s))} ms`, ""]);
   table.push(["scroll frame time p95, 100k rows", `${round(median(p95s))} ms`, "<= 16.7 ms"]);
+}
+
+/**
+ * A modest sheet as people have them: 10,000 rows x 10 columns imported as CSV, one column of
+ * formulas (`=D2*E2`) and a SUM over them. Opening it (fresh, and again with its IndexedDB copy),
+ * scrolling it 300 px a frame, and how long a row inserted at the top and an edit to one input
+ * take to show on a second browser.
+ */
+async function sheet10k(): Promise<void> {
+  const id = await createSheet(server.url, "10k rows, formulas");
+  const header = ["name", "a", "b", "qty", "price", "total", "c", "d", "e", "f"];
+  const rows = Array.from({ length: 10_000 }, (_, i) => {
+    const r = i + 2;
+    return [`item ${r}`, String(r), String(r * 2), String(r % 7), String((r % 13) + 0.5), `=D${r}*E${r}`, `c${r}`, String(r * 3), `e${r}`, String(r % 100)];
+  });
+  await importCsv(server.url, id, [[...header, "=SUM(F2:F10001)"], ...rows]);
+  const url = `${server.url}/s/${id}#k=${ownerSecret(id)}`;
+  const figures = { first: [] as number[], reopen: [] as number[], p50: [] as number[], p90: [] as number[], p95: [] as number[], insert: [] as number[], edit: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    let started = performance.now();
+    await page.goto(url);
+    await page.locator(cellSelector(1, 5)).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
+    figures.first.push(performance.now() - started);
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
+    // Again in the same profile: the IndexedDB copy shows first.
+    started = performance.now();
+    await page.goto(`${server.url}/healthz`);
+    await page.goto(url);
+    await page.locator(cellSelector(1, 5)).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
+    figures.reopen.push(performance.now() - started);
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
+
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const second = await other.newPage();
+    await second.goto(url);
+    await second.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
+    // A row inserted at the top by the first browser, until the second shows it.
+    const firstRow = (await second.locator(cellSelector(1, 0)).textContent())?.trim() ?? "";
+    const shown = second.evaluate<number>(changedScript(cellSelector(1, 0), firstRow));
+    await page.locator('[role=row][aria-rowindex="3"] [role=rowheader]').click({ button: "right" });
+    const item = page.getByRole("menuitem", { name: "Insert row above" });
+    await item.waitFor();
+    const clicked = await nextEvent(page, "click");
+    await item.click();
+    figures.insert.push((await shown) - (await clicked()));
+    // An edit to one input (a qty), until the SUM over the totals changes on the second browser.
+    const sum = (await second.locator(cellSelector(0, 10)).textContent())?.trim() ?? "";
+    const updated = second.evaluate<number>(changedScript(cellSelector(0, 10), sum));
+    await page.locator(cellSelector(3, 3)).click();
+    await page.keyboard.type("1000");
+    const entered = await nextEvent(page, "keydown");
+    await page.keyboard.press("Enter");
+    figures.edit.push((await updated) - (await entered()));
+    await other.close();
+
+    await page.locator(cellSelector(0, 0)).click();
+    const frames = await profiled(page, "scrolling 10k rows with formulas", () => page.evaluate<number[]>(scrollScript(300)));
+    figures.p50.push(percentile(frames, 50));
+    figures.p90.push(percentile(frames, 90));
+    figures.p95.push(percentile(frames, 95));
+    await context.close();
+  }
+  results.sheet10k = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, median(v)]));
+  table.push(["10k rows + formulas: first open, cells on screen", `${round(median(figures.first))} ms`, "<= 1,000 ms"]);
+  table.push(["10k rows + formulas: reopen with the IndexedDB copy", `${round(median(figures.reopen))} ms`, "<= 400 ms"]);
+  table.push(["10k rows + formulas: scroll 300 px/frame, p50 / p90 / p95", `${round(median(figures.p50))} / ${round(median(figures.p90))} / ${round(median(figures.p95))} ms`, "p95 <= 16.7 ms"]);
+  table.push(["10k rows + formulas: row inserted at the top, until a second browser shows it", `${round(median(figures.insert))} ms`, "<= 100 ms"]);
+  table.push(["10k rows + formulas: one input edited, until the SUM updates on a second browser", `${round(median(figures.edit))} ms`, "<= 50 ms"]);
 }
 
 /** Formula recalculation in the page: the sheet package's formula benchmark, bundled as is. */
@@ -163,7 +289,7 @@ async function formulas(): Promise<void> {
 }
 
 try {
-  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["formulas", formulas]] as const) {
+  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["sheet10k", sheet10k], ["formulas", formulas]] as const) {
     if (ONLY.has(name)) await run();
   }
 } finally {

@@ -52,6 +52,11 @@ export function visibleWindow(view: Viewport, rowCount: number, offsets: Float64
   return { firstRow, lastRow, firstCol, lastCol };
 }
 
+/** The most rows a window of a viewport this high holds (see visibleWindow), frozen ones aside. */
+export function windowCapacity(height: number): number {
+  return Math.ceil(Math.max(0, height) / ROW_HEIGHT) + 2 * OVERSCAN + 3;
+}
+
 /** Column index under an x coordinate of the grid's content (row header excluded). */
 export function colAt(offsets: Float64Array, x: number): number {
   return indexAt(offsets, x);
