@@ -70,6 +70,13 @@ function syncStep2Message(update: Uint8Array): Buffer {
   return wire(encoding.toUint8Array(encoder));
 }
 
+/** The server's own step 1 (its state vector), for the client to answer with what it lacks. */
+function syncStep1Message(doc: Y.Doc): Buffer {
+  const encoder = encoding.createEncoder();
+  syncProtocol.writeSyncStep1(encoder, doc);
+  return wire(encoding.toUint8Array(encoder));
+}
+
 function checkSize(bytes: Uint8Array): void {
   if (bytes.byteLength > LIMITS.maxUpdateBytes) {
     throw new ProtocolError(
@@ -333,9 +340,7 @@ export function attachSocketTransport(
             r.takeStoredState();
             return { messages: previous ? [syncStep2Message(previous)] : [] };
           }
-          const step1 = encoding.createEncoder();
-          syncProtocol.writeSyncStep1(step1, r.doc);
-          return { messages: [syncStep2Message(previous!), wire(encoding.toUint8Array(step1))] };
+          return { messages: [syncStep2Message(previous!), syncStep1Message(r.doc)] };
         }
         if (type === syncProtocol.messageYjsSyncStep1) {
           const stored = r.takeStoredState();
@@ -346,9 +351,7 @@ export function attachSocketTransport(
           } catch {
             throw new UpdateError("malformed state vector");
           }
-          const step1 = encoding.createEncoder();
-          syncProtocol.writeSyncStep1(step1, r.doc);
-          return { messages: [wire(encoding.toUint8Array(step2)), wire(encoding.toUint8Array(step1))] };
+          return { messages: [wire(encoding.toUint8Array(step2)), syncStep1Message(r.doc)] };
         }
         if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
           let update: Uint8Array;
