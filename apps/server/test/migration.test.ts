@@ -12,7 +12,7 @@ import { packState } from "../src/storage/state.js";
 import type { StoredLink, UpdateMeta } from "../src/storage/storage.js";
 
 /** The schema version this release writes. */
-const LATEST = 2;
+const LATEST = 3;
 
 // fixtures/sheets-v0.db was written by the previous release's SqliteStorage (git show
 // 1c520ca:apps/server/src/storage/sqlite.ts): two sheets, each made with initSheet and then
@@ -222,7 +222,7 @@ describe("SQLite migration", () => {
     await storage.checkpoint(V1_COMPACTED, state, 6);
     expect((await storage.load(V1_COMPACTED))!.updates).toEqual([state]);
     // This release packs a large sheet's checkpoint in parts, beside the single ones written before.
-    const parts = [...stateInParts(docFrom(compacted.updates), null, 1)];
+    const parts = [...stateInParts(docFrom(compacted.updates), undefined, 1)];
     expect(parts.length).toBeGreaterThan(2);
     await storage.checkpoint(V1_COMPACTED, packState(parts), 6);
     expect((await storage.load(V1_COMPACTED))!.updates).toEqual(parts);

@@ -274,7 +274,7 @@ export function storageContract(name: string, make: () => Promise<{ storage: Sto
       const { id, lastSeq } = await sheetWithHistory(storage, 8);
       const full = await replays(storage, id, lastSeq);
       expect((await storage.load(id))!.logged).toBe(lastSeq);
-      const parts = [...stateInParts(docFrom((await storage.stateAt(id, 6))!), null, 1)];
+      const parts = [...stateInParts(docFrom((await storage.stateAt(id, 6))!), undefined, 1)];
       expect(parts.length).toBeGreaterThan(2);
       await storage.checkpoint(id, packState(parts), 6);
       const stored = (await storage.load(id))!;

@@ -1,6 +1,9 @@
+import type { Duplex } from "node:stream";
+import * as encoding from "lib0/encoding";
+import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SheetProvider } from "@cosheet/protocol";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, SheetProvider, type SheetSocket } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
 import { connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
@@ -139,21 +142,71 @@ describe("sync", () => {
     const b = client(id);
     let parts = 0;
     let during = false;
+    const loading: boolean[] = [];
+    b.provider.on("loading", (value) => loading.push(value));
+    let waited = false;
+    b.doc.on("afterTransaction", () => (waited ||= b.doc.store.pendingStructs !== null));
     b.socket.on("sheet:part", () => {
       // While the parts arrive, someone edits.
       if (parts++ === 1) {
         a.sheet.setCellsA1({ A1: "edited meanwhile" });
         a.sheet.deleteRows(1, 1);
-        during = b.provider.status !== "synced";
+        during = b.provider.status !== "synced" && b.provider.loading;
       }
     });
     await b.provider.whenSynced();
     expect(parts).toBeGreaterThanOrEqual(4);
     expect(during).toBe(true);
+    // Changes are off while the state arrives into the empty document, and on once it has.
+    expect(loading).toEqual([true, false]);
+    expect(b.provider.loading).toBe(false);
     await a.provider.whenSaved();
     await eventually(() => expect(state(b)).toEqual(state(a)));
     expect(b.sheet.getInput(0, 0)).toBe("edited meanwhile");
-    expect(b.doc.store.pendingStructs).toBeNull();
+    // The edit made meanwhile is applied after the parts it builds on: nothing ever waited.
+    expect(waited).toBe(false);
+  });
+
+  it("sends each part once the socket has written out the last: a client that stops reading holds one part on the server", async () => {
+    const { id, a } = await largeSheet();
+    const full = Y.encodeStateAsUpdate(a.doc).byteLength;
+    const socket: SheetSocket = connectSocket(server.url, { reconnection: false });
+    onTestFinished(() => { socket.disconnect(); });
+    await new Promise((resolve) => socket.once("connect", () => resolve(null)));
+    await request(socket, "sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(id) });
+    const step1 = encoding.encode((e) => syncProtocol.writeSyncStep1(e, new Y.Doc()));
+    const onServer = server.app.io.sockets.sockets.get(socket.id!)!;
+    const buffered = () => {
+      const conn = onServer.conn as unknown as { writeBuffer: { data: unknown }[]; transport: { socket: { _socket: Duplex } } };
+      const queued = conn.writeBuffer.reduce((n, p) => n + (typeof p.data === "string" ? p.data.length : (p.data as Uint8Array).byteLength), 0);
+      return queued + conn.transport.socket._socket.writableLength;
+    };
+    // The client stops reading, and asks for the whole state 20 times.
+    const tcp = (socket.io.engine as unknown as { transport: { ws: { _socket: Duplex } } }).transport.ws._socket;
+    tcp.pause();
+    let parts = 0;
+    socket.on("sheet:part", () => parts++);
+    const answers = Array.from({ length: 20 }, () => request<{ ok: boolean }>(socket, "sheet:sync", { sheetId: id, message: step1, parts: true }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // What the kernel does not take waits in the stream, not in the server's memory: 20 requests
+    // answered regardless would hold 20 states.
+    expect(buffered()).toBeLessThan(full);
+    tcp.resume();
+    const settled = await Promise.all(answers);
+    expect(settled.filter((answer) => answer.ok)).toHaveLength(1);
+    expect(parts).toBeGreaterThanOrEqual(4);
+  });
+
+  it("refuses a state vector larger than a sheet's can be", async () => {
+    const id = await createSheet(server.url);
+    const c = client(id);
+    await c.provider.whenSynced();
+    const huge = new Uint8Array(LIMITS.maxStateVectorBytes + 1);
+    huge[0] = syncProtocol.messageYjsSyncStep1;
+    for (const parts of [true, false]) {
+      const answer = await request<{ ok: boolean; error?: { code: string } }>(c.socket, "sheet:sync", { sheetId: id, message: huge, parts });
+      expect(answer.error?.code).toBe(ErrorCode.UpdateTooLarge);
+    }
   });
 
   it("sends a sheet just loaded from storage as its checkpoint's parts, then syncs the rest", async () => {

@@ -70,7 +70,7 @@ async function nextEvent(page: Page, type: string): Promise<() => Promise<number
   await page.evaluate(`window.__next = new Promise((done, fail) => {
     setTimeout(() => fail(new Error("no ${type} event")), 30000);
     document.addEventListener(${JSON.stringify(type)}, () => done(Date.now()), { capture: true, once: true });
-  })`);
+  }); undefined`);
   return () => page.evaluate<number>("window.__next");
 }
 
@@ -203,16 +203,17 @@ async function scroll(): Promise<void> {
  * take to show on a second browser.
  */
 async function sheet10k(): Promise<void> {
-  const id = await createSheet(server.url, "10k rows, formulas");
   const header = ["name", "a", "b", "qty", "price", "total", "c", "d", "e", "f"];
   const rows = Array.from({ length: 10_000 }, (_, i) => {
     const r = i + 2;
     return [`item ${r}`, String(r), String(r * 2), String(r % 7), String((r % 13) + 0.5), `=D${r}*E${r}`, `c${r}`, String(r * 3), `e${r}`, String(r % 100)];
   });
-  await importCsv(server.url, id, [[...header, "=SUM(F2:F10001)"], ...rows]);
-  const url = `${server.url}/s/${id}#k=${ownerSecret(id)}`;
   const figures = { first: [] as number[], reopen: [] as number[], p50: [] as number[], p90: [] as number[], p95: [] as number[], insert: [] as number[], edit: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
+    // A sheet per run: each run's insert and edit change what the next would see.
+    const id = await createSheet(server.url, "10k rows, formulas");
+    await importCsv(server.url, id, [[...header, "=SUM(F2:F10001)"], ...rows]);
+    const url = `${server.url}/s/${id}#k=${ownerSecret(id)}`;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     let started = performance.now();

@@ -16,6 +16,11 @@ export const LIMITS = {
    * handler and gets a typed error instead of a dropped connection.
    */
   maxMessageBytes: 12 * 1024 * 1024,
+  /**
+   * Largest state vector a sync step 1 may carry: about 10 bytes per client that ever wrote to the
+   * sheet (one per browser tab's session), so 100,000 of them.
+   */
+  maxStateVectorBytes: 1024 * 1024,
   /** Sheet ids are exactly this long (22 URL-safe characters, 132 random bits). */
   sheetIdLength: 22,
   /** Events a socket may send per second on average (token bucket refill rate). */

@@ -14,19 +14,18 @@ interface Run {
 }
 
 /**
- * Writes a document's state (what a peer at `since` lacks) as a series of Yjs updates, each at most
- * about `maxLength` long, to be applied one after the other with the page free in between. Each
- * part holds only structs whose dependencies (the items they were inserted beside, their parent)
- * are in the peer's state or an earlier part, so none waits in Yjs' pending store and each shows
- * what it holds as it arrives; what a part holds that is deleted is deleted in it. The last part
- * is the whole delete set, as in a single update.
+ * Writes a document's state (what a peer lacks that holds `sent`, a decoded state vector) as a
+ * series of Yjs updates, each at most about `maxLength` long, to be applied one after the other
+ * with the page free in between. Each part holds only structs whose dependencies (the items they
+ * were inserted beside, their parent) are in the peer's state or an earlier part, so none waits in
+ * Yjs' pending store and each shows what it holds as it arrives; what a part holds that is deleted
+ * is deleted in it. The last part is the whole delete set, as in a single update.
  *
  * The parts are written lazily from the document as it is when each is taken: a caller may yield
  * between them, and changes made meanwhile are either in a later part or sent to the peer anyway.
- * Applying every part gives the same state as `Y.encodeStateAsUpdate(doc, since)`.
+ * Applying every part gives the same state as `Y.encodeStateAsUpdate(doc, sent)` (encoded).
  */
-export function* stateInParts(doc: Y.Doc, since: Uint8Array | null = null, maxLength = PART_LENGTH): Generator<Uint8Array> {
-  const sent = since ? Y.decodeStateVector(since) : new Map<number, number>();
+export function* stateInParts(doc: Y.Doc, sent: Map<number, number> = new Map(), maxLength = PART_LENGTH): Generator<Uint8Array> {
   const clients = doc.store.clients as Map<number, Struct[]>;
   const have = (client: number) => sent.get(client) ?? 0;
   const state = (client: number) => {

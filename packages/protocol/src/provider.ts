@@ -55,6 +55,8 @@ export interface SheetProviderEvents {
    * earlier visit with an edit link), or a change the server refused as FORBIDDEN.
    */
   discarded: (count: number) => void;
+  /** Whether the sheet's state is still arriving into a document that held none of it (see `loading`). */
+  loading: (loading: boolean) => void;
 }
 
 /** Errors after which retrying cannot help. */
@@ -123,6 +125,13 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   readonly awareness: awarenessProtocol.Awareness;
   status: SyncStatus = "connecting";
   role: Role | null = null;
+  /**
+   * The document held nothing when it first asked for the sheet, and the server's state is still
+   * arriving, in parts: until it has all come, a cell may show nothing or an older value than the
+   * server holds, so an editor should take no changes (one made then could lose to the value on
+   * its way). False once synced.
+   */
+  loading = false;
 
   private readonly secret: string | undefined;
   private readonly person: string | undefined;
@@ -149,6 +158,11 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private closed = false;
   /** The parts received so far, applied (see onPart): a sync's answer is read after them. */
   private partsApplied: Promise<void> = Promise.resolve();
+  /**
+   * Others' updates received while the server's state arrives in parts, applied after the parts
+   * (they may build on a part not yet received: none waits in Yjs' pending store); null otherwise.
+   */
+  private held: Uint8Array[] | null = null;
 
   constructor(options: SheetProviderOptions) {
     super();
@@ -266,6 +280,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private setStatus(status: SyncStatus): void {
     if (this.status === status) return;
     this.status = status;
+    if (status === "synced") this.setLoading(false);
     this.emit("status", [status]);
     if (status === "synced") this.sendComment();
   }
@@ -276,6 +291,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
 
   private readonly onDisconnect = (): void => {
     this.attempt++;
+    this.releaseHeld();
     this.outbox = [];
     this.clearRetry();
     this.setStatus("offline");
@@ -286,8 +302,23 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
 
   private readonly onRemoteUpdate = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
     if (payload.sheetId !== this.sheetId) return;
-    Y.applyUpdate(this.doc, bytes(payload.update), this);
+    const update = bytes(payload.update);
+    if (this.held) this.held.push(update);
+    else Y.applyUpdate(this.doc, update, this);
   };
+
+  /** Applies the updates held during a sync in parts, after the parts received (see `held`). */
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (!held?.length) return;
+    this.partsApplied = this.partsApplied
+      .then(() => {
+        if (this.stopped) return;
+        this.doc.transact(() => held.forEach((update) => Y.applyUpdate(this.doc, update, this)), this);
+      })
+      .catch((err: unknown) => console.error("an update to the sheet could not be applied", err));
+  }
 
   /** Parts of the server's state are applied one per task, so the page stays free and shows each. */
   private readonly onPart = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
@@ -312,6 +343,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (payload.sheetId !== this.sheetId || this.closed) return;
     this.closed = true;
     this.attempt++;
+    this.releaseHeld();
     this.clearRetry();
     this.role = null;
     this.setStatus("offline");
@@ -391,8 +423,17 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     );
   }
 
+  private setLoading(loading: boolean): void {
+    if (this.loading === loading) return;
+    this.loading = loading;
+    this.emit("loading", [loading]);
+  }
+
   /** Step 1 -> (server step 2 + server step 1) -> our step 2 -> synced. */
   private sync(attempt: number): void {
+    if (this.status === "connecting" && this.doc.store.clients.size === 0) this.setLoading(true);
+    this.releaseHeld();
+    this.held = [];
     const step1 = encoding.createEncoder();
     syncProtocol.writeSyncStep1(step1, this.doc);
     this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
@@ -409,6 +450,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     for (const message of messages) {
       syncProtocol.readSyncMessage(decoding.createDecoder(bytes(message)), reply, this.doc, this);
     }
+    this.releaseHeld();
     if (encoding.length(reply) === 0) {
       // The server answered from storage while it builds the sheet: ask again for its step 1.
       this.sync(attempt);
@@ -534,6 +576,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
    */
   private scheduleRetry(delayMs: number): void {
     this.attempt++;
+    this.releaseHeld();
     this.clearRetry();
     if (this.status === "synced") this.setStatus("retrying");
     this.retryTimer = setTimeout(() => this.start(), delayMs);

@@ -124,6 +124,10 @@ const MIGRATIONS = [
   ) STRICT;
   CREATE INDEX versions_by_sheet ON versions (sheet_id, seq, at);
   `,
+  // 3: checkpoints may be stored in parts (storage/state.ts). The tables stay as they are; the
+  // version goes up so that an earlier release refuses the database: it would read a checkpoint in
+  // parts as an empty document, and its next checkpoint would store the sheet empty.
+  `SELECT 1;`,
 ];
 
 const INSERT_SHEET =

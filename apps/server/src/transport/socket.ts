@@ -77,6 +77,27 @@ function syncStep1Message(doc: Y.Doc): Buffer {
   return wire(encoding.toUint8Array(encoder));
 }
 
+/**
+ * Resolves once the socket's transport has written out what it was given (a client that stops
+ * reading holds one part in the server's memory, not the whole state), or it closed or changed.
+ */
+function writable(socket: SheetSocket): Promise<void> {
+  const conn = socket.conn;
+  const transport = conn.transport;
+  if (transport.writable || socket.disconnected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      transport.off("drain", done);
+      conn.off("upgrade", done);
+      conn.off("close", done);
+      resolve();
+    };
+    transport.on("drain", done);
+    conn.on("upgrade", done);
+    conn.on("close", done);
+  });
+}
+
 function checkSize(bytes: Uint8Array): void {
   if (bytes.byteLength > LIMITS.maxUpdateBytes) {
     throw new ProtocolError(
@@ -161,6 +182,7 @@ export function attachSocketTransport(
     const commentLimit = commentLimiter.forSocket(address);
     /** The latest sync in parts of each sheet: an earlier one still sending stops (its client moved on). */
     const streams = new Map<string, number>();
+    let streamCount = 0;
     /** Sheets this socket joined, with what it may do there and its person id there (`""`: none). */
     const joined = new Map<string, { room: Room; grant: Grant; person: string; expiry: NodeJS.Timeout | null }>();
 
@@ -211,6 +233,7 @@ export function attachSocketTransport(
       const m = joined.get(sheetId);
       if (!m) return;
       joined.delete(sheetId);
+      streams.delete(sheetId);
       if (m.expiry) clearTimeout(m.expiry);
       members.get(sheetId)?.delete(socket.id);
       if (members.get(sheetId)?.size === 0) members.delete(sheetId);
@@ -311,28 +334,36 @@ export function attachSocketTransport(
         } catch {
           throw new UpdateError("not a sync message");
         }
+        if (type === syncProtocol.messageYjsSyncStep1 && message.byteLength > LIMITS.maxStateVectorBytes) {
+          throw new ProtocolError(ErrorCode.UpdateTooLarge, `a state vector of more than ${LIMITS.maxStateVectorBytes} bytes`);
+        }
         if (type === syncProtocol.messageYjsSyncStep1 && parts) {
-          let since: Uint8Array;
+          let since: Map<number, number>;
           try {
-            since = decoding.readVarUint8Array(decoder);
-            Y.decodeStateVector(since);
+            since = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
           } catch {
             throw new UpdateError("malformed state vector");
           }
           // The state in parts, one per turn: the page shows each as it comes, and other sheets
-          // are served in between. The last part (the delete set) is the answer's step 2. A sheet
-          // just loaded sends its stored updates (a checkpoint is stored in parts) and builds its
-          // document after: its answer has no step 1, so the client asks again then.
+          // are served in between; each once the socket has written out the last, so a client
+          // that stops reading holds one part here. The last part (the delete set) is the answer's
+          // step 2. A sheet just loaded sends its stored updates (a checkpoint is stored in parts)
+          // and builds its document after: its answer has no step 1, so the client asks again then.
           const stored = r.storedState;
-          const stream = (streams.get(sheetId) ?? 0) + 1;
+          const stream = ++streamCount;
           streams.set(sheetId, stream);
+          const goOn = () => {
+            if (socket.disconnected || joined.get(sheetId)?.room !== r) throw new ProtocolError(ErrorCode.Unavailable, "left the sheet");
+            if (streams.get(sheetId) !== stream) throw new ProtocolError(ErrorCode.Unavailable, "a later sync of this sheet replaced this one");
+          };
           let previous: Uint8Array | null = null;
           for (const part of stored ?? stateInParts(r.doc, since)) {
             if (previous) {
+              await writable(socket);
+              goOn();
               socket.emit("sheet:part", { sheetId, update: wire(previous) });
               await nextTurn();
-              if (socket.disconnected || !joined.has(sheetId)) throw new ProtocolError(ErrorCode.Unavailable, "left the sheet");
-              if (streams.get(sheetId) !== stream) throw new ProtocolError(ErrorCode.Unavailable, "a later sync of this sheet replaced this one");
+              goOn();
             }
             previous = part;
           }

@@ -14,6 +14,7 @@ vi.mock("../collab/session", () => ({
     readonly provider = {
       status: "connecting",
       unsyncedChanges: 0,
+      loading: false,
       on: (event: string, handler: (...args: unknown[]) => void) => {
         this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
       },
@@ -80,5 +81,15 @@ describe("the session store", () => {
     last().emit("error", { code: ErrorCode.Forbidden, message: "this link can only comment" });
     expect(store.withheld).toBe("A change was refused and will not be saved (this link can only comment).");
     expect(store.error).toBeNull();
+  });
+
+  it("follows whether the sheet's state is still arriving", () => {
+    const store = useSessionStore();
+    store.open("sheet", secret("l"));
+    expect(store.loading).toBe(false);
+    last().emit("loading", true);
+    expect(store.loading).toBe(true);
+    last().emit("loading", false);
+    expect(store.loading).toBe(false);
   });
 });

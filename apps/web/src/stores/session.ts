@@ -15,6 +15,8 @@ export const useSessionStore = defineStore("session", () => {
   const session = shallowRef<SheetSession | null>(null);
   const status = ref<SyncStatus>("connecting");
   const unsynced = ref(0);
+  /** The sheet's state is still arriving into a document that held none of it (see SheetProvider.loading). */
+  const loading = ref(false);
   const error = ref<string | null>(null);
   /** Why the server refused changes made in this tab that can never be saved, if it did. */
   const refused = ref<string | null>(null);
@@ -36,6 +38,7 @@ export const useSessionStore = defineStore("session", () => {
     const s = markRaw(new SheetSession(sheetId, link));
     status.value = s.provider.status;
     unsynced.value = s.provider.unsyncedChanges;
+    loading.value = s.provider.loading;
     error.value = null;
     refused.value = null;
     role.value = null;
@@ -43,6 +46,7 @@ export const useSessionStore = defineStore("session", () => {
     withheld.value = null;
     s.provider.on("status", (value) => (status.value = value));
     s.provider.on("unsynced", (count) => (unsynced.value = count));
+    s.provider.on("loading", (value) => (loading.value = value));
     s.provider.on("role", (value) => {
       role.value = value;
       rememberLink(sheetId, { secret: link.secret, role: value });
@@ -70,5 +74,5 @@ export const useSessionStore = defineStore("session", () => {
     session.value = null;
   }
 
-  return { session, status, unsynced, error, refused, role, assumedRole, withheld, open, close };
+  return { session, status, unsynced, loading, error, refused, role, assumedRole, withheld, open, close };
 });
