@@ -240,16 +240,20 @@ async function sheet10k(): Promise<void> {
     const item = page.getByRole("menuitem", { name: "Insert row above" });
     await item.waitFor();
     const clicked = await nextEvent(page, "click");
-    await item.click();
-    figures.insert.push((await shown) - (await clicked()));
+    await profiled(second, "a row inserted at the top, on the second browser", async () => {
+      await item.click();
+      figures.insert.push((await shown) - (await clicked()));
+    });
     // An edit to one input (a qty), until the SUM over the totals changes on the second browser.
     const sum = (await second.locator(cellSelector(0, 10)).textContent())?.trim() ?? "";
     const updated = second.evaluate<number>(changedScript(cellSelector(0, 10), sum));
     await page.locator(cellSelector(3, 3)).click();
     await page.keyboard.type("1000");
     const entered = await nextEvent(page, "keydown");
-    await page.keyboard.press("Enter");
-    figures.edit.push((await updated) - (await entered()));
+    await profiled(second, "an input edited, on the second browser", async () => {
+      await page.keyboard.press("Enter");
+      figures.edit.push((await updated) - (await entered()));
+    });
     await other.close();
 
     await page.locator(cellSelector(0, 0)).click();

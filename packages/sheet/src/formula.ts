@@ -3,9 +3,10 @@ import * as formulajs from "@formulajs/formulajs";
 import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
 import type { CellRef } from "./a1.js";
+import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
-import { formulaFromStored, isFormula } from "./refs.js";
+import { formulaFromStored, hasA1References, isFormula } from "./refs.js";
 import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
@@ -42,6 +43,11 @@ const INVALIDATION_BUDGET = 1_000_000;
 
 /** At most this many formula texts are kept (see FormulaEngine.texts). */
 const MAX_TEXTS = 500_000;
+/**
+ * Functions whose value depends on where cells are, or that take a reference without reading all
+ * it covers (INDEX reads the one cell it answers): a move may change them with nothing they read.
+ */
+const POSITIONAL = /\b(?:ROWS?|COLUMNS?|OFFSET|INDIRECT|INDEX|CELL|AREAS|ISREF)\s*\(/i;
 
 const err = (error: string): CellError => ({ error });
 
@@ -164,6 +170,12 @@ export class FormulaEngine {
   /** The formulas evaluated once and waiting on what they read, by key (reading one is a cycle). */
   private readonly onStack = new Set<string>();
   private attempt: Attempt | null = null;
+  /** Stored formula -> whether a move may change its value with nothing it reads (see remap). */
+  private readonly positional = new Map<string, boolean>();
+  /** The row and column ids as the recorded reads' positions are (see remap). */
+  private seen: { rows: readonly string[]; cols: readonly string[] };
+  /** Formulas settled after rows or columns moved, before the engine saw the move: their reads are in the new positions. */
+  private readonly settledMoved = new Set<string>();
   /** Formulas evaluated so far (for tests and benchmarks). */
   evaluations = 0;
 
@@ -177,6 +189,7 @@ export class FormulaEngine {
   }
 
   private constructor(private readonly sheet: Sheet) {
+    this.seen = { rows: sheet.rows.list(), cols: sheet.cols.list() };
     this.parser = new FormulaParser({
       onCell: (ref) => {
         const other = this.tabNamed(ref.sheet);
@@ -230,19 +243,16 @@ export class FormulaEngine {
   }
 
   /**
-   * Forgets what this tab's own changes in a transaction made stale: everything after its rows or
-   * columns moved (positions in the recorded reads are stale then), and the formulas that read a
-   * tab whose rows or columns moved. Answers the cells the transaction set here (null: all).
+   * Forgets what this tab's own changes in a transaction made stale: after its rows or columns
+   * moved, the formulas whose reads no longer hold the same cells (see remap); and the formulas
+   * that read a tab whose rows or columns moved. Answers those and the cells the transaction set
+   * here (null: all), whose dependents are forgotten in turn.
    */
-  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] | undefined {
+  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] {
     if (moved.size > 0 || renamed) this.texts.clear();
-    if (moved.has(this.sheet.tab)) {
-      this.forgetAll();
-      return undefined;
-    }
+    const stale: (string | null)[] = moved.has(this.sheet.tab) ? this.remap() : [];
     // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
     // read something else now; they are forgotten as if edited, so their dependents are too.
-    const stale: (string | null)[] = [];
     for (const [key, byTab] of this.foreign) if (renamed || [...byTab.keys()].some((tab) => moved.has(tab))) stale.push(key);
     const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
     return changed ? [...stale, ...changed] : stale;
@@ -264,7 +274,6 @@ export class FormulaEngine {
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
     for (const engine of list) {
       const changed = engine.staleAfter(tr, moved, renamed);
-      if (!changed) continue;
       if (changed.length * reads > INVALIDATION_BUDGET) {
         // A big paste or import: recomputing on demand costs less than tracing every dependent.
         for (const e of list) e.forgetAll();
@@ -287,6 +296,47 @@ export class FormulaEngine {
         }
       }
     }
+  }
+
+  /**
+   * After this tab's rows or columns moved: keeps the value of each formula whose reads hold the
+   * same cells as before, side by side as they were (a row inserted above a SUM's range moves the
+   * range whole), with its reads moved to the new positions. Forgets the rest and answers their
+   * keys: a read an insert or delete cut into, one past the end of an axis that changed (a whole
+   * column), a formula whose cell is gone, and those calling functions that read positions.
+   */
+  private remap(): string[] {
+    const { rows, cols } = this.sheet;
+    const before = this.seen;
+    const now = (this.seen = { rows: rows.list(), cols: cols.list() });
+    const forgotten: string[] = [];
+    for (const [key, rects] of this.reads) {
+      if (this.settledMoved.has(key)) continue;
+      const stored = this.sheet.inputOf(key);
+      const moved =
+        isFormula(stored) && !this.readsPositions(stored) && this.sheet.positionOf(key)
+          ? moveRects(rects, before.rows, now.rows, rows) && moveRects(rects, before.cols, now.cols, cols, 1)
+          : false;
+      if (moved) continue;
+      forgotten.push(key);
+      this.forget(key);
+    }
+    this.settledMoved.clear();
+    return forgotten;
+  }
+
+  /**
+   * Whether a stored formula calls a function that reads positions (POSITIONAL), or has a
+   * reference kept as A1 text (one beyond the sheet when typed): that names a place, not a cell.
+   */
+  private readsPositions(stored: string): boolean {
+    let answer = this.positional.get(stored);
+    if (answer === undefined) {
+      answer = POSITIONAL.test(stored) || hasA1References(stored);
+      if (this.positional.size >= MAX_TEXTS) this.positional.clear();
+      this.positional.set(stored, answer);
+    }
+    return answer;
   }
 
   /** Forgets every value, so the next reads compute them again (a full recalculation). */
@@ -379,6 +429,7 @@ export class FormulaEngine {
   /** Caches a formula's value with what its latest attempt read. */
   private settle(frame: Frame, value: CellValue): void {
     const { reads, foreign } = frame.last!;
+    if (this.sheet.rows.list() !== this.seen.rows || this.sheet.cols.list() !== this.seen.cols) this.settledMoved.add(frame.key);
     this.cache.set(frame.key, value);
     this.reads.set(frame.key, reads);
     if (foreign.size > 0) this.foreign.set(frame.key, foreign);
@@ -452,6 +503,26 @@ export class FormulaEngine {
     }
     return out.length > 0 ? out : [[null]];
   }
+}
+
+/**
+ * Moves one axis of a formula's read rectangles (rows, or columns at `offset` 1) from the ids
+ * `before` to the ids `now` of `axis`, in place, if each still spans the same ids side by side;
+ * false (leaving them part-moved) otherwise.
+ */
+function moveRects(rects: number[], before: readonly string[], now: readonly string[], axis: Axis, offset = 0): boolean {
+  if (before === now) return true;
+  for (let i = offset; i < rects.length; i += 4) {
+    const from = rects[i]!;
+    const to = rects[i + 2]!;
+    if (to >= before.length) return false;
+    const at = axis.indexOf(before[from]!);
+    if (at < 0) return false;
+    for (let k = from + 1; k <= to; k++) if (now[at + k - from] !== before[k]) return false;
+    rects[i] = at;
+    rects[i + 2] = at + to - from;
+  }
+  return true;
 }
 
 /** True when one of a formula's read rectangles (see Attempt.reads) holds a position. */

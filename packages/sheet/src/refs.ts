@@ -153,6 +153,14 @@ export function formulaReferences(formula: string): FormulaReference[] {
 }
 
 /**
+ * Whether a stored formula has a reference kept as A1 text (one beyond the sheet when it was
+ * typed): such a reference names a place, not a cell.
+ */
+export function hasA1References(stored: string): boolean {
+  return formulaReferences(stored.replace(STORED_ALL, "0")).length > 0;
+}
+
+/**
  * `=SUM(A1:B$2)` as stored, with its references as ids. A reference to another tab by its name
  * (`Data!B2`) is stored by that tab's id as well, so renaming the tab rewrites nothing; one to a
  * name no tab has is kept as text (and reads as `#REF!` until a tab has that name).
