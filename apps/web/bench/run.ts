@@ -282,7 +282,8 @@ async function formulas(): Promise<void> {
     write: false,
     logLevel: "warning",
   });
-  const context = await browser.newContext();
+  // The bundle runs as an inline script, which the server's Content-Security-Policy forbids.
+  const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`${server.url}/healthz`);
   await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
