@@ -222,11 +222,13 @@ async function sheet10k(): Promise<void> {
     figures.first.push(performance.now() - started);
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
     // Again in the same profile: the IndexedDB copy shows first.
-    started = performance.now();
     await page.goto(`${server.url}/healthz`);
-    await page.goto(url);
-    await page.locator(cellSelector(1, 5)).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
-    figures.reopen.push(performance.now() - started);
+    await profiled(page, "reopening with the IndexedDB copy", async () => {
+      started = performance.now();
+      await page.goto(url);
+      await page.locator(cellSelector(1, 5)).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
+      figures.reopen.push(performance.now() - started);
+    });
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 60_000 });
 
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
