@@ -53,12 +53,19 @@ export function bearer(secret: string | undefined): Record<string, string> {
 export function connectClient(
   url: string,
   sheetId: string,
-  options: { socket?: Parameters<typeof connectSocket>[1]; secret?: string | null; person?: string } = {},
+  options: { socket?: Parameters<typeof connectSocket>[1]; secret?: string | null; person?: string; doc?: Y.Doc; beforeSync?: () => Promise<unknown> } = {},
 ): TestClient {
   const socket = connectSocket(url, { reconnectionDelay: 50, reconnectionDelayMax: 200, ...options.socket });
-  const doc = new Y.Doc();
+  const doc = options.doc ?? new Y.Doc();
   const secret = options.secret === undefined ? ownerSecret(sheetId) : (options.secret ?? undefined);
-  const provider = new SheetProvider({ socket, sheetId, doc, ...(secret ? { secret } : {}), ...(options.person ? { person: options.person } : {}) });
+  const provider = new SheetProvider({
+    socket,
+    sheetId,
+    doc,
+    ...(secret ? { secret } : {}),
+    ...(options.person ? { person: options.person } : {}),
+    ...(options.beforeSync ? { beforeSync: options.beforeSync } : {}),
+  });
   return {
     socket,
     doc,

@@ -167,6 +167,31 @@ describe("sync", () => {
     expect(waited).toBe(false);
   });
 
+  it("waits for a local copy still loading before its step 1, and is sent only what the copy lacks", async () => {
+    const { id, a } = await largeSheet();
+    const full = Y.encodeStateAsUpdate(a.doc).byteLength;
+    const copy = Y.encodeStateAsUpdate(a.doc);
+    a.sheet.setCellsA1({ A1: "after the copy" });
+    await a.provider.whenSaved();
+    // The copy loads 300 ms after the join has answered, as IndexedDB may.
+    const doc = new Y.Doc();
+    const loaded = () => new Promise((resolve) => setTimeout(() => resolve(Y.applyUpdate(doc, copy)), 300));
+    const b = connectClient(server.url, id, { doc, beforeSync: loaded });
+    clients.push(b);
+    let received = 0;
+    b.socket.on("sheet:part", (part) => {
+      received += part.update.byteLength;
+    });
+    const loading: boolean[] = [];
+    b.provider.on("loading", (value) => loading.push(value));
+    await b.provider.whenSynced();
+    expect(state(b)).toEqual(state(a));
+    expect(b.sheet.getInput(0, 0)).toBe("after the copy");
+    expect(received).toBeLessThan(full / 20);
+    // The document was not empty when it asked: it never stops taking edits.
+    expect(loading).toEqual([]);
+  });
+
   it("sends each part once the socket has written out the last: a client that stops reading holds one part on the server", async () => {
     const { id, a } = await largeSheet();
     const full = Y.encodeStateAsUpdate(a.doc).byteLength;

@@ -39,6 +39,12 @@ export interface SheetProviderOptions {
    * sends everything the server lacks, so a short value is safe. Default 15 s.
    */
   ackTimeoutMs?: number;
+  /**
+   * Called once joined, before the sync's step 1, which waits for what it returns (a local copy
+   * of the document still loading): the step 1 then says what the copy holds, and the server sends
+   * only the rest.
+   */
+  beforeSync?: () => Promise<unknown> | undefined;
 }
 
 export interface SheetProviderEvents {
@@ -136,6 +142,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly secret: string | undefined;
   private readonly person: string | undefined;
   private readonly ackTimeoutMs: number;
+  private readonly beforeSync: (() => Promise<unknown> | undefined) | undefined;
   /** Comment events not yet answered, oldest first: sent one at a time, so a reply follows its thread. */
   private readonly commentQueue: { request: CommentRequest; resolve: () => void; reject: (error: ErrorBody) => void }[] = [];
   private commentInFlight = false;
@@ -173,6 +180,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.secret = options.secret;
     this.person = options.person;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
+    this.beforeSync = options.beforeSync;
 
     this.socket.on("connect", this.onConnect);
     this.socket.on("disconnect", this.onDisconnect);
@@ -418,7 +426,9 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
           const own = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]);
           this.socket.emit("awareness:update", { sheetId: this.sheetId, update: wireBytes(own) });
         }
-        this.sync(attempt);
+        const waiting = this.beforeSync?.();
+        if (!waiting) this.sync(attempt);
+        else void waiting.catch(() => {}).then(() => attempt === this.attempt && !this.stopped && this.sync(attempt));
       },
     );
   }

@@ -6,6 +6,8 @@ import { loadPersonKey } from "./identity";
 import type { RememberedLink } from "./recent";
 
 const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
+/** How long the first sync waits for the local copy to load before it goes without it. */
+const LOCAL_COPY_WAIT_MS = 3_000;
 
 /**
  * One open sheet in this tab: the document, its binding to the server through the link it was
@@ -33,7 +35,16 @@ export class SheetSession {
     readonly socket: SheetSocket = connectSocket(),
   ) {
     this.secret = link.secret;
-    this.provider = new SheetProvider({ socket, sheetId, doc: this.doc, secret: link.secret, person: this.person });
+    this.provider = new SheetProvider({
+      socket,
+      sheetId,
+      doc: this.doc,
+      secret: link.secret,
+      person: this.person,
+      // With the local copy loaded, the server sends only what it lacks, not the whole sheet again.
+      beforeSync: () =>
+        this.persistence ? Promise.race([this.persistence.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_WAIT_MS))]) : undefined,
+    });
     // The local copy may hold an earlier edit visit's unsaved changes: only a role that may send
     // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
     if (link.role) this.attachLocalCopy(link.role);
