@@ -6,7 +6,7 @@ import type { CellRef } from "./a1.js";
 import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
-import { formulaFromStored, hasA1References, isFormula } from "./refs.js";
+import { formulaFromStored, hasA1References, isFormula, storedIds } from "./refs.js";
 import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
@@ -170,8 +170,11 @@ export class FormulaEngine {
   /** The formulas evaluated once and waiting on what they read, by key (reading one is a cycle). */
   private readonly onStack = new Set<string>();
   private attempt: Attempt | null = null;
-  /** Stored formula -> whether a move may change its value with nothing it reads (see remap). */
-  private readonly positional = new Map<string, boolean>();
+  /**
+   * Stored formula -> the row and column ids it names, or null when a move may change its value
+   * with nothing it reads (see remap).
+   */
+  private readonly named = new Map<string, string[] | null>();
   /** The row and column ids as the recorded reads' positions are (see remap). */
   private seen: { rows: readonly string[]; cols: readonly string[] };
   /** Formulas settled after rows or columns moved, before the engine saw the move: their reads are in the new positions. */
@@ -252,8 +255,12 @@ export class FormulaEngine {
     if (moved.size > 0 || renamed) this.texts.clear();
     const stale: (string | null)[] = moved.has(this.sheet.tab) ? this.remap() : [];
     // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
-    // read something else now; they are forgotten as if edited, so their dependents are too.
-    for (const [key, byTab] of this.foreign) if (renamed || [...byTab.keys()].some((tab) => moved.has(tab))) stale.push(key);
+    // read something else now; they are forgotten as if edited, so their dependents are too. So
+    // are those naming another tab (the "" mark) after any move: a reference there that is #REF!
+    // reads nothing, and a move may bring its row or column back.
+    for (const [key, byTab] of this.foreign) {
+      if (renamed || [...byTab.keys()].some((tab) => moved.has(tab) || (tab === "" && moved.size > 0))) stale.push(key);
+    }
     const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
     return changed ? [...stale, ...changed] : stale;
   }
@@ -303,18 +310,27 @@ export class FormulaEngine {
    * same cells as before, side by side as they were (a row inserted above a SUM's range moves the
    * range whole), with its reads moved to the new positions. Forgets the rest and answers their
    * keys: a read an insert or delete cut into, one past the end of an axis that changed (a whole
-   * column), a formula whose cell is gone, and those calling functions that read positions.
+   * column), a formula whose cell is gone, one naming a row or column that is gone or back (its
+   * reference is `#REF!`, or no longer), those calling functions that read positions, and those
+   * evaluated during the move's transaction (their reads are in neither layout for certain).
    */
   private remap(): string[] {
     const { rows, cols } = this.sheet;
     const before = this.seen;
     const now = (this.seen = { rows: rows.list(), cols: cols.list() });
+    const toggled = new Set<string>();
+    for (const [was, is] of [[before.rows, now.rows], [before.cols, now.cols]] as const) {
+      if (was === is) continue;
+      const gone = new Set(was);
+      for (const id of is) if (!gone.delete(id)) toggled.add(id);
+      for (const id of gone) toggled.add(id);
+    }
     const forgotten: string[] = [];
     for (const [key, rects] of this.reads) {
-      if (this.settledMoved.has(key)) continue;
       const stored = this.sheet.inputOf(key);
+      const named = isFormula(stored) && !this.settledMoved.has(key) ? this.namedBy(stored) : null;
       const moved =
-        isFormula(stored) && !this.readsPositions(stored) && this.sheet.positionOf(key)
+        named !== null && !named.some((id) => toggled.has(id)) && this.sheet.positionOf(key)
           ? moveRects(rects, before.rows, now.rows, rows) && moveRects(rects, before.cols, now.cols, cols, 1)
           : false;
       if (moved) continue;
@@ -326,15 +342,16 @@ export class FormulaEngine {
   }
 
   /**
-   * Whether a stored formula calls a function that reads positions (POSITIONAL), or has a
-   * reference kept as A1 text (one beyond the sheet when typed): that names a place, not a cell.
+   * The ids a stored formula names; null when it calls a function that reads positions
+   * (POSITIONAL) or has a reference kept as A1 text (one beyond the sheet when typed), which
+   * names a place, not a cell.
    */
-  private readsPositions(stored: string): boolean {
-    let answer = this.positional.get(stored);
+  private namedBy(stored: string): string[] | null {
+    let answer = this.named.get(stored);
     if (answer === undefined) {
-      answer = POSITIONAL.test(stored) || hasA1References(stored);
-      if (this.positional.size >= MAX_TEXTS) this.positional.clear();
-      this.positional.set(stored, answer);
+      answer = POSITIONAL.test(stored) || hasA1References(stored) ? null : storedIds(stored);
+      if (this.named.size >= MAX_TEXTS) this.named.clear();
+      this.named.set(stored, answer);
     }
     return answer;
   }
@@ -344,6 +361,9 @@ export class FormulaEngine {
     this.cache.clear();
     this.reads.clear();
     this.foreign.clear();
+    this.texts.clear();
+    this.settledMoved.clear();
+    this.seen = { rows: this.sheet.rows.list(), cols: this.sheet.cols.list() };
   }
 
   private forget(key: string): void {

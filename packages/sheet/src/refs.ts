@@ -160,6 +160,16 @@ export function hasA1References(stored: string): boolean {
   return formulaReferences(stored.replace(STORED_ALL, "0")).length > 0;
 }
 
+/** The row and column ids a stored formula's references name, on any tab. */
+export function storedIds(stored: string): string[] {
+  const ids: string[] = [];
+  for (const m of stored.matchAll(STORED_ALL)) {
+    if (m[3] !== "*") ids.push(m[3]!);
+    if (m[5] !== "*") ids.push(m[5]!);
+  }
+  return ids;
+}
+
 /**
  * `=SUM(A1:B$2)` as stored, with its references as ids. A reference to another tab by its name
  * (`Data!B2`) is stored by that tab's id as well, so renaming the tab rewrites nothing; one to a
