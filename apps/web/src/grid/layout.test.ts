@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colAt, columnOffsets, ROW_HEIGHT, visibleWindow } from "./layout";
+import { colAt, columnOffsets, HEADER_HEIGHT, ROW_HEADER_WIDTH, ROW_HEIGHT, scrollToReveal, visibleWindow } from "./layout";
 
 describe("layout", () => {
   const offsets = columnOffsets(26, (c) => (c === 1 ? 200 : 100));
@@ -23,5 +23,24 @@ describe("layout", () => {
     const end = visibleWindow({ scrollTop: 1e9, scrollLeft: 1e9, width: 800, height: 600 }, 1000, offsets);
     expect(end.lastRow).toBe(999);
     expect(end.lastCol).toBe(25);
+  });
+
+  it("scrolls as little as it can to show a cell beside frozen panes, and never for a frozen one", () => {
+    const offsets = columnOffsets(50, () => 100);
+    const view = { scrollTop: 0, scrollLeft: 0, width: 500, height: 300 };
+    const none = { rows: 0, cols: 0 };
+    // In view: nothing moves.
+    expect(scrollToReveal(view, { row: 3, col: 2 }, offsets, none)).toEqual({ scrollTop: 0, scrollLeft: 0 });
+    // Below and right of the view: its bottom and right edges come to the view's.
+    expect(scrollToReveal(view, { row: 40, col: 10 }, offsets, none)).toEqual({
+      scrollTop: HEADER_HEIGHT + 41 * ROW_HEIGHT - 300,
+      scrollLeft: ROW_HEADER_WIDTH + 1100 - 500,
+    });
+    // Above the view, with two frozen rows and a frozen column: it comes just below and beside them.
+    const scrolled = { ...view, scrollTop: 2000, scrollLeft: 3000 };
+    const frozen = { rows: 2, cols: 1 };
+    expect(scrollToReveal(scrolled, { row: 10, col: 5 }, offsets, frozen)).toEqual({ scrollTop: 8 * ROW_HEIGHT, scrollLeft: 400 });
+    // A frozen cell is always in view.
+    expect(scrollToReveal(scrolled, { row: 1, col: 0 }, offsets, frozen)).toEqual({ scrollTop: 2000, scrollLeft: 3000 });
   });
 });

@@ -57,6 +57,33 @@ export function windowCapacity(height: number): number {
   return Math.ceil(Math.max(0, height) / ROW_HEIGHT) + 2 * OVERSCAN + 3;
 }
 
+/**
+ * Where the viewport scrolls to show a cell below the sticky headers and frozen panes, moving as
+ * little as it can. Frozen rows and columns are always in view: they do not scroll it.
+ */
+export function scrollToReveal(
+  view: Viewport,
+  pos: { row: number; col: number },
+  offsets: Float64Array,
+  frozen: { rows: number; cols: number },
+): { scrollTop: number; scrollLeft: number } {
+  let { scrollTop, scrollLeft } = view;
+  if (pos.row >= frozen.rows) {
+    const top = HEADER_HEIGHT + pos.row * ROW_HEIGHT;
+    const hidden = HEADER_HEIGHT + frozen.rows * ROW_HEIGHT;
+    if (top - hidden < scrollTop) scrollTop = top - hidden;
+    else if (top + ROW_HEIGHT > scrollTop + view.height) scrollTop = top + ROW_HEIGHT - view.height;
+  }
+  if (pos.col >= frozen.cols) {
+    const left = ROW_HEADER_WIDTH + offsets[pos.col]!;
+    const width = offsets[pos.col + 1]! - offsets[pos.col]!;
+    const hidden = ROW_HEADER_WIDTH + offsets[frozen.cols]!;
+    if (left - hidden < scrollLeft) scrollLeft = left - hidden;
+    else if (left + width > scrollLeft + view.width) scrollLeft = left + width - view.width;
+  }
+  return { scrollTop, scrollLeft };
+}
+
 /** Column index under an x coordinate of the grid's content (row header excluded). */
 export function colAt(offsets: Float64Array, x: number): number {
   return indexAt(offsets, x);
