@@ -34,6 +34,14 @@ const LEGACY: Record<string, Record<string, string>> = {
 //   `compact` (one snapshot row at seq 4), then B3 "after" and A1 cleared (seqs 5 and 6); plain
 //   address off, an owner link given at create and a view link added and used.
 const FIXTURE_V1 = path.join(FIXTURES, "sheets-v1.db");
+// fixtures/sheets-v2.db was written by the release before schema version 3, bd77aad, with its own
+// SqliteStorage (git show bd77aad:apps/server/src/storage/sqlite.ts, with its storage.ts and
+// state.ts) run by a throwaway script from a temporary folder under apps/server: one sheet made with
+// initSheet (30 rows, 4 columns), A1, B2 and C30 each appended as an update (seqs 2 to 4), a
+// checkpoint in parts through seq 4 (stateInParts with parts of 5 items, packState), then D4
+// appended (seq 5); closed so that no -wal or -shm file is left.
+const FIXTURE_V2 = path.join(FIXTURES, "sheets-v2.db");
+const V2_PACKED = "v2SheetPackedAaaaaaaa1";
 const V1_PLAIN = "v1SheetAaaaaaaaaaaaaa1";
 const V1_COMPACTED = "v1SheetBbbbbbbbbbbbbb2";
 const V1: Record<string, { cells: Record<string, string>; rows: number; lastSeq: number; firstSeq: number }> = {
@@ -249,6 +257,27 @@ describe("SQLite migration", () => {
     await again.close();
   });
 
+  it("opens the previous release's database with a checkpoint in parts, and keeps writing to it", async () => {
+    const file = copyOfFixture(FIXTURE_V2);
+    expect(userVersion(file)).toBe(2);
+    const storage = new SqliteStorage(file);
+    expect(userVersion(file)).toBe(LATEST);
+    const loaded = (await storage.load(V2_PACKED))!;
+    // The checkpoint's parts, then the update logged after it.
+    expect(loaded.logged).toBe(1);
+    expect(loaded.updates.length).toBeGreaterThan(3);
+    const cells = { A1: "alpha", B2: "=1+2", C30: "last", D4: "after" };
+    expect(await cellsOf(storage, V2_PACKED)).toEqual(cells);
+    const doc = docFrom(loaded.updates);
+    const before = Y.encodeStateVector(doc);
+    Sheet.of(doc).setCellsA1({ A2: "new" });
+    expect(await storage.append(V2_PACKED, Y.encodeStateAsUpdate(doc, before), meta())).toBe(6);
+    await storage.close();
+    const again = new SqliteStorage(file);
+    expect(await cellsOf(again, V2_PACKED)).toEqual({ ...cells, A2: "new" });
+    await again.close();
+  });
+
   it("a new database starts at the latest version", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-migration-")), "sheets.db");
     await new SqliteStorage(file).close();
@@ -258,6 +287,7 @@ describe("SQLite migration", () => {
   it.each([
     ["sheets-v0.db", LATEST + 1],
     ["sheets-v1.db", LATEST + 1],
+    ["sheets-v2.db", LATEST + 1],
     ["sheets-v1.db", 99],
   ])("refuses a newer release's database and leaves it as it was (%s set to version %i)", (fixture, version) => {
     const file = copyOfFixture(path.join(FIXTURES, fixture));
