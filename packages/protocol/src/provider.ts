@@ -298,8 +298,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   };
 
   private readonly onDisconnect = (): void => {
-    this.attempt++;
-    this.releaseHeld();
+    this.endAttempt();
     this.outbox = [];
     this.clearRetry();
     this.setStatus("offline");
@@ -314,6 +313,12 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (this.held) this.held.push(update);
     else Y.applyUpdate(this.doc, update, this);
   };
+
+  /** Ends the current attempt: its answers are ignored, and what it held is applied. */
+  private endAttempt(): void {
+    this.attempt++;
+    this.releaseHeld();
+  }
 
   /** Applies the updates held during a sync in parts, after the parts received (see `held`). */
   private releaseHeld(): void {
@@ -350,8 +355,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly onClosed = (payload: SheetClosed): void => {
     if (payload.sheetId !== this.sheetId || this.closed) return;
     this.closed = true;
-    this.attempt++;
-    this.releaseHeld();
+    this.endAttempt();
     this.clearRetry();
     this.role = null;
     this.setStatus("offline");
@@ -585,8 +589,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
    * changes wait in `pending`, and the sync after the wait sends them all at once.
    */
   private scheduleRetry(delayMs: number): void {
-    this.attempt++;
-    this.releaseHeld();
+    this.endAttempt();
     this.clearRetry();
     if (this.status === "synced") this.setStatus("retrying");
     this.retryTimer = setTimeout(() => this.start(), delayMs);

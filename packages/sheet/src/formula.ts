@@ -318,6 +318,11 @@ export class FormulaEngine {
     const { rows, cols } = this.sheet;
     const before = this.seen;
     const now = (this.seen = { rows: rows.list(), cols: cols.list() });
+    if (this.reads.size === 0) {
+      // No formula to keep: no need to work out which ids went or came back.
+      this.settledMoved.clear();
+      return [];
+    }
     const toggled = new Set<string>();
     for (const [was, is] of [[before.rows, now.rows], [before.cols, now.cols]] as const) {
       if (was === is) continue;
@@ -331,7 +336,7 @@ export class FormulaEngine {
       const named = isFormula(stored) && !this.settledMoved.has(key) ? this.namedBy(stored) : null;
       const moved =
         named !== null && !named.some((id) => toggled.has(id)) && this.sheet.positionOf(key)
-          ? moveRects(rects, before.rows, now.rows, rows) && moveRects(rects, before.cols, now.cols, cols, 1)
+          ? moveRects(rects, before.rows, rows) && moveRects(rects, before.cols, cols, 1)
           : false;
       if (moved) continue;
       forgotten.push(key);
@@ -527,10 +532,11 @@ export class FormulaEngine {
 
 /**
  * Moves one axis of a formula's read rectangles (rows, or columns at `offset` 1) from the ids
- * `before` to the ids `now` of `axis`, in place, if each still spans the same ids side by side;
+ * `before` to the ids `axis` has now, in place, if each still spans the same ids side by side;
  * false (leaving them part-moved) otherwise.
  */
-function moveRects(rects: number[], before: readonly string[], now: readonly string[], axis: Axis, offset = 0): boolean {
+function moveRects(rects: number[], before: readonly string[], axis: Axis, offset = 0): boolean {
+  const now = axis.list();
   if (before === now) return true;
   for (let i = offset; i < rects.length; i += 4) {
     const from = rects[i]!;
