@@ -10,9 +10,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { connectSocket, LIMITS, PROTOCOL_VERSION, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
+import { LIMITS, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { Sheet, toCsv, type CellWrite } from "@cosheet/sheet";
 import { apiCall, bearer, connectClient, createSheet, ownerSecret, type TestClient } from "../test/helpers.js";
+import { compareRelays, FIGURES, ratio } from "./compare.js";
+import { importedSheet, joinSocket, RELAYS } from "./relays.js";
 import { spawnServer, type ServerProcess } from "../test/process.js";
 import { databaseFile } from "../src/config.js";
 import { SqliteStorage } from "../src/storage/sqlite.js";
@@ -21,7 +23,7 @@ import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, join, fuzz, limits, history. */
+/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, join, fuzz, limits, history, peers. */
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !ONLY || ONLY.includes(name);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -84,18 +86,6 @@ async function listeners(url: string, sheetId: string, n: number) {
     sockets.push(socket);
   }
   return { arrivals, close: () => sockets.forEach((s) => s.disconnect()) };
-}
-
-/**
- * A plain socket joined to a sheet with its owner secret: no provider, so it applies nothing it
- * receives. `listen` adds its listeners before it connects.
- */
-async function joinSocket(url: string, sheetId: string, listen?: (socket: SheetSocket) => void): Promise<SheetSocket> {
-  const socket = connectSocket(url, { forceNew: true });
-  listen?.(socket);
-  await new Promise((r) => socket.once("connect", () => r(null)));
-  await new Promise((r) => socket.emit("sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) }, r));
-  return socket;
 }
 
 /** The sheet as a client has it once synced, as one update. */
@@ -260,19 +250,6 @@ async function rssPerSheet(sheets: number) {
     for (const c of [...clients, warm]) c.close();
     return { bytesPerSheet: (after - before) / sheets };
   });
-}
-
-/** A new sheet holding a rows x cols CSV import (`r0c0`, `r0c1`, …). */
-async function importedSheet(url: string, rows: number, cols: number): Promise<string> {
-  const sheetId = await createSheet(url);
-  const csv = toCsv(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => `r${r}c${c}`)));
-  const res = await fetch(`${url}/api/sheets/${sheetId}/import`, {
-    method: "POST",
-    headers: { ...bearer(ownerSecret(sheetId)), "content-type": "text/csv" },
-    body: csv,
-  });
-  if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
-  return sheetId;
 }
 
 /** One cold open: the server started on `dataDir` (the sheet is not in memory), one client joins. */
@@ -715,6 +692,17 @@ if (want("history")) {
   record(`history: list versions (GET), ${edits} stored updates`, ops.listMs, "ms");
   record(`history: restore the version halfway back (POST, to its answer)`, ops.restoreMs, "ms");
   record("history: undo that restore (restore the version named before it)", ops.undoMs, "ms");
+}
+
+if (want("peers")) {
+  const compared = await compareRelays(RUNS, (line) => console.log(line));
+  results.peers = Object.fromEntries([...compared].map(([relay, figures]) => [relay.name, figures]));
+  console.log(`\n| figure | ${RELAYS.map((r) => r.name).join(" | ")} | Cosheet / best other |\n|---|${RELAYS.map(() => "---|").join("")}---|`);
+  for (const f of FIGURES) {
+    const { ratio: x, best } = ratio(f, compared);
+    const cells = RELAYS.map((r) => `${round(compared.get(r)![f.key]!)} ${f.unit}`);
+    console.log(`| ${f.label} | ${cells.join(" | ")} | ${round(x)} (${best.name})${f.higherIsBetter ? ", higher is better" : ""} |`);
+  }
 }
 
 console.log("\n| figure | median | target |\n|---|---|---|");

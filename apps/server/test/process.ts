@@ -24,9 +24,12 @@ export interface ServerProcess {
   exited: Promise<number | string | null>;
 }
 
-/** Starts the real server entry point (src/index.ts) in its own process. */
-export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
+/**
+ * Starts the real server entry point (src/index.ts) in its own process, or another `entry` (a
+ * path under apps/server) that prints `"port":N` once it listens.
+ */
+export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = [], entry = "src/index.ts"): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     cwd: serverDir,
     env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "info", WEB_DIR: "/nonexistent", ...env },
     stdio: ["ignore", "pipe", "pipe"],

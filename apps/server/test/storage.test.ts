@@ -79,6 +79,44 @@ describe("SqliteStorage", () => {
     await storage.close();
   });
 
+  it("writes the links used meanwhile in one transaction, and what is left on close", async () => {
+    const file = tempFile();
+    const storage = new SqliteStorage(file);
+    const id = "touchedSheetAaaaaaaaa1";
+    const links = Array.from({ length: 20 }, (_, i) => ({
+      id: `link${i}`,
+      sheetId: id,
+      secretHash: `hash${i}`,
+      role: "edit" as const,
+      label: "",
+      createdAt: 1_000,
+      expiresAt: null,
+      lastUsedAt: null,
+    }));
+    await newSheet(storage, id);
+    for (const link of links) await storage.addLink(link);
+    const { db } = insides(storage);
+    let transactions = 0;
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((fn: (...args: never[]) => unknown) => {
+      const run = transaction(fn);
+      return ((...args: never[]) => {
+        transactions++;
+        return run(...args);
+      }) as never;
+    }) as never;
+    await Promise.all(links.map((link, i) => storage.touchLink(id, link.id, 5_000 + i)));
+    expect(transactions).toBe(1);
+    expect((await storage.listLinks(id)).map((l) => l.lastUsedAt)).toEqual(links.map((_, i) => 5_000 + i));
+
+    // Not awaited: closing writes them.
+    void storage.touchLink(id, "link0", 9_000);
+    await storage.close();
+    const again = new SqliteStorage(file);
+    expect((await again.listLinks(id))[0]!.lastUsedAt).toBe(9_000);
+    await again.close();
+  });
+
   it("stores each (sheet, author, link, via) once, across reopens", async () => {
     const file = tempFile();
     let storage = new SqliteStorage(file);

@@ -177,6 +177,8 @@ const SELECT_ACCESS = `
   WHERE s.id = ?`;
 const DELETE_LINK = "DELETE FROM links WHERE id = ? AND sheet_id = ?";
 const TOUCH_LINK = "UPDATE links SET last_used_at = ? WHERE id = ? AND sheet_id = ?";
+/** How long a link's last use waits to be written with the others' (see SqliteStorage.touchLink). */
+const TOUCH_DELAY_MS = 250;
 
 interface LinkRow {
   id: string;
@@ -247,6 +249,11 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 interface SheetRow {
   created_at: number;
   updated_at: number;
@@ -301,6 +308,9 @@ export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** Links' last use not yet written, by sheet and link (see {@link touchLink}). */
+  private touches = new Map<string, { sheetId: string; linkId: string; at: number; waiters: Waiter[] }>();
+  private touchTimer: NodeJS.Timeout | null = null;
   private readonly stmt;
   private readonly writeBatch: (batch: Pending[], fresh: Map<string, number>) => number[];
   /**
@@ -563,8 +573,38 @@ export class SqliteStorage implements Storage {
     return this.stmt.deleteLink.run(linkId, sheetId).changes > 0;
   }
 
-  async touchLink(sheetId: string, linkId: string, at: number): Promise<void> {
-    this.stmt.touchLink.run(at, linkId, sheetId);
+  /**
+   * Written TOUCH_DELAY_MS later, with every other link used meanwhile, in one transaction: a
+   * crowd joining sheets for the first time costs one fsync, not one each. Resolves once written.
+   */
+  touchLink(sheetId: string, linkId: string, at: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const key = `${sheetId} ${linkId}`;
+      const touch = this.touches.get(key) ?? { sheetId, linkId, at, waiters: [] };
+      touch.at = at;
+      touch.waiters.push({ resolve, reject });
+      this.touches.set(key, touch);
+      this.touchTimer ??= setTimeout(() => this.writeTouches(), TOUCH_DELAY_MS).unref();
+    });
+  }
+
+  private writeTouches(): void {
+    if (this.touchTimer) clearTimeout(this.touchTimer);
+    this.touchTimer = null;
+    const batch = [...this.touches.values()];
+    this.touches.clear();
+    let failed: unknown = null;
+    try {
+      this.db.transaction(() => {
+        for (const t of batch) this.stmt.touchLink.run(t.at, t.linkId, t.sheetId);
+      })();
+    } catch (err) {
+      failed = err;
+    }
+    for (const w of batch.flatMap((t) => t.waiters)) {
+      if (failed) w.reject(failed);
+      else w.resolve();
+    }
   }
 
   async setPlainAddress(sheetId: string, enabled: boolean): Promise<void> {
@@ -573,6 +613,7 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     if (this.queue.length > 0) this.flush();
+    if (this.touches.size > 0) this.writeTouches();
     this.db.close();
   }
 }

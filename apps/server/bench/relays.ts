@@ -1,0 +1,241 @@
+/**
+ * Cosheet, Hocuspocus and y-websocket behind one interface, for the comparison in compare.ts:
+ * each one's server in its own process, persisting to disk as in production; a full client (a
+ * Yjs document kept in sync by the system's own provider); and a listener, a bare socket that
+ * only notes when a broadcast update arrives, so many of them cost this process little.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import WebSocket from "ws";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { connectSocket, PROTOCOL_VERSION, type SheetSocket } from "@cosheet/protocol";
+import { toCsv } from "@cosheet/sheet";
+import { bearer, connectClient, createSheet, ownerSecret } from "../test/helpers.js";
+import { spawnServer } from "../test/process.js";
+
+export interface RelayServer {
+  /** http://127.0.0.1:port */
+  url: string;
+  pid: number;
+  /** SIGTERM, and resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+export interface RelayClient {
+  doc: Y.Doc;
+  /** Resolves once the document has the server's state. */
+  synced: Promise<void>;
+  /** Bytes this client's socket has read from the server so far. */
+  bytesRead(): number;
+  close(): void;
+}
+
+export interface Relay {
+  name: string;
+  /** Starts a server on `dataDir`; a second start on the same directory finds what the first stored. */
+  start(dataDir: string): Promise<RelayServer>;
+  /** A document to work on (Cosheet makes a sheet; the others take any name). */
+  newDoc(server: RelayServer): Promise<string>;
+  client(server: RelayServer, name: string): RelayClient;
+  /**
+   * A bare socket that sends Yjs updates made elsewhere (and applies nothing it receives), as
+   * its system's own client would send them one by one.
+   */
+  sender(server: RelayServer, name: string): Promise<{ send(update: Uint8Array): void; close(): void }>;
+  /** Joins, calls `onUpdate` with each broadcast update; resolves with a function that leaves. */
+  listener(server: RelayServer, name: string, onUpdate: (update: Uint8Array) => void): Promise<() => void>;
+}
+
+const wsUrl = (url: string) => url.replace(/^http/, "ws");
+
+// y-websocket's provider adds a process "exit" listener per instance; hundreds are expected here.
+process.setMaxListeners(0);
+
+async function spawn(dataDir: string, entry: string, env: Record<string, string> = {}): Promise<RelayServer> {
+  const p = await spawnServer({ DATA_DIR: dataDir, PORT: "0", ...env }, process.env.BENCH_SERVER_ARGS?.split(" ") ?? [], entry);
+  return {
+    url: p.url,
+    pid: p.child.pid!,
+    async stop() {
+      p.child.kill("SIGTERM");
+      await p.exited;
+    },
+  };
+}
+
+/** Bytes read by the TCP socket under a `ws` WebSocket. */
+function wsBytesRead(ws: unknown): number {
+  return (ws as { _socket?: { bytesRead: number } } | null)?._socket?.bytesRead ?? 0;
+}
+
+/**
+ * A bare Cosheet socket joined to a sheet with its owner secret: no provider, so it applies
+ * nothing it receives. `listen` adds its listeners before it connects.
+ */
+export async function joinSocket(url: string, sheetId: string, listen?: (socket: SheetSocket) => void): Promise<SheetSocket> {
+  const socket = connectSocket(url, { forceNew: true });
+  listen?.(socket);
+  await new Promise((r) => socket.once("connect", () => r(null)));
+  await new Promise((r) => socket.emit("sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) }, r));
+  return socket;
+}
+
+/** A new sheet holding a rows x cols CSV import (`r0c0`, `r0c1`, …). */
+export async function importedSheet(url: string, rows: number, cols: number): Promise<string> {
+  const sheetId = await createSheet(url);
+  const csv = toCsv(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => `r${r}c${c}`)));
+  const res = await fetch(`${url}/api/sheets/${sheetId}/import`, {
+    method: "POST",
+    headers: { ...bearer(ownerSecret(sheetId)), "content-type": "text/csv" },
+    body: csv,
+  });
+  if (!res.ok) throw new Error(`import failed: ${await res.text()}`);
+  return sheetId;
+}
+
+export const cosheet: Relay = {
+  name: "Cosheet",
+  // Every benchmark client connects from 127.0.0.1: the per-address limits are lifted.
+  start: (dataDir) => spawn(dataDir, "src/index.ts", { ADDRESS_EVENTS_PER_SECOND: "1000000", SHEETS_PER_MINUTE_PER_ADDRESS: "100000" }),
+  newDoc: (server) => createSheet(server.url),
+  client(server, name) {
+    const c = connectClient(server.url, name, { socket: { forceNew: true } });
+    return {
+      doc: c.doc,
+      synced: c.provider.whenSynced(),
+      bytesRead: () => wsBytesRead((c.socket.io.engine?.transport as unknown as { ws?: unknown } | undefined)?.ws),
+      close: () => c.close(),
+    };
+  },
+  async sender(server, name) {
+    const socket = await joinSocket(server.url, name);
+    return {
+      send: (update) => void socket.emit("sheet:update", { sheetId: name, update }, () => {}),
+      close: () => socket.disconnect(),
+    };
+  },
+  async listener(server, name, onUpdate) {
+    const socket = await joinSocket(server.url, name, (s) => s.on("sheet:update", ({ update }) => onUpdate(update instanceof Uint8Array ? update : new Uint8Array(update))));
+    return () => socket.disconnect();
+  },
+};
+
+/** Opens a bare WebSocket; `onMessage` gets each binary message as a decoder. */
+async function bareSocket(url: string, onMessage: (d: decoding.Decoder) => void): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  ws.binaryType = "nodebuffer";
+  ws.on("message", (data: Buffer) => onMessage(decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  return ws;
+}
+
+const MESSAGE_SYNC = 0;
+const SYNC_UPDATE = 2;
+/** Hocuspocus' message types (@hocuspocus/server's MessageType) and its token sub-type. */
+const HOCUSPOCUS_AUTH = 2;
+const HOCUSPOCUS_TOKEN = 0;
+
+/** A y-protocols sync update message, prefixed with the document's name for Hocuspocus. */
+function syncUpdate(update: Uint8Array, documentName?: string): Uint8Array {
+  const e = encoding.createEncoder();
+  if (documentName !== undefined) encoding.writeVarString(e, documentName);
+  encoding.writeVarUint(e, MESSAGE_SYNC);
+  encoding.writeVarUint(e, SYNC_UPDATE);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** A bare socket connected to a Hocuspocus document, as its provider connects (token first). */
+async function hocuspocusSocket(server: RelayServer, name: string, onUpdate: (update: Uint8Array) => void): Promise<WebSocket> {
+  const ws = await bareSocket(wsUrl(server.url), (d) => {
+    decoding.readVarString(d); // the document's name
+    if (decoding.readVarUint(d) === MESSAGE_SYNC && decoding.readVarUint(d) === SYNC_UPDATE) onUpdate(decoding.readVarUint8Array(d));
+  });
+  const auth = encoding.createEncoder();
+  encoding.writeVarString(auth, name);
+  encoding.writeVarUint(auth, HOCUSPOCUS_AUTH);
+  encoding.writeVarUint(auth, HOCUSPOCUS_TOKEN);
+  encoding.writeVarString(auth, "");
+  ws.send(encoding.toUint8Array(auth));
+  return ws;
+}
+
+export const hocuspocus: Relay = {
+  name: "Hocuspocus",
+  start: (dataDir) => spawn(dataDir, "bench/peers/hocuspocus-server.ts"),
+  newDoc: async () => `doc-${crypto.randomUUID()}`,
+  client(server, name) {
+    const doc = new Y.Doc();
+    const socket = new HocuspocusProviderWebsocket({ url: wsUrl(server.url), WebSocketPolyfill: WebSocket });
+    const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc });
+    provider.attach();
+    return {
+      doc,
+      synced: new Promise((resolve) => provider.on("synced", () => resolve())),
+      bytesRead: () => wsBytesRead(socket.webSocket),
+      close: () => {
+        provider.destroy();
+        socket.destroy();
+      },
+    };
+  },
+  async sender(server, name) {
+    const ws = await hocuspocusSocket(server, name, () => {});
+    return {
+      send: (update) => ws.send(syncUpdate(update, name)),
+      close: () => ws.close(),
+    };
+  },
+  async listener(server, name, onUpdate) {
+    const ws = await hocuspocusSocket(server, name, onUpdate);
+    return () => ws.close();
+  },
+};
+
+function yWebsocketSocket(server: RelayServer, name: string, onUpdate: (update: Uint8Array) => void): Promise<WebSocket> {
+  return bareSocket(`${wsUrl(server.url)}/${name}`, (d) => {
+    if (decoding.readVarUint(d) === MESSAGE_SYNC && decoding.readVarUint(d) === SYNC_UPDATE) onUpdate(decoding.readVarUint8Array(d));
+  });
+}
+
+export const yWebsocket: Relay = {
+  name: "y-websocket",
+  start: (dataDir) => spawn(dataDir, "bench/peers/y-websocket-server.ts", { YPERSISTENCE: path.join(dataDir, "y-leveldb") }),
+  newDoc: async () => `doc-${crypto.randomUUID()}`,
+  client(server, name) {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(wsUrl(server.url), name, doc, { WebSocketPolyfill: WebSocket as never });
+    return {
+      doc,
+      synced: new Promise((resolve) => provider.once("sync", () => resolve())),
+      bytesRead: () => wsBytesRead(provider.ws),
+      close: () => provider.destroy(),
+    };
+  },
+  async sender(server, name) {
+    const ws = await yWebsocketSocket(server, name, () => {});
+    return {
+      send: (update) => ws.send(syncUpdate(update)),
+      close: () => ws.close(),
+    };
+  },
+  async listener(server, name, onUpdate) {
+    const ws = await yWebsocketSocket(server, name, onUpdate);
+    return () => ws.close();
+  },
+};
+
+export const RELAYS = [cosheet, hocuspocus, yWebsocket];
+
+/** A fresh data directory for one server. */
+export function dataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-relay-"));
+}
