@@ -88,3 +88,61 @@ export function scrollToReveal(
 export function colAt(offsets: Float64Array, x: number): number {
   return indexAt(offsets, x);
 }
+
+/** The indices a window renders on one axis: the frozen ones first, then those in view after them. */
+export function windowIndices(frozen: number, first: number, last: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < frozen; i++) out.push(i);
+  for (let i = Math.max(frozen, first); i <= last; i++) out.push(i);
+  return out;
+}
+
+/**
+ * A rendered row's slot: its index modulo the window's capacity, so that scrolling by k rows
+ * gives only the k rows that came into view a new element (frozen rows keep their own, -1 here).
+ * `bySlot` orders a window's rows by slot, frozen rows first.
+ */
+export function rowSlot(row: number, frozenRows: number, capacity: number): number {
+  return row < frozenRows ? -1 : row % capacity;
+}
+
+export function bySlot(rows: readonly number[], frozenRows: number, capacity: number): number[] {
+  const slot = (r: number) => rowSlot(r, frozenRows, capacity);
+  return [...rows].sort((a, b) => slot(a) - slot(b) || a - b);
+}
+
+/** Pixel box of a range within the grid's content (headers included), as CSS lengths. */
+export function rangeBox(
+  { start, end }: { start: { row: number; col: number }; end: { row: number; col: number } },
+  offsets: Float64Array,
+): { left: string; top: string; width: string; height: string } {
+  return {
+    left: `${ROW_HEADER_WIDTH + offsets[start.col]!}px`,
+    top: `${HEADER_HEIGHT + start.row * ROW_HEIGHT}px`,
+    width: `${offsets[end.col + 1]! - offsets[start.col]!}px`,
+    height: `${(end.row - start.row + 1) * ROW_HEIGHT}px`,
+  };
+}
+
+/**
+ * The cell under a point `x`, `y` of the grid's box (its top-left corner is 0, 0): row -1 on the
+ * column headers, col -1 on the row headers, both on the corner. Within the frozen bands the
+ * position does not scroll.
+ */
+export function cellAtPoint(
+  x: number,
+  y: number,
+  view: Pick<Viewport, "scrollTop" | "scrollLeft">,
+  offsets: Float64Array,
+  rowCount: number,
+  frozen: { rows: number; cols: number },
+): { row: number; col: number } {
+  const inX = x - ROW_HEADER_WIDTH;
+  const inY = y - HEADER_HEIGHT;
+  const frozenWidth = offsets[frozen.cols]!;
+  const cx = inX >= 0 && inX < frozenWidth ? inX : inX + view.scrollLeft;
+  const cy = inY >= 0 && inY < frozen.rows * ROW_HEIGHT ? inY : inY + view.scrollTop;
+  if (inY < 0) return { row: -1, col: inX < 0 ? -1 : colAt(offsets, cx) };
+  if (inX < 0) return { row: Math.floor(cy / ROW_HEIGHT), col: -1 };
+  return { row: Math.min(rowCount - 1, Math.floor(cy / ROW_HEIGHT)), col: colAt(offsets, cx) };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import type { CellContent } from "./cellContents";
+import { columnOffsets, ROW_HEADER_WIDTH, windowIndices } from "./layout";
+import { windowModel, type WindowInput } from "./renderModel";
+
+const offsets = columnOffsets(10, () => 100);
+const content = (r: number, c: number): CellContent => ({ text: `${r},${c}`, css: c === 1 ? "font-weight:bold;" : "", changed: r === 21, commented: false });
+
+function model(firstRow: number, frozen = { rows: 1, cols: 1 }, over: Partial<WindowInput> = {}) {
+  return windowModel({
+    rows: windowIndices(frozen.rows, firstRow, firstRow + 4),
+    cols: windowIndices(frozen.cols, 3, 5),
+    frozen,
+    capacity: 8,
+    offsets,
+    selection: { start: { row: 21, col: 3 }, end: { row: 22, col: 4 } },
+    active: { row: 21, col: 3 },
+    content,
+    ...over,
+  });
+}
+
+describe("the grid's render model", () => {
+  it("renders the frozen row and column first, then the window, with what each cell shows", () => {
+    const rows = model(20);
+    expect(rows[0]).toMatchObject({ slot: "f0", r: 0, frozen: true, current: false });
+    expect(rows.slice(1).map((r) => r.r).sort((a, b) => a - b)).toEqual([20, 21, 22, 23, 24]);
+    const row21 = rows.find((r) => r.r === 21)!;
+    expect(row21.current).toBe(true);
+    expect(row21.cells.map((c) => [c.cslot, c.c])).toEqual([["f0", 0], [1, 3], [2, 4], [3, 5]]);
+    expect(row21.cells[1]).toMatchObject({ text: "21,3", active: true, selected: true, changed: true });
+    expect(row21.cells[3]).toMatchObject({ active: false, selected: false });
+    expect(row21.cells[1]!.style).toBe(`left:${ROW_HEADER_WIDTH + 300}px;width:100px;`);
+  });
+
+  it("keeps each scrolling row in its slot: scrolling by one row changes one slot's row", () => {
+    const slots = (rows: ReturnType<typeof model>) => new Map(rows.map((r) => [r.slot, r.r]));
+    const [before, after] = [slots(model(20)), slots(model(21))];
+    expect([...after].filter(([slot, r]) => before.get(slot) !== r)).toEqual([[(25 % 8), 25]]);
+  });
+
+  it("reads each cell's content from the caller", () => {
+    const seen: string[] = [];
+    model(20, { rows: 0, cols: 0 }, { content: (r, c) => (seen.push(`${r},${c}`), content(r, c)) });
+    expect(seen).toHaveLength(5 * 3);
+  });
+});
