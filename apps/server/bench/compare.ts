@@ -271,28 +271,32 @@ export const FIGURES: Figure[] = [
 
 export type Figures = Record<string, number>;
 
+/** The scenarios, by the names `BENCH_PEERS` takes. */
+export const PEER_SCENARIOS = ["fanout2", "fanout200", "writers", "connect", "memory", "open"] as const;
+export type PeerScenario = (typeof PEER_SCENARIOS)[number];
+
 /**
  * Runs every scenario `runs` times on each system, interleaved, and returns each system's medians.
  */
-export async function compareRelays(runs: number, log: (line: string) => void): Promise<Map<Relay, Figures>> {
+export async function compareRelays(runs: number, log: (line: string) => void, only: readonly PeerScenario[] = PEER_SCENARIOS): Promise<Map<Relay, Figures>> {
   const [rows, cols] = [1000, 100];
-  const stored = await storedLarge(rows, cols);
+  const stored = only.includes("open") ? await storedLarge(rows, cols) : null;
   const samples = new Map<Relay, Figures[]>(RELAYS.map((r) => [r, []]));
   for (let run = 0; run < runs; run++) {
     const order = RELAYS.map((_, i) => RELAYS[(i + run) % RELAYS.length]!);
     const figures = new Map<Relay, Figures>(RELAYS.map((r) => [r, {}]));
-    const scenarios: [string, (relay: Relay) => Promise<Figures>][] = [
-      ["fan-out, 2 clients", async (r) => ({ cpuMsPerEdit2: (await fanout(r, 2, 200)).cpuMsPerEdit })],
-      ["fan-out, 200 clients", async (r) => {
+    const scenarios: [PeerScenario, (relay: Relay) => Promise<Figures>][] = [
+      ["fanout2", async (r) => ({ cpuMsPerEdit2: (await fanout(r, 2, 200)).cpuMsPerEdit })],
+      ["fanout200", async (r) => {
         const f = await fanout(r, 200, 200);
         return { cpuMsPerEdit200: f.cpuMsPerEdit, fanoutP99Ms: f.p99Ms };
       }],
-      ["20 writers", (r) => throughput(r, 20, 90, 5)],
-      ["1,000 clients", (r) => connectMany(r, 1000, 500)],
+      ["writers", (r) => throughput(r, 20, 90, 5)],
+      ["connect", (r) => connectMany(r, 1000, 500)],
       ["memory", (r) => rssPerDoc(r, 200)],
-      ["open", (r) => open(r, stored.get(r)!.dir, stored.get(r)!.name, rows * cols)],
+      ["open", (r) => open(r, stored!.get(r)!.dir, stored!.get(r)!.name, rows * cols)],
     ];
-    for (const [what, scenario] of scenarios) {
+    for (const [what, scenario] of scenarios.filter(([name]) => only.includes(name))) {
       for (const relay of order) {
         const f = await scenario(relay);
         Object.assign(figures.get(relay)!, f);
@@ -303,7 +307,8 @@ export async function compareRelays(runs: number, log: (line: string) => void): 
   }
   return new Map(RELAYS.map((relay) => {
     const runsOf = samples.get(relay)!;
-    return [relay, Object.fromEntries(FIGURES.map((f) => [f.key, median(runsOf.map((r) => r[f.key]!))]))];
+    const measured = FIGURES.filter((f) => runsOf[0]![f.key] !== undefined);
+    return [relay, Object.fromEntries(measured.map((f) => [f.key, median(runsOf.map((r) => r[f.key]!))]))];
   }));
 }
 

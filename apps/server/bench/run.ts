@@ -13,8 +13,8 @@ import * as Y from "yjs";
 import { LIMITS, XLSX_TYPE, type Ack, type SheetSocket } from "@cosheet/protocol";
 import { Sheet, toCsv, type CellWrite } from "@cosheet/sheet";
 import { apiCall, bearer, connectClient, createSheet, ownerSecret, type TestClient } from "../test/helpers.js";
-import { compareRelays, FIGURES, ratio } from "./compare.js";
-import { importedSheet, joinSocket, RELAYS } from "./relays.js";
+import { compareRelays, FIGURES, PEER_SCENARIOS, ratio, type PeerScenario } from "./compare.js";
+import { cosheet, importedSheet, joinSocket, RELAYS } from "./relays.js";
 import { spawnServer, type ServerProcess } from "../test/process.js";
 import { databaseFile } from "../src/config.js";
 import { SqliteStorage } from "../src/storage/sqlite.js";
@@ -695,17 +695,18 @@ if (want("history")) {
 }
 
 if (want("peers")) {
-  const compared = await compareRelays(RUNS, (line) => console.log(line));
+  const scenarios = (process.env.BENCH_PEERS?.split(",") ?? PEER_SCENARIOS).filter((s): s is PeerScenario => PEER_SCENARIOS.includes(s as PeerScenario));
+  const compared = await compareRelays(RUNS, (line) => console.log(line), scenarios);
   results.peers = Object.fromEntries([...compared].map(([relay, figures]) => [relay.name, figures]));
   console.log(`\n| figure | ${RELAYS.map((r) => r.name).join(" | ")} | Cosheet / best other |\n|---|${RELAYS.map(() => "---|").join("")}---|`);
-  for (const f of FIGURES) {
+  for (const f of FIGURES.filter((f) => compared.get(cosheet)![f.key] !== undefined)) {
     const { ratio: x, best } = ratio(f, compared);
     const cells = RELAYS.map((r) => `${round(compared.get(r)![f.key]!)} ${f.unit}`);
     console.log(`| ${f.label} | ${cells.join(" | ")} | ${round(x)} (${best.name})${f.higherIsBetter ? ", higher is better" : ""} |`);
   }
 }
 
-console.log("\n| figure | median | target |\n|---|---|---|");
+if (rows.length > 0) console.log("\n| figure | median | target |\n|---|---|---|");
 for (const [name, value, target] of rows) console.log(`| ${name} | ${value} | ${target} |`);
 const out = path.join(root, "bench-results/server.json");
 fs.mkdirSync(path.dirname(out), { recursive: true });

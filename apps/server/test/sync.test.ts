@@ -4,7 +4,7 @@ import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, SheetProvider, type SheetSocket } from "@cosheet/protocol";
-import { Sheet } from "@cosheet/sheet";
+import { postMessage, Sheet, sheetTypes } from "@cosheet/sheet";
 import { connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
 
 let server: TestServer;
@@ -253,6 +253,42 @@ describe("sync", () => {
     b.sheet.setCellsA1({ A1: "after" });
     await b.provider.whenSaved();
     expect(Sheet.of(docOf((await server.storage.load(id))!.updates)).getInput(0, 0)).toBe("after");
+  });
+
+  it("a client opening into an empty document sends no step 2; one that wrote meanwhile does", async () => {
+    const id = await createSheet(server.url);
+    const a = client(id);
+    await a.provider.whenSynced();
+    a.sheet.setCellsA1({ A1: "before" });
+    await a.provider.whenSaved();
+    /** The types of the sync messages a client sends (0: step 1, 1: step 2). */
+    const syncsOf = (c: TestClient) => {
+      const types: number[] = [];
+      const emit = c.socket.emit.bind(c.socket) as (...args: unknown[]) => unknown;
+      c.socket.emit = ((event: string, payload: { message?: ArrayBuffer | Uint8Array }, ...rest: unknown[]) => {
+        if (event === "sheet:sync") types.push(new Uint8Array(payload.message!)[0]!);
+        return emit(event, payload, ...rest);
+      }) as never;
+      return types;
+    };
+
+    const fresh = client(id);
+    const freshSyncs = syncsOf(fresh);
+    await fresh.provider.whenSynced();
+    expect(freshSyncs).toEqual([syncProtocol.messageYjsSyncStep1]);
+    expect(fresh.sheet.getInput(0, 0)).toBe("before");
+    fresh.sheet.setCellsA1({ A2: "from the fresh one" });
+    await eventually(() => expect(a.sheet.getInput(1, 0)).toBe("from the fresh one"));
+
+    // Written while the sheet was arriving: its step 2 carries the change.
+    const early = client(id);
+    const earlySyncs = syncsOf(early);
+    early.provider.on("loading", (loading) => {
+      if (loading) postMessage(early.doc, { author: "Early", color: "#000000", text: "while loading" });
+    });
+    await early.provider.whenSynced();
+    expect(earlySyncs).toEqual([syncProtocol.messageYjsSyncStep1, syncProtocol.messageYjsSyncStep2]);
+    await eventually(() => expect(sheetTypes(a.doc).chat.toArray().map((m) => m.text)).toEqual(["while loading"]));
   });
 
   it("one socket can hold several sheets", async () => {

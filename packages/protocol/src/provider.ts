@@ -443,7 +443,10 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     this.emit("loading", [loading]);
   }
 
-  /** Step 1 -> (server step 2 + server step 1) -> our step 2 -> synced. */
+  /**
+   * Step 1 -> (server step 2 + server step 1) -> our step 2 -> synced; into a document that was
+   * empty and took no local change meanwhile, synced without our step 2.
+   */
   private sync(attempt: number): void {
     if (this.status === "connecting" && this.doc.store.clients.size === 0) this.setLoading(true);
     this.releaseHeld();
@@ -468,6 +471,14 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (encoding.length(reply) === 0) {
       // The server answered from storage while it builds the sheet: ask again for its step 1.
       this.sync(attempt);
+      return;
+    }
+    if (this.loading && this.pending.size === 0) {
+      // The sheet arrived into an empty document, and nothing was added here since: our step 2
+      // would hold only what the server sent. Not sending it saves a round trip and the server's
+      // check of it on every fresh open.
+      this.failures = 0;
+      this.setStatus("synced");
       return;
     }
     if (!this.sendsState) {
