@@ -2,7 +2,7 @@
  * Cosheet, Hocuspocus and y-websocket behind one interface, for the comparison in compare.ts:
  * each one's server in its own process, persisting to disk as in production; a full client (a
  * Yjs document kept in sync by the system's own provider); and a listener, a bare socket that
- * only notes when a broadcast update arrives, so many of them cost this process little.
+ * hands on each message it receives, so many of them cost this process little and alike.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -10,6 +10,7 @@ import path from "node:path";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import * as msgpack from "notepack.io";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
@@ -47,7 +48,10 @@ export interface Relay {
    * its system's own client would send them one by one.
    */
   sender(server: RelayServer, name: string): Promise<{ send(update: Uint8Array): void; close(): void }>;
-  /** Joins, calls `onUpdate` with each broadcast update; resolves with a function that leaves. */
+  /**
+   * Joins, then calls `onUpdate` with each broadcast update (Cosheet's: each message, which holds
+   * the update's bytes verbatim); resolves with a function that leaves.
+   */
   listener(server: RelayServer, name: string, onUpdate: (update: Uint8Array) => void): Promise<() => void>;
 }
 
@@ -63,7 +67,9 @@ async function spawn(dataDir: string, entry: string, env: Record<string, string>
     pid: p.child.pid!,
     async stop() {
       p.child.kill("SIGTERM");
+      const killed = setTimeout(() => p.child.kill("SIGKILL"), 15_000);
       await p.exited;
+      clearTimeout(killed);
     },
   };
 }
@@ -98,6 +104,45 @@ export async function importedSheet(url: string, rows: number, cols: number): Pr
   return sheetId;
 }
 
+/** Socket.IO's packet types (socket.io-parser), as socket.io-msgpack-parser encodes them. */
+const SOCKET_IO_CONNECT = 0;
+const SOCKET_IO_EVENT = 2;
+const SOCKET_IO_ACK = 3;
+
+/**
+ * A bare WebSocket speaking Engine.IO 4 and Socket.IO 5 with the MessagePack parser, as the
+ * listeners of the other systems are bare sockets: it connects, joins with the owner secret, and
+ * after that hands on every message as received, undecoded (a broadcast update carries its bytes
+ * verbatim), so it costs this process no more than theirs do.
+ */
+async function bareCosheetSocket(server: RelayServer, sheetId: string, onMessage: (message: Uint8Array) => void): Promise<WebSocket> {
+  const ws = new WebSocket(`${wsUrl(server.url)}/socket.io/?EIO=4&transport=websocket`);
+  let joined = false;
+  const send = (packet: object) => ws.send(msgpack.encode({ nsp: "/", ...packet }));
+  await new Promise<void>((resolve, reject) => {
+    ws.once("error", reject);
+    ws.on("message", (data: Buffer, binary: boolean) => {
+      if (!binary) {
+        const text = data.toString();
+        if (text === "2") ws.send("3"); // Engine.IO ping, pong
+        else if (text.startsWith("0")) send({ type: SOCKET_IO_CONNECT });
+        return;
+      }
+      if (joined) return onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const packet = msgpack.decode<{ type: number; id?: number; data?: unknown }>(data);
+      if (packet.type === SOCKET_IO_CONNECT) {
+        send({ type: SOCKET_IO_EVENT, id: 1, data: ["sheet:join", { sheetId, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(sheetId) }] });
+      } else if (packet.type === SOCKET_IO_ACK && packet.id === 1) {
+        const [answer] = packet.data as [{ ok: boolean }];
+        if (!answer.ok) reject(new Error(`join refused: ${JSON.stringify(answer)}`));
+        joined = true;
+        resolve();
+      }
+    });
+  });
+  return ws;
+}
+
 export const cosheet: Relay = {
   name: "Cosheet",
   // Every benchmark client connects from 127.0.0.1: the per-address limits are lifted.
@@ -115,13 +160,16 @@ export const cosheet: Relay = {
   async sender(server, name) {
     const socket = await joinSocket(server.url, name);
     return {
-      send: (update) => void socket.emit("sheet:update", { sheetId: name, update }, () => {}),
+      send: (update) =>
+        void socket.emit("sheet:update", { sheetId: name, update }, (ack) => {
+          if (!ack.ok) throw new Error(`an update was refused: ${ack.error.code}`);
+        }),
       close: () => socket.disconnect(),
     };
   },
   async listener(server, name, onUpdate) {
-    const socket = await joinSocket(server.url, name, (s) => s.on("sheet:update", ({ update }) => onUpdate(update instanceof Uint8Array ? update : new Uint8Array(update))));
-    return () => socket.disconnect();
+    const ws = await bareCosheetSocket(server, name, onUpdate);
+    return () => ws.close();
   },
 };
 
@@ -212,10 +260,11 @@ export const yWebsocket: Relay = {
   newDoc: async () => `doc-${crypto.randomUUID()}`,
   client(server, name) {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(wsUrl(server.url), name, doc, { WebSocketPolyfill: WebSocket as never });
+    // Without the BroadcastChannel, which would sync this process' providers with each other in memory.
+    const provider = new WebsocketProvider(wsUrl(server.url), name, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
     return {
       doc,
-      synced: new Promise((resolve) => provider.once("sync", () => resolve())),
+      synced: new Promise((resolve) => provider.on("sync", (synced: boolean) => synced && resolve())),
       bytesRead: () => wsBytesRead(provider.ws),
       close: () => provider.destroy(),
     };
@@ -235,7 +284,11 @@ export const yWebsocket: Relay = {
 
 export const RELAYS = [cosheet, hocuspocus, yWebsocket];
 
-/** A fresh data directory for one server. */
+/** A fresh data directory for one server; remove it with {@link removeDataDir}. */
 export function dataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-bench-relay-"));
+}
+
+export function removeDataDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
 }

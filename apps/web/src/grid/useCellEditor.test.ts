@@ -38,6 +38,7 @@ describe("the cell editor", () => {
     editor.beginEdit("edit");
     expect(editing.edit?.draft).toBe("before");
     editing.setDraft("after");
+    expect(editor.editCell.value).toEqual({ row: 1, col: 1 });
     sheet.insertRows(0, 2);
     expect(editor.editCell.value).toEqual({ row: 3, col: 1 });
     editor.onEditorKeydown(key("Enter"));
@@ -49,6 +50,7 @@ describe("the cell editor", () => {
   it("says so, and writes nothing, when someone deletes the row being edited", () => {
     const { sheet, editor, calls, editing } = setup();
     editor.beginEdit("replace", "typed");
+    expect(editor.editCell.value).toEqual({ row: 1, col: 1 });
     sheet.deleteRows(1, 1);
     expect(editor.editCell.value).toBeNull();
     editor.commitEdit();
