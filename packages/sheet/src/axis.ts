@@ -8,6 +8,8 @@ import { newAxisIds } from "./schema.js";
 export class Axis {
   private ids: string[] | null = null;
   private index: Map<string, number> | null = null;
+  /** The id list `index` was built from; the index is stale once `ids` is another list. */
+  private indexed: readonly string[] | null = null;
 
   constructor(readonly array: Y.Array<string>) {
     // Invalidate before any observer runs, so observers of other types (cells) that read
@@ -24,7 +26,6 @@ export class Axis {
 
   private invalidate(): void {
     this.ids = null;
-    this.index = null;
   }
 
   get length(): number {
@@ -43,11 +44,21 @@ export class Axis {
 
   /** Index of an id, or -1 once it has been deleted (or never existed). */
   indexOf(id: string): number {
-    if (!this.index) {
-      this.index = new Map();
-      this.list().forEach((x, i) => this.index!.set(x, i));
-    }
-    return this.index.get(id) ?? -1;
+    const ids = this.list();
+    if (this.indexed !== ids) this.reindex(ids);
+    return this.index!.get(id) ?? -1;
+  }
+
+  /**
+   * Brings the index up to `ids`. Ids added at the end (a large sheet's rows arriving in parts)
+   * extend it; any other change builds it again.
+   */
+  private reindex(ids: readonly string[]): void {
+    const before = this.indexed;
+    const appended = this.index !== null && before !== null && before.length <= ids.length && before.every((id, i) => ids[i] === id);
+    if (!appended) this.index = new Map();
+    for (let i = appended ? before!.length : 0; i < ids.length; i++) this.index!.set(ids[i]!, i);
+    this.indexed = ids;
   }
 
   /** Inserts `count` fresh ids at `at`; call inside a transaction. */
