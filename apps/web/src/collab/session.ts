@@ -1,6 +1,6 @@
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
-import { connectSocket, roleAtLeast, SheetProvider, type Role, type SheetSocket } from "@cosheet/protocol";
+import { connectSocket, roleAtLeast, SheetProvider, stateInParts, type Role, type SheetSocket } from "@cosheet/protocol";
 import { Sheet, sheetTypes, Workbook } from "@cosheet/sheet";
 import { loadPersonKey } from "./identity";
 import type { RememberedLink } from "./recent";
@@ -28,6 +28,12 @@ export class SheetSession {
   /** This browser's person key: the comments it writes are its own to edit and delete. */
   readonly person = loadPersonKey();
   private persistence: IndexeddbPersistence | null = null;
+  /**
+   * The local copy is loading: it is applied in parts, one per task, so the page shows the top of
+   * the sheet before the rest; nothing is edited meanwhile (a cell could look empty that is not).
+   */
+  copyLoading = false;
+  private readonly copyLoadingListeners = new Set<(loading: boolean) => void>();
 
   constructor(
     readonly sheetId: string,
@@ -70,6 +76,7 @@ export class SheetSession {
   async discardLocalCopy(): Promise<void> {
     await this.persistence?.destroy();
     this.persistence = null;
+    this.setCopyLoading(false);
     await new Promise<void>((resolve, reject) => {
       const request = indexedDB.deleteDatabase(localCopyName(this.sheetId));
       request.onsuccess = () => resolve();
@@ -77,9 +84,28 @@ export class SheetSession {
     });
   }
 
-  /** Loads and keeps the local copy from now on, if `role` may send what it holds. */
+  /** Calls `fn` with {@link copyLoading} whenever it changes; answers a function that stops. */
+  onCopyLoading(fn: (loading: boolean) => void): () => void {
+    this.copyLoadingListeners.add(fn);
+    return () => this.copyLoadingListeners.delete(fn);
+  }
+
+  private setCopyLoading(loading: boolean): void {
+    if (this.copyLoading === loading) return;
+    this.copyLoading = loading;
+    for (const fn of this.copyLoadingListeners) fn(loading);
+  }
+
+  /**
+   * Loads and keeps the local copy from now on, if `role` may send what it holds. Its merged state
+   * is written in parts, as the server sends a large sheet, so it loads over several tasks too.
+   */
   private attachLocalCopy(role: Role): void {
-    if (roleAtLeast(role, "edit")) this.persistence ??= new IndexeddbPersistence(localCopyName(this.sheetId), this.doc);
+    if (!roleAtLeast(role, "edit") || this.persistence) return;
+    const persistence = new IndexeddbPersistence(localCopyName(this.sheetId), this.doc, { encodeState: (doc) => [...stateInParts(doc)] });
+    this.persistence = persistence;
+    this.setCopyLoading(true);
+    void persistence.whenSynced.then(() => this.persistence === persistence && this.setCopyLoading(false));
   }
 
   destroy(): void {

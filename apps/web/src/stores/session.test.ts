@@ -19,6 +19,16 @@ vi.mock("../collab/session", () => ({
         this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
       },
     };
+    copyLoading = false;
+    onCopyLoading(handler: (loading: boolean) => void): void {
+      this.handlers.set("copyLoading", [
+        ...(this.handlers.get("copyLoading") ?? []),
+        (loading) => {
+          this.copyLoading = loading as boolean;
+          handler(loading as boolean);
+        },
+      ]);
+    }
     constructor(
       readonly sheetId: string,
       readonly link: RememberedLink,
@@ -90,6 +100,14 @@ describe("the session store", () => {
     last().emit("loading", true);
     expect(store.loading).toBe(true);
     last().emit("loading", false);
+    expect(store.loading).toBe(false);
+    // The local copy applying in parts counts too, whichever ends first.
+    last().emit("copyLoading", true);
+    expect(store.loading).toBe(true);
+    last().emit("loading", true);
+    last().emit("loading", false);
+    expect(store.loading).toBe(true);
+    last().emit("copyLoading", false);
     expect(store.loading).toBe(false);
   });
 });

@@ -15,7 +15,10 @@ export const useSessionStore = defineStore("session", () => {
   const session = shallowRef<SheetSession | null>(null);
   const status = ref<SyncStatus>("connecting");
   const unsynced = ref(0);
-  /** The sheet's state is still arriving into a document that held none of it (see SheetProvider.loading). */
+  /**
+   * The sheet's state is still arriving into a document that held none of it (see
+   * SheetProvider.loading), or the local copy is still being applied (SheetSession.copyLoading).
+   */
   const loading = ref(false);
   const error = ref<string | null>(null);
   /** Why the server refused changes made in this tab that can never be saved, if it did. */
@@ -38,7 +41,7 @@ export const useSessionStore = defineStore("session", () => {
     const s = markRaw(new SheetSession(sheetId, link));
     status.value = s.provider.status;
     unsynced.value = s.provider.unsyncedChanges;
-    loading.value = s.provider.loading;
+    loading.value = s.provider.loading || s.copyLoading;
     error.value = null;
     refused.value = null;
     role.value = null;
@@ -46,7 +49,8 @@ export const useSessionStore = defineStore("session", () => {
     withheld.value = null;
     s.provider.on("status", (value) => (status.value = value));
     s.provider.on("unsynced", (count) => (unsynced.value = count));
-    s.provider.on("loading", (value) => (loading.value = value));
+    s.provider.on("loading", (value) => (loading.value = value || s.copyLoading));
+    s.onCopyLoading((value) => (loading.value = value || s.provider.loading));
     s.provider.on("role", (value) => {
       role.value = value;
       rememberLink(sheetId, { secret: link.secret, role: value });
