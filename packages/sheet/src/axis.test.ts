@@ -25,11 +25,11 @@ describe("Axis", () => {
         const ids = axis.list();
         expect(ids).toEqual(doc.getArray<string>("rows").toArray());
         // Read between changes, so that the index is extended or rebuilt each time.
-        for (const [i, id] of ids.entries()) expect(axis.indexOf(id), `seed ${seed}, step ${step}`).toBe(i);
+        expect(ids.map((id) => axis.indexOf(id)), `seed ${seed}, step ${step}`).toEqual(ids.map((_, i) => i));
         expect(axis.indexOf("gone")).toBe(-1);
       }
     }
-  });
+  }, 30_000);
 
   it("extends its index when ids are added at the end, and forgets those deleted", () => {
     const doc = new Y.Doc();

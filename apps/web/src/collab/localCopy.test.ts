@@ -8,17 +8,36 @@ import { Sheet } from "@cosheet/sheet";
 /** A local copy as the page keeps it (see SheetSession): its merged state written in parts. */
 const copyOf = (name: string, doc: Y.Doc) => new IndexeddbPersistence(name, doc, { encodeState: (d) => [...stateInParts(d)] });
 
-/** How many records the copy holds. */
-function records(name: string): Promise<number> {
+/** A sheet of 30,000 cells, its local copy written once as the state in parts. */
+async function largeCopy(name: string): Promise<{ doc: Y.Doc; copy: IndexeddbPersistence }> {
+  const doc = new Y.Doc();
+  Sheet.of(doc).setCells(Array.from({ length: 30_000 }, (_, i) => ({ row: Math.floor(i / 3), col: i % 3, input: `r${i}` })));
+  const copy = copyOf(name, doc);
+  await copy.whenSynced;
+  await storeState(copy, true);
+  return { doc, copy };
+}
+
+/** The sheet as a new document loads it from the copy. */
+async function reopen(name: string): Promise<Sheet> {
+  const doc = new Y.Doc();
+  await copyOf(name, doc).whenSynced;
+  return Sheet.of(doc);
+}
+
+/** Runs one request on the copy's records, in a transaction of its own; resolves with its result. */
+function onRecords<T>(name: string, mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
-      const count = open.result.transaction("updates").objectStore("updates").count();
-      count.onsuccess = () => {
+      const tx = open.result.transaction("updates", mode);
+      const req = request(tx.objectStore("updates"));
+      tx.oncomplete = () => {
         open.result.close();
-        resolve(count.result);
+        resolve(req.result);
       };
+      tx.onerror = () => reject(tx.error);
     };
   });
 }
@@ -26,38 +45,69 @@ function records(name: string): Promise<number> {
 describe("the local copy (y-indexeddb, patched)", () => {
   it("writes a large sheet's merged state in parts, applies them over several tasks, and keeps what is edited after", async () => {
     const name = `copy-${Math.random()}`;
-    const doc = new Y.Doc();
-    Sheet.of(doc).setCells(Array.from({ length: 30_000 }, (_, i) => ({ row: Math.floor(i / 3), col: i % 3, input: `r${i}` })));
-    const first = copyOf(name, doc);
-    await first.whenSynced;
-    await storeState(first, true);
+    const { doc, copy: first } = await largeCopy(name);
     const parts = [...stateInParts(doc)].length;
     expect(parts).toBeGreaterThan(2);
-    expect(await records(name)).toBe(parts);
+    expect(await onRecords(name, "readonly", (store) => store.count())).toBe(parts);
     await first.destroy();
 
     const again = new Y.Doc();
-    let applied = 0;
+    let loaded = false;
+    /** Cells held after each transaction of the copy, and whether the copy had loaded by then. */
+    const runs: { cells: number; loaded: boolean }[] = [];
     again.on("afterTransaction", (tr: Y.Transaction) => {
-      if (tr.origin instanceof IndexeddbPersistence) applied++;
+      if (tr.origin instanceof IndexeddbPersistence) runs.push({ cells: Sheet.of(again).types.cells.size, loaded });
     });
     const second = copyOf(name, again);
-    // The first run is applied in the task that read the copy; the page may draw before the rest.
-    let loaded = false;
     void second.whenSynced.then(() => (loaded = true));
-    await new Promise((resolve) => setTimeout(resolve, 0));
     await second.whenSynced;
-    expect(loaded).toBe(true);
-    expect(applied).toBeGreaterThan(1);
+    // Several runs, the first showing cells long before the copy had loaded.
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs[0]).toMatchObject({ loaded: false });
+    expect(runs.some((r) => r.cells > 0 && r.cells < 30_000 && !r.loaded)).toBe(true);
     expect(Y.encodeStateAsUpdate(again)).toEqual(Y.encodeStateAsUpdate(doc));
 
     Sheet.of(again).setCellsA1({ A1: "after" });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await second.destroy();
-    const third = new Y.Doc();
-    await copyOf(name, third).whenSynced;
-    expect(Sheet.of(third).getInput(0, 0)).toBe("after");
-    expect(Sheet.of(third).types.cells.size).toBe(30_000);
+    const third = await reopen(name);
+    expect(third.getInput(0, 0)).toBe("after");
+    expect(third.types.cells.size).toBe(30_000);
+  });
+
+  it("never deletes unread what another tab stores while it loads", async () => {
+    const name = `copy-${Math.random()}`;
+    const { doc, copy: first } = await largeCopy(name);
+
+    // Another tab, on the copy as well, writes while this one is applying it.
+    const mine = new Y.Doc();
+    const reopened = copyOf(name, mine);
+    let wrote = false;
+    mine.on("afterTransaction", () => {
+      if (wrote) return;
+      wrote = true;
+      Sheet.of(doc).setCellsA1({ Z1: "from the other tab" });
+    });
+    await reopened.whenSynced;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // This tab merges its records (as after 500 of them): the other tab's is applied first.
+    await storeState(reopened, true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await first.destroy();
+    await reopened.destroy();
+    const last = await reopen(name);
+    expect(last.getInput(0, 25)).toBe("from the other tab");
+    expect(last.types.cells.size).toBe(30_001);
+  });
+
+  it("says when the copy cannot be read, instead of never saying it has loaded", async () => {
+    const name = `copy-${Math.random()}`;
+    await copyOf(name, new Y.Doc()).whenSynced;
+    await onRecords(name, "readwrite", (store) => store.add(new Uint8Array([200, 1, 2])));
+    const broken = copyOf(name, new Y.Doc());
+    const failed = await new Promise<unknown>((resolve) => broken.on("load-error", resolve));
+    expect(failed).toBeInstanceOf(Error);
+    expect(broken.synced).toBe(false);
   });
 
   it("applies a small copy in one task, as before", async () => {

@@ -105,7 +105,13 @@ export class SheetSession {
     const persistence = new IndexeddbPersistence(localCopyName(this.sheetId), this.doc, { encodeState: (doc) => [...stateInParts(doc)] });
     this.persistence = persistence;
     this.setCopyLoading(true);
-    void persistence.whenSynced.then(() => this.persistence === persistence && this.setCopyLoading(false));
+    const loaded = () => this.persistence === persistence && this.setCopyLoading(false);
+    void persistence.whenSynced.then(loaded);
+    // A copy that cannot be read leaves the sheet to the server: it is not loading any more.
+    persistence.on("load-error", (err: unknown) => {
+      console.error("this browser's copy of the sheet could not be read", err);
+      loaded();
+    });
   }
 
   destroy(): void {
