@@ -1,9 +1,10 @@
 import "fake-indexeddb/auto";
 import { IndexeddbPersistence, storeState } from "y-indexeddb";
 import * as Y from "yjs";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { stateInParts } from "@cosheet/protocol";
 import { Sheet } from "@cosheet/sheet";
+import { localCopyLoaded } from "./session";
 
 /** A local copy as the page keeps it (see SheetSession): its merged state written in parts. */
 const copyOf = (name: string, doc: Y.Doc) => new IndexeddbPersistence(name, doc, { encodeState: (d) => [...stateInParts(d)] });
@@ -123,5 +124,62 @@ describe("the local copy (y-indexeddb, patched)", () => {
     await copyOf(name, again).whenSynced;
     expect(applied).toBe(1);
     expect(Sheet.of(again).getInput(1, 1)).toBe("two");
+  });
+
+  describe("the first sync's wait for it", () => {
+    /** A copy whose loading the test drives. */
+    function fakeCopy() {
+      const failed = new Set<(err: unknown) => void>();
+      let synced!: () => void;
+      const copy = {
+        whenSynced: new Promise<void>((resolve) => (synced = resolve)),
+        on: (_: "load-error", fn: (err: unknown) => void) => void failed.add(fn),
+        off: (_: "load-error", fn: (err: unknown) => void) => void failed.delete(fn),
+      };
+      return { copy, synced: () => synced(), fail: () => failed.forEach((fn) => fn(new Error("broken"))) };
+    }
+    const settled = (p: Promise<void>) => {
+      let done = false;
+      void p.then(() => (done = true));
+      return () => done;
+    };
+    /** Moves the clock on by `ms` and lets what resolved run. */
+    const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+
+    it("goes without a copy that does not start loading in time", async () => {
+      const { copy } = fakeCopy();
+      const done = settled(localCopyLoaded(new Y.Doc(), copy, 20));
+      await sleep(5);
+      expect(done()).toBe(false);
+      await sleep(40);
+      expect(done()).toBe(true);
+    });
+
+    /** A copy whose first part has been applied, and whether the wait for it is over. */
+    function applying(waitMs: number) {
+      const doc = new Y.Doc();
+      const fake = fakeCopy();
+      const done = settled(localCopyLoaded(doc, fake.copy, waitMs));
+      doc.transact(() => Sheet.of(doc).setCellsA1({ A1: "first part" }), fake.copy);
+      return { ...fake, done };
+    }
+
+    it("waits for the rest of a copy that has started loading, past the time", async () => {
+      const { synced, done } = applying(20);
+      await sleep(60);
+      expect(done()).toBe(false);
+      synced();
+      await sleep(0);
+      expect(done()).toBe(true);
+    });
+
+    it("goes on without a copy that cannot be read", async () => {
+      const { fail, done } = applying(10_000);
+      fail();
+      await sleep(0);
+      expect(done()).toBe(true);
+    });
   });
 });

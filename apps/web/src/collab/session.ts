@@ -6,8 +6,42 @@ import { loadPersonKey } from "./identity";
 import type { RememberedLink } from "./recent";
 
 const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
-/** How long the first sync waits for the local copy to load before it goes without it. */
+/** How long the first sync waits for the local copy to start loading before it goes without it. */
 const LOCAL_COPY_WAIT_MS = 3_000;
+
+/** What {@link localCopyLoaded} needs of a local copy (y-indexeddb's IndexeddbPersistence). */
+interface LoadingCopy {
+  whenSynced: Promise<unknown>;
+  on(event: "load-error", fn: (err: unknown) => void): void;
+  off(event: "load-error", fn: (err: unknown) => void): void;
+}
+
+/**
+ * Resolves once the local copy has loaded, or failed to. IndexedDB can hang: if no part of the
+ * copy has been applied to `doc` within `waitMs`, it resolves then. Once parts are being applied
+ * (a large copy takes several seconds), it waits for the rest, so the server is not asked for
+ * the whole sheet again meanwhile.
+ */
+export function localCopyLoaded(doc: Y.Doc, copy: LoadingCopy, waitMs = LOCAL_COPY_WAIT_MS): Promise<void> {
+  return new Promise((resolve) => {
+    let applying = false;
+    const onTransaction = (tr: Y.Transaction) => {
+      if (tr.origin === copy) applying = true;
+    };
+    const done = () => {
+      doc.off("afterTransaction", onTransaction);
+      copy.off("load-error", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    doc.on("afterTransaction", onTransaction);
+    copy.on("load-error", done);
+    void copy.whenSynced.then(done);
+    const timer = setTimeout(() => {
+      if (!applying) done();
+    }, waitMs);
+  });
+}
 
 /**
  * One open sheet in this tab: the document, its binding to the server through the link it was
@@ -48,8 +82,7 @@ export class SheetSession {
       secret: link.secret,
       person: this.person,
       // With the local copy loaded, the server sends only what it lacks, not the whole sheet again.
-      beforeSync: () =>
-        this.persistence ? Promise.race([this.persistence.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_WAIT_MS))]) : undefined,
+      beforeSync: () => (this.persistence ? localCopyLoaded(this.doc, this.persistence) : undefined),
     });
     // The local copy may hold an earlier edit visit's unsaved changes: only a role that may send
     // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
