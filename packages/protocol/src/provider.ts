@@ -473,16 +473,11 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       this.sync(attempt);
       return;
     }
-    if (this.loading && this.pending.size === 0) {
-      // The sheet arrived into an empty document, and nothing was added here since: our step 2
-      // would hold only what the server sent. Not sending it saves a round trip and the server's
-      // check of it on every fresh open.
-      this.failures = 0;
-      this.setStatus("synced");
-      return;
-    }
-    if (!this.sendsState) {
-      // Up to date with the server: what it lacks that this role may send are its own changes.
+    // No step 2 from a role that may not send the document's state, nor from a document that was
+    // empty and took no change since (its step 2 would hold only what the server sent: not
+    // sending it saves a round trip and the server's check of it on every fresh open). Up to date
+    // with the server, what it lacks that this provider may send are its own changes, if any.
+    if (!this.sendsState || (this.loading && this.pending.size === 0)) {
       this.failures = 0;
       this.setStatus("synced");
       this.outbox = [...this.ownChanges].map(([seq, update]) => ({ seq, update }));

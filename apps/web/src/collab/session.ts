@@ -9,34 +9,42 @@ const localCopyName = (sheetId: string) => `cosheet:${sheetId}`;
 /** How long the first sync waits for the local copy to start loading before it goes without it. */
 const LOCAL_COPY_WAIT_MS = 3_000;
 
-/** What {@link localCopyLoaded} needs of a local copy (y-indexeddb's IndexeddbPersistence). */
+/** What the first sync's wait needs of a local copy (y-indexeddb's IndexeddbPersistence). */
 interface LoadingCopy {
   whenSynced: Promise<unknown>;
   on(event: "load-error", fn: (err: unknown) => void): void;
-  off(event: "load-error", fn: (err: unknown) => void): void;
+}
+
+/** Resolves once the local copy has loaded, or could not be read (which the console is told). */
+export function copySettled(copy: LoadingCopy): Promise<void> {
+  return new Promise((resolve) => {
+    void copy.whenSynced.then(() => resolve());
+    copy.on("load-error", (err) => {
+      console.error("this browser's copy of the sheet could not be read", err);
+      resolve();
+    });
+  });
 }
 
 /**
- * Resolves once the local copy has loaded, or failed to. IndexedDB can hang: if no part of the
- * copy has been applied to `doc` within `waitMs`, it resolves then. Once parts are being applied
- * (a large copy takes several seconds), it waits for the rest, so the server is not asked for
- * the whole sheet again meanwhile.
+ * Resolves with `settled` (see copySettled), or after `waitMs` if no part of the copy (changes
+ * from `origin`) has been applied to `doc` by then: IndexedDB can hang. Once parts are being
+ * applied (a large copy takes several seconds), it waits for the rest, so the server is not asked
+ * for the whole sheet again meanwhile.
  */
-export function localCopyLoaded(doc: Y.Doc, copy: LoadingCopy, waitMs = LOCAL_COPY_WAIT_MS): Promise<void> {
+export function localCopyLoaded(doc: Y.Doc, origin: unknown, settled: Promise<void>, waitMs = LOCAL_COPY_WAIT_MS): Promise<void> {
   return new Promise((resolve) => {
     let applying = false;
     const onTransaction = (tr: Y.Transaction) => {
-      if (tr.origin === copy) applying = true;
+      if (tr.origin === origin) applying = true;
     };
     const done = () => {
       doc.off("afterTransaction", onTransaction);
-      copy.off("load-error", done);
       clearTimeout(timer);
       resolve();
     };
     doc.on("afterTransaction", onTransaction);
-    copy.on("load-error", done);
-    void copy.whenSynced.then(done);
+    void settled.then(done);
     const timer = setTimeout(() => {
       if (!applying) done();
     }, waitMs);
@@ -62,6 +70,8 @@ export class SheetSession {
   /** This browser's person key: the comments it writes are its own to edit and delete. */
   readonly person = loadPersonKey();
   private persistence: IndexeddbPersistence | null = null;
+  /** Resolves once the local copy has loaded or failed to (see copySettled). */
+  private copyLoaded: Promise<void> = Promise.resolve();
   /**
    * The local copy is loading: it is applied in parts, one per task, so the page shows the top of
    * the sheet before the rest; nothing is edited meanwhile (a cell could look empty that is not).
@@ -82,7 +92,7 @@ export class SheetSession {
       secret: link.secret,
       person: this.person,
       // With the local copy loaded, the server sends only what it lacks, not the whole sheet again.
-      beforeSync: () => (this.persistence ? localCopyLoaded(this.doc, this.persistence) : undefined),
+      beforeSync: () => (this.persistence ? localCopyLoaded(this.doc, this.persistence, this.copyLoaded) : undefined),
     });
     // The local copy may hold an earlier edit visit's unsaved changes: only a role that may send
     // them loads it. A role remembered as such loads it at once, so the sheet opens offline.
@@ -138,13 +148,9 @@ export class SheetSession {
     const persistence = new IndexeddbPersistence(localCopyName(this.sheetId), this.doc, { encodeState: (doc) => [...stateInParts(doc)] });
     this.persistence = persistence;
     this.setCopyLoading(true);
-    const loaded = () => this.persistence === persistence && this.setCopyLoading(false);
-    void persistence.whenSynced.then(loaded);
     // A copy that cannot be read leaves the sheet to the server: it is not loading any more.
-    persistence.on("load-error", (err: unknown) => {
-      console.error("this browser's copy of the sheet could not be read", err);
-      loaded();
-    });
+    this.copyLoaded = copySettled(persistence);
+    void this.copyLoaded.then(() => this.persistence === persistence && this.setCopyLoading(false));
   }
 
   destroy(): void {
