@@ -8,7 +8,8 @@ import * as Y from "yjs";
 import { Sheet } from "@cosheet/sheet";
 import { median } from "@cosheet/sheet/bench";
 import { cpuSeconds, rssBytes } from "./proc.js";
-import { cosheet, dataDir, importedSheet, RELAYS, removeDataDir, type Relay, type RelayClient, type RelayServer } from "./relays.js";
+import { SLOW_LINK, shapedLink } from "./link.js";
+import { cosheet, cosheetUncompressed, dataDir, importedSheet, RELAYS, removeDataDir, type Relay, type RelayClient, type RelayServer } from "./relays.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -209,25 +210,41 @@ async function rssPerDoc(relay: Relay, docs: number) {
 /**
  * Opening a large document: the server started on a directory holding it (not in memory), one
  * client joins (cold), then, while that one holds it open, a second (warm). Join to synced, and
- * the bytes the cold client read.
+ * the bytes the cold client read. Then the server is started again for a cold open over a slow
+ * link ({@link SLOW_LINK}).
  */
-async function open(relay: Relay, dir: string, name: string, cells: number) {
-  return withServer(
+async function open(relay: Relay, dir: string, name: string, cells: number): Promise<Figures> {
+  const timed = async (server: RelayServer) => {
+    const started = performance.now();
+    const c = await synced(relay.client(server, name), ROWS, cells);
+    return { c, ms: performance.now() - started, bytes: c.bytesRead() };
+  };
+  const lan = await withServer(
     relay,
     async (server) => {
-      const timed = async () => {
-        const started = performance.now();
-        const c = await synced(relay.client(server, name), ROWS, cells);
-        return { c, ms: performance.now() - started, bytes: c.bytesRead() };
-      };
-      const cold = await timed();
-      const warm = await timed();
+      const cold = await timed(server);
+      const warm = await timed(server);
       cold.c.close();
       warm.c.close();
       return { coldOpenMs: cold.ms, coldOpenKB: cold.bytes / 1024, warmOpenMs: warm.ms };
     },
     dir,
   );
+  const slowOpenMs = await withServer(
+    relay,
+    async (server) => {
+      const link = await shapedLink(server.url, SLOW_LINK);
+      try {
+        const cold = await timed({ ...server, url: link.url });
+        cold.c.close();
+        return cold.ms;
+      } finally {
+        await link.close();
+      }
+    },
+    dir,
+  );
+  return { ...lan, slowOpenMs };
 }
 
 /**
@@ -259,6 +276,8 @@ export interface Figure {
   label: string;
   unit: string;
   higherIsBetter?: boolean;
+  /** Cosheet's alone (measured on it in another way), with no ratio to the others. */
+  own?: boolean;
 }
 
 export const FIGURES: Figure[] = [
@@ -273,6 +292,10 @@ export const FIGURES: Figure[] = [
   { key: "coldOpenMs", label: "cold open of a 100k-cell sheet", unit: "ms" },
   { key: "coldOpenKB", label: "bytes read for that open", unit: "KB" },
   { key: "warmOpenMs", label: "warm open (sheet in memory)", unit: "ms" },
+  { key: "slowOpenMs", label: `cold open over a ${SLOW_LINK.megabitsPerSecond} Mbit/s link, ${SLOW_LINK.roundTripMs} ms round trip`, unit: "ms" },
+  { key: "plainColdOpenMs", label: "Cosheet's cold open, its parts uncompressed", unit: "ms", own: true },
+  { key: "plainColdOpenKB", label: "bytes read for that open", unit: "KB", own: true },
+  { key: "plainSlowOpenMs", label: "Cosheet's cold open over the slow link, its parts uncompressed", unit: "ms", own: true },
 ];
 
 export type Figures = Record<string, number>;
@@ -300,7 +323,13 @@ export async function compareRelays(runs: number, log: (line: string) => void, o
       ["writers", (r) => throughput(r, 20, 90, 5)],
       ["connect", (r) => connectMany(r, 1000, 500)],
       ["memory", (r) => rssPerDoc(r, 200)],
-      ["open", (r) => open(r, stored!.get(r)!.dir, stored!.get(r)!.name, rows * cols)],
+      ["open", async (r) => {
+        const { dir, name } = stored!.get(r)!;
+        const figures = await open(r, dir, name, rows * cols);
+        if (r !== cosheet) return figures;
+        const plain = await open(cosheetUncompressed, dir, name, rows * cols);
+        return { ...figures, plainColdOpenMs: plain.coldOpenMs!, plainColdOpenKB: plain.coldOpenKB!, plainSlowOpenMs: plain.slowOpenMs! };
+      }],
     ];
     for (const [what, scenario] of scenarios.filter(([name]) => only.includes(name))) {
       for (const relay of order) {

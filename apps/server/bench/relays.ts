@@ -143,20 +143,30 @@ async function bareCosheetSocket(server: RelayServer, sheetId: string, onMessage
   return ws;
 }
 
+/** Cosheet's own client; `compressed: false` asks for the sheet's parts as they are. */
+function cosheetClient(server: RelayServer, name: string, compressed: boolean): RelayClient {
+  const c = connectClient(server.url, name, { socket: { forceNew: true } });
+  if (!compressed) {
+    const emit = c.socket.emit.bind(c.socket) as (event: string, payload: unknown, ...rest: unknown[]) => unknown;
+    c.socket.emit = ((event: string, payload: unknown, ...rest: unknown[]) => {
+      const { compression: _, ...plain } = payload as { compression?: string };
+      return emit(event, event === "sheet:sync" ? plain : payload, ...rest);
+    }) as never;
+  }
+  return {
+    doc: c.doc,
+    synced: c.provider.whenSynced(),
+    bytesRead: () => wsBytesRead((c.socket.io.engine?.transport as unknown as { ws?: unknown } | undefined)?.ws),
+    close: () => c.close(),
+  };
+}
+
 export const cosheet: Relay = {
   name: "Cosheet",
   // Every benchmark client connects from 127.0.0.1: the per-address limits are lifted.
   start: (dataDir) => spawn(dataDir, "src/index.ts", { ADDRESS_EVENTS_PER_SECOND: "1000000", SHEETS_PER_MINUTE_PER_ADDRESS: "100000" }),
   newDoc: (server) => createSheet(server.url),
-  client(server, name) {
-    const c = connectClient(server.url, name, { socket: { forceNew: true } });
-    return {
-      doc: c.doc,
-      synced: c.provider.whenSynced(),
-      bytesRead: () => wsBytesRead((c.socket.io.engine?.transport as unknown as { ws?: unknown } | undefined)?.ws),
-      close: () => c.close(),
-    };
-  },
+  client: (server, name) => cosheetClient(server, name, true),
   async sender(server, name) {
     const socket = await joinSocket(server.url, name);
     return {
@@ -283,6 +293,9 @@ export const yWebsocket: Relay = {
 };
 
 export const RELAYS = [cosheet, hocuspocus, yWebsocket];
+
+/** Cosheet as before its large parts were compressed: what that saves, on each link. */
+export const cosheetUncompressed: Relay = { ...cosheet, name: "Cosheet, uncompressed", client: (server, name) => cosheetClient(server, name, false) };
 
 /** A fresh data directory for one server; remove it with {@link removeDataDir}. */
 export function dataDir(): string {

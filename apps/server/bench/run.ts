@@ -699,11 +699,13 @@ if (want("peers")) {
   const compared = await compareRelays(RUNS, (line) => console.log(line), scenarios);
   results.peers = Object.fromEntries([...compared].map(([relay, figures]) => [relay.name, figures]));
   console.log(`\n| figure | ${RELAYS.map((r) => r.name).join(" | ")} | Cosheet / best other |\n|---|${RELAYS.map(() => "---|").join("")}---|`);
-  for (const f of FIGURES.filter((f) => compared.get(cosheet)![f.key] !== undefined)) {
+  const measured = FIGURES.filter((f) => compared.get(cosheet)![f.key] !== undefined);
+  for (const f of measured.filter((f) => !f.own)) {
     const { ratio: x, best } = ratio(f, compared);
     const cells = RELAYS.map((r) => `${round(compared.get(r)![f.key]!)} ${f.unit}`);
     console.log(`| ${f.label} | ${cells.join(" | ")} | ${round(x)} (${best.name})${f.higherIsBetter ? ", higher is better" : ""} |`);
   }
+  for (const f of measured.filter((f) => f.own)) console.log(`${f.label}: ${round(compared.get(cosheet)![f.key]!)} ${f.unit}`);
 }
 
 if (rows.length > 0) console.log("\n| figure | median | target |\n|---|---|---|");

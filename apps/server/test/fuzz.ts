@@ -208,7 +208,7 @@ function hostileEvent(rand: Rand, { sheetId, base, link, wrongSecret }: Target):
     case 5:
       return ["sheet:sync", { sheetId, message: syncMessage(pick(rand, [1, 2]), hostileUpdate(rand, base)) }];
     case 6:
-      return ["sheet:sync", pick(rand, [wrong(), { sheetId, message: randomBytes(rand, 32) }, { sheetId, message: syncMessage(0, randomBytes(rand, 16)) }, { sheetId, message: new Uint8Array([9, 9]) }, { sheetId, message: syncMessage(0, new Uint8Array([5, 1])), parts: true }, { sheetId, message: syncMessage(0, new Uint8Array([0])), parts: "yes" }])];
+      return ["sheet:sync", pick(rand, [wrong(), { sheetId, message: randomBytes(rand, 32) }, { sheetId, message: syncMessage(0, randomBytes(rand, 16)) }, { sheetId, message: new Uint8Array([9, 9]) }, { sheetId, message: syncMessage(0, new Uint8Array([5, 1])), parts: true }, { sheetId, message: syncMessage(0, new Uint8Array([0])), parts: "yes" }, { sheetId, message: syncMessage(0, new Uint8Array([0])), parts: true, compression: "gzip" }])];
     case 7:
       return ["awareness:update", pick(rand, [wrong(), { sheetId, update: randomBytes(rand, 48) }])];
     case 8:

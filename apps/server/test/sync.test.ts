@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { connectSocket, ErrorCode, LIMITS, PROTOCOL_VERSION, SheetProvider, type SheetSocket } from "@cosheet/protocol";
 import { postMessage, Sheet, sheetTypes } from "@cosheet/sheet";
 import { connectClient, createSheet, eventually, ownerSecret, request, startServer, type TestClient, type TestServer } from "./helpers.js";
@@ -220,6 +220,66 @@ describe("sync", () => {
     const settled = await Promise.all(answers);
     expect(settled.filter((answer) => answer.ok)).toHaveLength(1);
     expect(parts).toBeGreaterThanOrEqual(4);
+  });
+
+  it("compresses the large parts for a client that reads them, and sends them as they are to one that does not ask", async () => {
+    const { id, a } = await largeSheet();
+    const full = Y.encodeStateAsUpdate(a.doc).byteLength;
+    const b = client(id);
+    const received: { bytes: number; compression: string | undefined }[] = [];
+    b.socket.on("sheet:part", (part) => received.push({ bytes: part.update.byteLength, compression: part.compression }));
+    await b.provider.whenSynced();
+    expect(state(b)).toEqual(state(a));
+    expect(received.filter((part) => part.compression === "deflate").length).toBeGreaterThanOrEqual(4);
+    expect(received.filter((part) => part.bytes >= 4096 && part.compression === undefined)).toEqual([]);
+    expect(received.reduce((sum, part) => sum + part.bytes, 0)).toBeLessThan(full / 3);
+
+    // A client that does not ask (a page loaded before this release) is sent each part as a Yjs update.
+    const socket: SheetSocket = connectSocket(server.url, { reconnection: false });
+    onTestFinished(() => { socket.disconnect(); });
+    await new Promise((resolve) => socket.once("connect", () => resolve(null)));
+    await request(socket, "sheet:join", { sheetId: id, protocolVersion: PROTOCOL_VERSION, secret: ownerSecret(id) });
+    const doc = new Y.Doc();
+    socket.on("sheet:part", (part) => {
+      expect(part.compression).toBeUndefined();
+      Y.applyUpdate(doc, new Uint8Array(part.update));
+    });
+    const step1 = encoding.encode((e) => syncProtocol.writeSyncStep1(e, new Y.Doc()));
+    const answer = await request<{ ok: boolean }>(socket, "sheet:sync", { sheetId: id, message: step1, parts: true });
+    expect(answer.ok).toBe(true);
+    expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(a.doc));
+  });
+
+  it("asks again, after a wait, for a state of which a part could not be read", async () => {
+    const { id, a } = await largeSheet();
+    const socket = connectSocket(server.url, { reconnectionDelay: 50 });
+    let cut = false;
+    // Ahead of the provider's own listener: the second part arrives cut short, once.
+    socket.on("sheet:part", (part) => {
+      if (!cut && part.compression && part.update.byteLength > 100) {
+        cut = true;
+        part.update = part.update.subarray(0, part.update.byteLength >> 1);
+      }
+    });
+    const doc = new Y.Doc();
+    const provider = new SheetProvider({ socket, sheetId: id, doc, secret: ownerSecret(id)! });
+    onTestFinished(() => {
+      provider.destroy();
+      socket.disconnect();
+    });
+    let syncs = 0;
+    const emit = socket.emit.bind(socket) as (...args: unknown[]) => unknown;
+    socket.emit = ((event: string, ...rest: unknown[]) => {
+      if (event === "sheet:sync") syncs++;
+      return emit(event, ...rest);
+    }) as never;
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    onTestFinished(() => logged.mockRestore());
+    await provider.whenSynced();
+    expect(cut).toBe(true);
+    expect(logged).toHaveBeenCalledWith("a part of the sheet's state could not be applied", expect.anything());
+    expect(syncs).toBeGreaterThanOrEqual(2);
+    expect(Sheet.of(doc).types.cells.toJSON()).toEqual(a.sheet.types.cells.toJSON());
   });
 
   it("refuses a state vector larger than a sheet's can be", async () => {

@@ -2,6 +2,7 @@ import type { Ack, ErrorBody } from "./errors.js";
 import type { Role } from "./roles.js";
 import type {
   AwarenessPayload,
+  PartCompression,
   CommentPayload,
   DirectMessage,
   DirectMessagePayload,
@@ -23,8 +24,8 @@ export interface SyncResult {
    * y-protocols sync messages for the client to read in order. For a step 1: step 2 messages
    * (what the client lacks), then the server's own step 1, to be answered with a step 2. A server
    * still building a just-loaded sheet sends the stored updates and no step 1; the client then
-   * syncs again. A step 1 sent with `parts` has the state it lacks sent ahead as `sheet:part`
-   * events; the step 2 here is then the last part (the delete set).
+   * syncs again. A step 1 sent with `parts` has the whole state it lacks sent ahead as
+   * `sheet:part` events: the answer then holds no step 2.
    */
   messages: Uint8Array[];
 }
@@ -65,7 +66,7 @@ export interface ServerToClientEvents {
    * A part of the state a sync with `parts` asked for, in order, before its answer: each a Yjs
    * update that depends only on what came before it, small enough to apply between two frames.
    */
-  "sheet:part": (payload: UpdatePayload) => void;
+  "sheet:part": (payload: PartPayload) => void;
   "awareness:update": (payload: AwarenessPayload) => void;
   "chat:direct": (message: DirectMessage) => void;
   /**
@@ -73,6 +74,13 @@ export interface ServerToClientEvents {
    * or expired (`UNAUTHORIZED`), or the plain address it used was switched off.
    */
   "sheet:closed": (payload: SheetClosed) => void;
+}
+
+/** A part of a sheet's state: a Yjs update, compressed if `compression` says how. */
+export interface PartPayload {
+  sheetId: string;
+  update: Uint8Array;
+  compression?: PartCompression;
 }
 
 export interface SheetClosed {

@@ -8,8 +8,9 @@ import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import type { CommentRequest } from "@cosheet/sheet";
 import { ErrorCode, type Ack, type ErrorBody } from "./errors.js";
-import type { ClientToServerEvents, ServerToClientEvents, SheetClosed } from "./events.js";
+import type { ClientToServerEvents, PartPayload, ServerToClientEvents, SheetClosed } from "./events.js";
 import { roleAtLeast, type Role } from "./roles.js";
+import type { PartCompression } from "./schemas.js";
 import { PROTOCOL_VERSION } from "./version.js";
 
 export type SheetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -102,7 +103,28 @@ function bytes(data: Uint8Array | ArrayBuffer): Uint8Array {
 export function wireBytes(data: Uint8Array): ArrayBuffer {
   const { buffer, byteOffset, byteLength } = data;
   if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) return buffer;
-  return data.slice().buffer as ArrayBuffer;
+  // A copy: a Node Buffer's `slice` is a view of the same (often pooled) memory.
+  return new Uint8Array(data).buffer;
+}
+
+/**
+ * How this runtime can read compressed parts, if at all: DEFLATE through the Compression Streams
+ * API (every browser since 2023, Node 18), native and off the page's script.
+ */
+const PART_COMPRESSION: PartCompression | undefined = (() => {
+  try {
+    new DecompressionStream("deflate");
+    return "deflate";
+  } catch {
+    return undefined;
+  }
+})();
+
+/** A part as sent: inflated if it came compressed. */
+async function partUpdate(payload: PartPayload): Promise<Uint8Array> {
+  if (payload.compression === undefined) return bytes(payload.update);
+  const stream = new Blob([wireBytes(bytes(payload.update))]).stream().pipeThrough(new DecompressionStream(payload.compression));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** Waits for the next task: the page renders and handles input in between. */
@@ -165,6 +187,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private closed = false;
   /** The parts received so far, applied (see onPart): a sync's answer is read after them. */
   private partsApplied: Promise<void> = Promise.resolve();
+  /** A part of the current sync could not be read or applied: its answer starts it over. */
+  private partFailed = false;
   /**
    * Others' updates received while the server's state arrives in parts, applied after the parts
    * (they may build on a part not yet received: none waits in Yjs' pending store); null otherwise.
@@ -333,17 +357,24 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       .catch((err: unknown) => console.error("an update to the sheet could not be applied", err));
   }
 
-  /** Parts of the server's state are applied one per task, so the page stays free and shows each. */
-  private readonly onPart = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
+  /**
+   * Parts of the server's state are applied one per task, so the page stays free and shows each;
+   * each is inflated as it arrives, while those before it are applied.
+   */
+  private readonly onPart = (payload: PartPayload): void => {
     if (payload.sheetId !== this.sheetId) return;
-    const update = bytes(payload.update);
+    const update = partUpdate(payload);
+    update.catch(() => {}); // read in order below
     this.partsApplied = this.partsApplied
       .then(nextTask)
-      .then(() => {
-        if (!this.stopped) Y.applyUpdate(this.doc, update, this);
+      .then(() => update)
+      .then((part) => {
+        if (!this.stopped) Y.applyUpdate(this.doc, part, this);
       })
-      // A part that cannot be read leaves the rest to the answer's step 2 and the resyncs after it.
-      .catch((err: unknown) => console.error("a part of the sheet's state could not be applied", err));
+      .catch((err: unknown) => {
+        this.partFailed = true;
+        console.error("a part of the sheet's state could not be applied", err);
+      });
   };
 
   private readonly onRemoteAwareness = (payload: { sheetId: string; update: Uint8Array | ArrayBuffer }): void => {
@@ -451,13 +482,20 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (this.status === "connecting" && this.doc.store.clients.size === 0) this.setLoading(true);
     this.releaseHeld();
     this.held = [];
+    this.partFailed = false;
     const step1 = encoding.createEncoder();
     syncProtocol.writeSyncStep1(step1, this.doc);
     this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
       "sheet:sync",
-      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)), parts: true },
+      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)), parts: true, ...(PART_COMPRESSION && { compression: PART_COMPRESSION }) },
       attempt,
-      (answer) => void this.partsApplied.then(() => attempt === this.attempt && !this.stopped && this.readSyncAnswer(attempt, answer.messages)),
+      (answer) =>
+        void this.partsApplied.then(() => {
+          if (attempt !== this.attempt || this.stopped) return;
+          // What the server sent is not all here: its state is asked for again, after a wait.
+          if (this.partFailed) this.backOff();
+          else this.readSyncAnswer(attempt, answer.messages);
+        }),
     );
   }
 
@@ -585,9 +623,14 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       }
       // Out of sync is no failure to report: the resync below sends what the server lacks.
       if (error && error.code !== ErrorCode.OutOfSync) this.emit("error", [error]);
-      const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
-      this.scheduleRetry(ceiling / 2 + (Math.random() * ceiling) / 2);
+      this.backOff();
     });
+  }
+
+  /** Starts over after a wait that doubles with each failure in a row, jittered. */
+  private backOff(): void {
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
+    this.scheduleRetry(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
   /**

@@ -34,10 +34,23 @@ export const SheetRefSchema = z.object({ sheetId: SheetIdSchema });
 export type SheetRef = z.input<typeof SheetRefSchema>;
 
 /**
- * A y-protocols sync message (step 1, step 2 or update) for one sheet. With `parts`, a step 1 is
- * answered with the state in parts sent ahead of the answer (see ServerToClientEvents).
+ * How a client may be sent large parts of a sheet's state: `deflate` is DEFLATE in the zlib
+ * format (RFC 1950, with its checksum), as the Compression Streams API reads it.
  */
-export const SyncPayloadSchema = z.object({ sheetId: SheetIdSchema, message: Binary, parts: z.boolean().optional() });
+export const PartCompressionSchema = z.literal("deflate");
+export type PartCompression = z.output<typeof PartCompressionSchema>;
+
+/**
+ * A y-protocols sync message (step 1, step 2 or update) for one sheet. With `parts`, a step 1 is
+ * answered with the state in parts sent ahead of the answer (see ServerToClientEvents), the large
+ * ones compressed as `compression` says, if given.
+ */
+export const SyncPayloadSchema = z.object({
+  sheetId: SheetIdSchema,
+  message: Binary,
+  parts: z.boolean().optional(),
+  compression: PartCompressionSchema.optional(),
+});
 export type SyncPayload = z.input<typeof SyncPayloadSchema>;
 
 /** A Yjs update for one sheet. */

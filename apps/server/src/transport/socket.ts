@@ -1,4 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import type { Logger } from "pino";
@@ -75,6 +77,22 @@ function syncStep1Message(doc: Y.Doc): Buffer {
   const encoder = encoding.createEncoder();
   syncProtocol.writeSyncStep1(encoder, doc);
   return wire(encoding.toUint8Array(encoder));
+}
+
+/**
+ * Parts of at least this many bytes are compressed for a client that asks: a sheet's state
+ * deflates to about a sixth, and smaller parts gain too little to pay for the trip to zlib.
+ */
+const COMPRESSED_PART_BYTES = 4096;
+
+const zlibDeflate = promisify(zlib.deflate);
+
+/**
+ * DEFLATE in the zlib format at its fastest level (which also packs a sheet's state best), in
+ * libuv's thread pool: the event loop serves others meanwhile.
+ */
+function deflate(bytes: Uint8Array): Promise<Buffer> {
+  return zlibDeflate(bytes, { level: zlib.constants.Z_BEST_SPEED });
 }
 
 /**
@@ -324,7 +342,7 @@ export function attachSocketTransport(
 
     socket.on(
       "sheet:sync",
-      handle(SyncPayloadSchema, async ({ sheetId, message, parts }) => {
+      handle(SyncPayloadSchema, async ({ sheetId, message, parts, compression }) => {
         const r = room(sheetId);
         checkSize(message);
         let type: number;
@@ -346,9 +364,9 @@ export function attachSocketTransport(
           }
           // The state in parts, one per turn: the page shows each as it comes, and other sheets
           // are served in between; each once the socket has written out the last, so a client
-          // that stops reading holds one part here. The last part (the delete set) is the answer's
-          // step 2. A sheet just loaded sends its stored updates (a checkpoint is stored in parts)
-          // and builds its document after: its answer has no step 1, so the client asks again then.
+          // that stops reading holds one part here (and the next being compressed). A sheet just
+          // loaded sends its stored updates (a checkpoint is stored in parts) and builds its
+          // document after: its answer has no step 1, so the client asks again then.
           const stored = r.storedState;
           const stream = ++streamCount;
           streams.set(sheetId, stream);
@@ -356,22 +374,21 @@ export function attachSocketTransport(
             if (socket.disconnected || joined.get(sheetId)?.room !== r) throw new ProtocolError(ErrorCode.Unavailable, "left the sheet");
             if (streams.get(sheetId) !== stream) throw new ProtocolError(ErrorCode.Unavailable, "a later sync of this sheet replaced this one");
           };
-          let previous: Uint8Array | null = null;
           for (const part of stored ?? stateInParts(r.doc, since)) {
-            if (previous) {
-              await writable(socket);
-              goOn();
-              socket.emit("sheet:part", { sheetId, update: wire(previous) });
-              await nextTurn();
-              goOn();
-            }
-            previous = part;
+            const payload = compression && part.byteLength >= COMPRESSED_PART_BYTES
+              ? { sheetId, update: await deflate(part), compression }
+              : { sheetId, update: wire(part) };
+            await writable(socket);
+            goOn();
+            socket.emit("sheet:part", payload);
+            await nextTurn();
+            goOn();
           }
           if (stored) {
             r.takeStoredState();
-            return { messages: previous ? [syncStep2Message(previous)] : [] };
+            return { messages: [] };
           }
-          return { messages: [syncStep2Message(previous!), syncStep1Message(r.doc)] };
+          return { messages: [syncStep1Message(r.doc)] };
         }
         if (type === syncProtocol.messageYjsSyncStep1) {
           const stored = r.takeStoredState();
