@@ -2,11 +2,11 @@ import type { Ack, ErrorBody } from "./errors.js";
 import type { Role } from "./roles.js";
 import type {
   AwarenessPayload,
-  PartCompression,
   CommentPayload,
   DirectMessage,
   DirectMessagePayload,
   JoinPayload,
+  PartCompression,
   SheetRef,
   SyncPayload,
   UpdatePayload,
