@@ -259,14 +259,15 @@ describe("sync", () => {
     expect(answer.data.messages.map((m) => new Uint8Array(m)[0])).toEqual([syncProtocol.messageYjsSyncStep1]);
   });
 
-  it("asks again, after a wait, for a state of which a part could not be read", async () => {
+  it("asks again, after a wait and without compression, for a state of which a compressed part could not be read", async () => {
     const { id, a } = await largeSheet();
     const socket = connectSocket(server.url, { reconnectionDelay: 50 });
-    let cut = false;
-    // Ahead of the provider's own listener: the first compressed part arrives cut short.
+    let cut = 0;
+    // Ahead of the provider's own listener: every compressed part arrives cut short, as from a
+    // decoder that never works; only parts sent as they are can be read.
     socket.on("sheet:part", (part) => {
-      if (!cut && part.compression && part.update.byteLength > 100) {
-        cut = true;
+      if (part.compression && part.update.byteLength > 100) {
+        cut++;
         part.update = part.update.subarray(0, part.update.byteLength >> 1);
       }
     });
@@ -276,18 +277,21 @@ describe("sync", () => {
       provider.destroy();
       socket.disconnect();
     });
-    let syncs = 0;
+    const asked: (string | undefined)[] = [];
     const emit = socket.emit.bind(socket) as (...args: unknown[]) => unknown;
     socket.emit = ((event: string, ...rest: unknown[]) => {
-      if (event === "sheet:sync") syncs++;
+      const payload = rest[0] as { parts?: boolean; compression?: string };
+      if (event === "sheet:sync" && payload.parts) asked.push(payload.compression);
       return emit(event, ...rest);
     }) as never;
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     onTestFinished(() => logged.mockRestore());
     await provider.whenSynced();
-    expect(cut).toBe(true);
+    expect(cut).toBeGreaterThan(0);
     expect(logged).toHaveBeenCalledWith("a part of the sheet's state could not be applied", expect.anything());
-    expect(syncs).toBeGreaterThanOrEqual(2);
+    expect(asked[0]).toBe("deflate");
+    expect(asked.slice(1)).toContain(undefined);
+    expect(asked.at(-1)).toBeUndefined();
     expect(Sheet.of(doc).types.cells.toJSON()).toEqual(a.sheet.types.cells.toJSON());
   });
 

@@ -190,6 +190,11 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   /** A part of the current sync could not be read or applied: its answer starts it over. */
   private partFailed = false;
   /**
+   * How parts are asked for: compressed while this runtime reads them, as they are from the first
+   * compressed part it could not read (a broken decoder would otherwise fail every sync again).
+   */
+  private partCompression = PART_COMPRESSION;
+  /**
    * Others' updates received while the server's state arrives in parts, applied after the parts
    * (they may build on a part not yet received: none waits in Yjs' pending store); null otherwise.
    */
@@ -373,6 +378,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
       })
       .catch((err: unknown) => {
         this.partFailed = true;
+        if (payload.compression !== undefined) this.partCompression = undefined;
         console.error("a part of the sheet's state could not be applied", err);
       });
   };
@@ -487,7 +493,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     syncProtocol.writeSyncStep1(step1, this.doc);
     this.request<{ messages: (Uint8Array | ArrayBuffer)[] }>(
       "sheet:sync",
-      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)), parts: true, ...(PART_COMPRESSION && { compression: PART_COMPRESSION }) },
+      { sheetId: this.sheetId, message: wireBytes(encoding.toUint8Array(step1)), parts: true, ...(this.partCompression && { compression: this.partCompression }) },
       attempt,
       (answer) =>
         void this.partsApplied.then(() => {
