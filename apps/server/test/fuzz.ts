@@ -480,10 +480,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       const headers = { ...authorization(rand, target), ...(req.type ? { "content-type": req.type } : {}) };
       result.httpRequests++;
       job = (async () => {
+        const label = `${req.method} ${req.path.slice(0, 80)}`;
         const res = await fetch(`${url}${req.path}`, {
           method: req.method,
           headers,
           body: req.body as string | Uint8Array<ArrayBuffer> | undefined,
+        }).catch((err: unknown) => {
+          throw new Error(`${label} (${req.type ?? "no type"}, ${String(req.body?.length ?? 0)} long) failed`, { cause: (err as { cause?: unknown }).cause ?? err });
         });
         const text = await res.text();
         let code: unknown = null;
@@ -492,7 +495,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         } catch {
           // not JSON: a violation below
         }
-        const label = `${req.method} ${req.path.slice(0, 80)}`;
         if (res.status < 400 || res.status >= 500) violation(`${label} answered ${res.status}`);
         else if (typeof code !== "string" || !CODES.has(code)) violation(`${label} answered ${res.status} without a typed error`);
       })();
@@ -514,7 +516,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       })();
     }
     result.sent++;
-    const tracked = job.catch((err: unknown) => violation(`the fuzzer failed: ${String(err)}`)).finally(() => inFlight.delete(tracked));
+    const tracked = job
+      .catch((err: unknown) => violation(`the fuzzer failed: ${String(err)} (${String((err as { cause?: unknown }).cause ?? "no cause")})`))
+      .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= 16) await Promise.race(inFlight);
     const wait = gap - (performance.now() - started);
