@@ -486,7 +486,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           headers,
           body: req.body as string | Uint8Array<ArrayBuffer> | undefined,
         }).catch((err: unknown) => {
-          throw new Error(`${label} (${req.type ?? "no type"}, ${String(req.body?.length ?? 0)} long) failed`, { cause: (err as { cause?: unknown }).cause ?? err });
+          // fetch's own message says nothing ("fetch failed"): its cause says what went wrong.
+          throw new Error(`${label} (${req.type ?? "no type"}, ${String(req.body?.length ?? 0)} long): ${String((err as { cause?: unknown }).cause ?? err)}`);
         });
         const text = await res.text();
         let code: unknown = null;
@@ -516,9 +517,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       })();
     }
     result.sent++;
-    const tracked = job
-      .catch((err: unknown) => violation(`the fuzzer failed: ${String(err)} (${String((err as { cause?: unknown }).cause ?? "no cause")})`))
-      .finally(() => inFlight.delete(tracked));
+    const tracked = job.catch((err: unknown) => violation(`the fuzzer failed: ${String(err)}`)).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= 16) await Promise.race(inFlight);
     const wait = gap - (performance.now() - started);

@@ -71,7 +71,7 @@ describe("the state in parts", () => {
       applyParts(stateInParts(b!.doc, Y.decodeStateVector(Y.encodeStateVector(old)), 50), old);
       expect(stateOf(old)).toEqual(stateOf(b!.doc));
     }
-  }, 30_000); // 0.9 s alone; five times that beside the other suites on two cores
+  });
 
   it("keep each part near its size, and show the cells written first in the first parts", () => {
     const [sheet] = replicas(1, { rows: 200, cols: 10 });
