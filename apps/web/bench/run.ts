@@ -12,6 +12,7 @@ import { toCsv } from "@cosheet/sheet";
 import { median, percentile, round, type FormulaFigures } from "@cosheet/sheet/bench";
 import type { Page } from "playwright-core";
 import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from "../e2e/harness.js";
+import { traced } from "./trace.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, million, formulas. */
@@ -76,9 +77,12 @@ async function nextEvent(page: Page, type: string): Promise<() => Promise<number
 
 /**
  * With BENCH_PROFILE=1, runs `work` under Chromium's CPU profiler and prints the functions that
- * took the most time of their own (bundled names: build with sourcemaps to read them).
+ * took the most time of their own (bundled names: build without minifying to read them). With
+ * BENCH_TRACE=1, records Chromium's performance trace instead and prints where the main thread of
+ * `page` and of each of `others` spent its time (see traced).
  */
-async function profiled<T>(page: Page, label: string, work: () => Promise<T>): Promise<T> {
+async function profiled<T>(page: Page, label: string, work: () => Promise<T>, others: Record<string, Page> = {}): Promise<T> {
+  if (process.env.BENCH_TRACE) return traced(browser, { page, ...others }, label, work);
   if (!process.env.BENCH_PROFILE) return work();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
@@ -259,7 +263,7 @@ async function sheet10k(): Promise<void> {
     await profiled(second, "a row inserted at the top, on the second browser", async () => {
       await item.click();
       figures.insert.push((await shown) - (await clicked()));
-    });
+    }, { first: page });
     // An edit to one input (a qty), until the SUM over the totals changes on the second browser.
     const sum = (await second.locator(cellSelector(0, 10)).textContent())?.trim() ?? "";
     const updated = second.evaluate<number>(changedScript(cellSelector(0, 10), sum));
@@ -269,7 +273,7 @@ async function sheet10k(): Promise<void> {
     await profiled(second, "an input edited, on the second browser", async () => {
       await page.keyboard.press("Enter");
       figures.edit.push((await updated) - (await entered()));
-    });
+    }, { first: page });
     await other.close();
 
     await page.locator(cellSelector(0, 0)).click();
