@@ -365,6 +365,28 @@ describe("sync", () => {
     await eventually(() => expect(sheetTypes(a.doc).chat.toArray().map((m) => m.text)).toEqual(["while loading"]));
   });
 
+  it("sends a change the moment it is made; more changes made in the same task go together after it", async () => {
+    const id = await createSheet(server.url);
+    const a = client(id);
+    const b = client(id);
+    await Promise.all([a.provider.whenSynced(), b.provider.whenSynced()]);
+    const sent: string[] = [];
+    const emit = a.socket.emit.bind(a.socket) as (...args: unknown[]) => unknown;
+    a.socket.emit = ((event: string, ...rest: unknown[]) => {
+      if (event === "sheet:update") sent.push(event);
+      return emit(event, ...rest);
+    }) as never;
+    a.sheet.setCellsA1({ A1: "first" });
+    // On the wire before anything else this task does (the page drawing it, formulas).
+    expect(sent).toHaveLength(1);
+    a.sheet.setCellsA1({ A2: "second" });
+    a.sheet.setCellsA1({ A3: "third" });
+    expect(sent).toHaveLength(1);
+    await a.provider.whenSaved();
+    expect(sent).toHaveLength(2);
+    await eventually(() => expect([0, 1, 2].map((row) => b.sheet.getInput(row, 0))).toEqual(["first", "second", "third"]));
+  });
+
   it("one socket can hold several sheets", async () => {
     const [s1, s2] = [await createSheet(server.url, "one"), await createSheet(server.url, "two")];
     const a = client(s1);

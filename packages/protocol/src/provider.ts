@@ -177,7 +177,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly ownChanges = new Map<number, Uint8Array>();
   private seq = 0;
   private outbox: { seq: number; update: Uint8Array }[] = [];
-  private flushScheduled = false;
+  /** A change was sent in this task: any more made in it wait for a microtask and go together. */
+  private batching = false;
   /** Bumped on every (re)connect and resync, so answers to an older attempt are ignored. */
   private attempt = 0;
   private failures = 0;
@@ -421,10 +422,15 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     // Before the sync completes, the sync's step 2 carries this change.
     if (this.status !== "synced") return;
     this.outbox.push({ seq, update });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
+    if (this.batching) return;
+    // The first change of a task goes at once, ahead of what the page does with it (drawing it,
+    // recomputing formulas, which wait for microtasks too).
+    this.flush();
+    this.batching = true;
+    queueMicrotask(() => {
+      this.batching = false;
+      this.flush();
+    });
   };
 
   private readonly onLocalAwareness = (
@@ -546,7 +552,6 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     if (this.outbox.length === 0 || this.status !== "synced") return;
     const batch = this.outbox;
     this.outbox = [];

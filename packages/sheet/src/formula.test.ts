@@ -17,6 +17,19 @@ function setup(cells: Record<string, string>) {
   return { sheet: sheet!, value, show: (a1: string) => displayValue(value(a1)) };
 }
 
+/** The values of every cell of every tab, from the engines kept so far and from a fresh copy. */
+function compared(doc: Y.Doc) {
+  const values = (d: Y.Doc) =>
+    Workbook.of(d).list().map(({ id }) => {
+      const tab = Sheet.of(d, id);
+      const engine = FormulaEngine.of(tab);
+      return Array.from({ length: tab.rowCount }, (_, r) => Array.from({ length: tab.colCount }, (_, c) => engine.valueAt(r, c)));
+    });
+  const fresh = new Y.Doc();
+  Y.applyUpdate(fresh, Y.encodeStateAsUpdate(doc));
+  return { kept: values(doc), fresh: values(fresh) };
+}
+
 describe("formula values", () => {
   it("computes arithmetic, references, ranges and functions", () => {
     const { value, show } = setup({
@@ -148,19 +161,6 @@ describe("rows and columns moving", () => {
     expect(value("F1")).toBe(total + 1020 - 1000 - 2 * 10);
   });
 
-  /** The values of every cell of every tab, from the engines kept so far and from a fresh copy. */
-  function compared(doc: Y.Doc) {
-    const values = (d: Y.Doc) =>
-      Workbook.of(d).list().map(({ id }) => {
-        const tab = Sheet.of(d, id);
-        const engine = FormulaEngine.of(tab);
-        return Array.from({ length: tab.rowCount }, (_, r) => Array.from({ length: tab.colCount }, (_, c) => engine.valueAt(r, c)));
-      });
-    const fresh = new Y.Doc();
-    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(doc));
-    return { kept: values(doc), fresh: values(fresh) };
-  }
-
   it("evaluates again a formula whose reference a move made #REF! or brought back, though it read nothing there", () => {
     const { sheet, value } = setup({ B2: "1", B3: "2", E1: "=SUM(A1:B3 B2:C6)", A5: "7", F1: "=A5", F2: "=IFERROR(A5,0)", F3: "=SUM(A2:A5)" });
     expect([value("E1"), value("F1"), value("F2"), value("F3")]).toEqual([3, 7, 7, 7]);
@@ -248,6 +248,39 @@ describe("large edits", () => {
     sheet!.setCells(Array.from({ length: 2000 }, (_, i) => ({ row: i, col: 0, input: String(i) })));
     expect(engine.valueAt(1999, 1)).toBe(3998);
     expect(engine.valueAt(0, 1)).toBe(0);
+  });
+});
+
+describe("values forgotten when read next", () => {
+  it("after several transactions with no read between, on every tab, as a full recalculation gives", () => {
+    const [sheet] = replicas(1, { rows: 40, cols: 4 });
+    const book = Workbook.of(sheet!.doc);
+    const data = Sheet.of(sheet!.doc, book.add({ name: "Data" }));
+    data.setCellsA1({ A1: "1", A2: "2", A3: "3" });
+    sheet!.setCellsA1({ A1: "=SUM(Data!A1:A3)", B1: "=A1*2", B2: "=B1+C5", C5: "10" });
+    const engine = FormulaEngine.of(sheet!);
+    expect(engine.valueAt(1, 1)).toBe(22);
+    // An edit, then a move on each tab, then edits at the moved places: none read in between.
+    data.setCellsA1({ A2: "20" });
+    data.insertRows(0, 1);
+    sheet!.insertRows(0, 2);
+    sheet!.setCellsA1({ C7: "100" });
+    data.setCellsA1({ A4: "30" });
+    expect(engine.valueAt(3, 1)).toBe((1 + 20 + 30) * 2 + 100);
+    const { kept, fresh } = compared(sheet!.doc);
+    expect(kept).toEqual(fresh);
+  });
+
+  it("after more cells were set between two reads than are worth tracing, as a full recalculation gives", () => {
+    const [sheet] = replicas(1, { rows: 60_000, cols: 2 });
+    sheet!.setCellsA1({ B1: "=SUM(A1:A60000)", B2: "=A2*2" });
+    const engine = FormulaEngine.of(sheet!);
+    expect(engine.valueAt(0, 1)).toBe(0);
+    // Two imports of 60,000 cells each: together past the most changed cells noted between reads.
+    sheet!.setCells(Array.from({ length: 60_000 }, (_, row) => ({ row, col: 0, input: "1" })));
+    sheet!.setCells(Array.from({ length: 60_000 }, (_, row) => ({ row, col: 0, input: "2" })));
+    expect(engine.valueAt(0, 1)).toBe(120_000);
+    expect(engine.valueAt(1, 1)).toBe(4);
   });
 });
 

@@ -6,7 +6,8 @@ import type { CellRef } from "./a1.js";
 import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
-import { formulaFromStored, hasA1References, isFormula, storedIds } from "./refs.js";
+import { formulaFromStored, isFormula, namedIds } from "./refs.js";
+import { cellKey, splitCellKey } from "./schema.js";
 import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
@@ -20,6 +21,8 @@ interface Frame {
   engine: FormulaEngine;
   row: number;
   col: number;
+  rowId: string;
+  colId: string;
   key: string;
   /** The formula as stored (references as ids). */
   stored: string;
@@ -33,7 +36,7 @@ const engines = new WeakMap<Sheet, FormulaEngine>();
 /** A stored reference to a tab by id (see refs.ts). */
 const TAB_QUALIFIED = /\u27e8[A-Za-z0-9_-]+!/;
 /** The engines of each workbook's tabs: an edit on one tab can change values on the others. */
-const books = new WeakMap<Y.Doc, Set<FormulaEngine>>();
+const books = new WeakMap<Y.Doc, Book>();
 
 /**
  * Tracing dependents costs (changed cells × formulas read) range checks; past this, an edit
@@ -136,6 +139,14 @@ export function functionNames(): readonly string[] {
   return names;
 }
 
+/** What an evaluated formula read, kept with its value (see FormulaEngine.remap). */
+interface Reads {
+  /** The rectangles it read (see Attempt.reads). */
+  rects: number[];
+  /** The formula as stored when it was evaluated (it is forgotten when that changes). */
+  stored: string;
+}
+
 /** What one evaluation attempt of a formula found while reading its references. */
 interface Attempt {
   frame: Frame;
@@ -159,9 +170,9 @@ interface Attempt {
  * the values that read it.
  */
 export class FormulaEngine {
-  private readonly cache = new Map<string, CellValue>();
-  /** The rectangles each evaluated formula reads (see Attempt.reads). */
-  private readonly reads = new Map<string, number[]>();
+  private readonly cache = new Values();
+  /** What each evaluated formula reads, by key. */
+  private readonly reads = new Map<string, Reads>();
   /** The rectangles each evaluated formula reads on other tabs, by tab id. */
   private readonly foreign = new Map<string, Map<string, number[]>>();
   private readonly parser: FormulaParser;
@@ -170,6 +181,7 @@ export class FormulaEngine {
   /** The formulas evaluated once and waiting on what they read, by key (reading one is a cycle). */
   private readonly onStack = new Set<string>();
   private attempt: Attempt | null = null;
+  private readonly book: Book;
   /**
    * Stored formula -> the row and column ids it names, or null when a move may change its value
    * with nothing it reads (see remap).
@@ -191,7 +203,7 @@ export class FormulaEngine {
     return engine;
   }
 
-  private constructor(private readonly sheet: Sheet) {
+  private constructor(readonly sheet: Sheet) {
     this.seen = { rows: sheet.rows.list(), cols: sheet.cols.list() };
     this.parser = new FormulaParser({
       onCell: (ref) => {
@@ -206,11 +218,12 @@ export class FormulaEngine {
     });
     let book = books.get(sheet.doc);
     if (!book) {
-      const all = (book = new Set());
+      const made = (book = new Book(FormulaEngine.invalidate));
       books.set(sheet.doc, book);
-      sheet.doc.on("afterTransaction", (tr: Y.Transaction) => FormulaEngine.invalidateBook(all, tr));
+      sheet.doc.on("afterTransaction", (tr: Y.Transaction) => made.note(tr));
     }
-    book.add(this);
+    book.engines.add(this);
+    this.book = book;
   }
 
   /**
@@ -246,12 +259,12 @@ export class FormulaEngine {
   }
 
   /**
-   * Forgets what this tab's own changes in a transaction made stale: after its rows or columns
+   * Forgets what changes since the last read made stale on this tab: after its rows or columns
    * moved, the formulas whose reads no longer hold the same cells (see remap); and the formulas
-   * that read a tab whose rows or columns moved. Answers those and the cells the transaction set
-   * here (null: all), whose dependents are forgotten in turn.
+   * that read a tab whose rows or columns moved. Answers those and `cells`, the cells set here
+   * since, whose dependents are forgotten in turn.
    */
-  private staleAfter(tr: Y.Transaction, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] {
+  private staleAfter(cells: Iterable<string | null>, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] {
     if (moved.size > 0 || renamed) this.texts.clear();
     const stale: (string | null)[] = moved.has(this.sheet.tab) ? this.remap() : [];
     // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
@@ -261,26 +274,29 @@ export class FormulaEngine {
     for (const [key, byTab] of this.foreign) {
       if (renamed || [...byTab.keys()].some((tab) => moved.has(tab) || (tab === "" && moved.size > 0))) stale.push(key);
     }
-    const changed = tr.changed.get(this.sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
-    return changed ? [...stale, ...changed] : stale;
+    return [...stale, ...cells];
   }
 
   /**
-   * Forgets the values a transaction may have changed, in every tab of a workbook: after a cell
-   * edit, that cell's and those of the formulas reading it, on its tab and on others, transitively;
-   * after a tab's rows or columns moved, everything on it and every formula reading it.
+   * Forgets the values the workbook's changes since the last read may have changed (see Book), in
+   * every tab: after a cell edit, that cell's and those of the formulas reading it, on its tab and
+   * on others, transitively; after a tab's rows or columns moved, everything on it and every
+   * formula reading it.
    */
-  private static invalidateBook(engines: ReadonlySet<FormulaEngine>, tr: Y.Transaction): void {
+  private static invalidate(this: void, engines: ReadonlySet<FormulaEngine>, changes: Changes): void {
     const list = [...engines];
-    const moved = new Set(list.filter((e) => e.sheet.changesStructure(tr)).map((e) => e.sheet.tab));
-    // A tab's colour changes nothing a reference reads; its name, order (names shown twice get a
-    // number by order) or delete can.
-    const tabKeys = tr.changed.get(list[0]!.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
-    const renamed = tabKeys !== undefined && [...tabKeys].some((key) => key === null || !key.endsWith(":color"));
+    if (changes.all) {
+      for (const e of list) e.forgetAll();
+      return;
+    }
+    const { renamed } = changes;
+    // Rows or columns moved since the reads were recorded (in this transaction too, when a value
+    // is read before it ends): a move is seen by its axis' id list, which each move replaces.
+    const moved = new Set(list.filter((e) => e.sheet.rows.list() !== e.seen.rows || e.sheet.cols.list() !== e.seen.cols).map((e) => e.sheet.tab));
     const queue: [FormulaEngine, CellRef][] = [];
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
     for (const engine of list) {
-      const changed = engine.staleAfter(tr, moved, renamed);
+      const changed = engine.staleAfter(changes.cells.get(engine.sheet.tab) ?? [], moved, renamed);
       if (changed.length * reads > INVALIDATION_BUDGET) {
         // A big paste or import: recomputing on demand costs less than tracing every dependent.
         for (const e of list) e.forgetAll();
@@ -331,11 +347,10 @@ export class FormulaEngine {
       for (const id of gone) toggled.add(id);
     }
     const forgotten: string[] = [];
-    for (const [key, rects] of this.reads) {
-      const stored = this.sheet.inputOf(key);
-      const named = isFormula(stored) && !this.settledMoved.has(key) ? this.namedBy(stored) : null;
+    for (const [key, { rects, stored }] of this.reads) {
+      const named = this.settledMoved.has(key) ? null : this.namedBy(stored);
       const moved =
-        named !== null && !named.some((id) => toggled.has(id)) && this.sheet.positionOf(key)
+        named !== null && !named.some((id) => toggled.has(id)) && !splitCellKey(key).some((id) => toggled.has(id))
           ? moveRects(rects, before.rows, rows) && moveRects(rects, before.cols, cols, 1)
           : false;
       if (moved) continue;
@@ -354,7 +369,7 @@ export class FormulaEngine {
   private namedBy(stored: string): string[] | null {
     let answer = this.named.get(stored);
     if (answer === undefined) {
-      answer = POSITIONAL.test(stored) || hasA1References(stored) ? null : storedIds(stored);
+      answer = POSITIONAL.test(stored) ? null : namedIds(stored);
       if (this.named.size >= MAX_TEXTS) this.named.clear();
       this.named.set(stored, answer);
     }
@@ -381,7 +396,7 @@ export class FormulaEngine {
   private readersOf(tab: string, pos: CellRef): string[] {
     const keys: string[] = [];
     if (tab === this.sheet.tab) {
-      for (const [key, ranges] of this.reads) if (readsCell(ranges, pos)) keys.push(key);
+      for (const [key, { rects }] of this.reads) if (readsCell(rects, pos)) keys.push(key);
     } else {
       for (const [key, byTab] of this.foreign) {
         const ranges = byTab.get(tab);
@@ -393,14 +408,17 @@ export class FormulaEngine {
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
   valueAt(row: number, col: number): CellValue {
-    const key = this.sheet.keyAt(row, col);
-    if (key === null) return null;
-    const cached = this.cache.get(key);
+    this.book.catchUp();
+    const rowId = this.sheet.rows.idAt(row);
+    const colId = this.sheet.cols.idAt(col);
+    if (rowId === undefined || colId === undefined) return null;
+    const cached = this.cache.get(rowId, colId);
     if (cached !== undefined) return cached;
+    const key = cellKey(rowId, colId);
     const stored = this.sheet.inputOf(key);
     if (!isFormula(stored)) return valueOf(stored);
-    FormulaEngine.evaluateFrom({ engine: this, row, col, key, stored });
-    return this.cache.get(key)!;
+    FormulaEngine.evaluateFrom({ engine: this, row, col, rowId, colId, key, stored });
+    return this.cache.get(rowId, colId)!;
   }
 
   /**
@@ -416,7 +434,7 @@ export class FormulaEngine {
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
         const { engine } = top;
-        if (engine.cache.has(top.key)) {
+        if (engine.cache.get(top.rowId, top.colId) !== undefined) {
           stack.pop();
           if (top.started) engine.onStack.delete(top.key);
           continue;
@@ -455,8 +473,8 @@ export class FormulaEngine {
   private settle(frame: Frame, value: CellValue): void {
     const { reads, foreign } = frame.last!;
     if (this.sheet.rows.list() !== this.seen.rows || this.sheet.cols.list() !== this.seen.cols) this.settledMoved.add(frame.key);
-    this.cache.set(frame.key, value);
-    this.reads.set(frame.key, reads);
+    this.cache.set(frame.rowId, frame.colId, value);
+    this.reads.set(frame.key, { rects: reads, stored: frame.stored });
     if (foreign.size > 0) this.foreign.set(frame.key, foreign);
   }
 
@@ -490,21 +508,23 @@ export class FormulaEngine {
    * and reads as empty for now.
    */
   private read(on: FormulaEngine, row: number, col: number): CellValue {
-    const key = on.sheet.keyAt(row, col);
-    if (key === null) return null;
-    const cached = on.cache.get(key);
+    const rowId = on.sheet.rows.idAt(row);
+    const colId = on.sheet.cols.idAt(col);
+    if (rowId === undefined || colId === undefined) return null;
+    const cached = on.cache.get(rowId, colId);
     if (cached !== undefined) return cached;
+    const key = cellKey(rowId, colId);
     const stored = on.sheet.inputOf(key);
     if (!isFormula(stored)) {
       // Plain values are cached too: formulas read their precedents again and again.
       const value = valueOf(stored);
-      on.cache.set(key, value);
+      on.cache.set(rowId, colId, value);
       return value;
     }
     const attempt = this.attempt;
     if (attempt) {
       if (on.onStack.has(key)) attempt.cycleAt ??= { engine: on, key };
-      else attempt.missing.push({ engine: on, row, col, key, stored });
+      else attempt.missing.push({ engine: on, row, col, rowId, colId, key, stored });
     }
     return null;
   }
@@ -527,6 +547,91 @@ export class FormulaEngine {
       out.push(line);
     }
     return out.length > 0 ? out : [[null]];
+  }
+}
+
+/**
+ * The values of a tab's cells, by row id and then column id: a formula reading a range looks its
+ * cells up with the ids the axes hold, building no key string per cell.
+ */
+class Values {
+  private readonly rows = new Map<string, Map<string, CellValue>>();
+
+  get(rowId: string, colId: string): CellValue | undefined {
+    return this.rows.get(rowId)?.get(colId);
+  }
+
+  set(rowId: string, colId: string, value: CellValue): void {
+    let row = this.rows.get(rowId);
+    if (!row) this.rows.set(rowId, (row = new Map()));
+    row.set(colId, value);
+  }
+
+  /** Forgets a cell's value, by its key. */
+  delete(key: string): void {
+    const [rowId, colId] = splitCellKey(key);
+    const row = this.rows.get(rowId);
+    if (row?.delete(colId) && row.size === 0) this.rows.delete(rowId);
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
+/** What a workbook's transactions changed, for its engines (see FormulaEngine.invalidate). */
+interface Changes {
+  /** Tabs were renamed, added, deleted or reordered. */
+  renamed: boolean;
+  /** The cells set (their keys), by tab id. */
+  cells: Map<string, Set<string | null>>;
+  /** So many cells were set that every value is forgotten (see MAX_NOTED). */
+  all: boolean;
+}
+
+/** Past this many cells set between two reads (an import), every value is forgotten instead. */
+const MAX_NOTED = 100_000;
+
+/**
+ * The engines of one workbook, and what its transactions changed since a value was last read.
+ * Values are forgotten when one is read next, not as each transaction ends: a transaction's end
+ * does no formula work (a page sends its change first, and works it out once, drawing the next
+ * frame), and several transactions between two reads cost one pass.
+ */
+class Book {
+  readonly engines = new Set<FormulaEngine>();
+  private changes: Changes | null = null;
+
+  constructor(private readonly invalidate: (engines: ReadonlySet<FormulaEngine>, changes: Changes) => void) {}
+
+  note(tr: Y.Transaction): void {
+    const first = this.engines.values().next().value;
+    if (!first) return;
+    const changes = (this.changes ??= { renamed: false, cells: new Map(), all: false });
+    for (const engine of this.engines) {
+      const sheet = engine.sheet;
+      const keys = tr.changed.get(sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
+      if (!keys || changes.all) continue;
+      let into = changes.cells.get(sheet.tab);
+      if (!into) changes.cells.set(sheet.tab, (into = new Set<string | null>()));
+      for (const key of keys) into.add(key);
+      if (into.size > MAX_NOTED) {
+        changes.all = true;
+        changes.cells.clear();
+      }
+    }
+    // A tab's colour changes nothing a reference reads; its name, order (names shown twice get a
+    // number by order) or delete can.
+    const tabKeys = tr.changed.get(first.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
+    if (tabKeys !== undefined && [...tabKeys].some((key) => key === null || !key.endsWith(":color"))) changes.renamed = true;
+  }
+
+  /** Forgets what the changes noted since the last read made stale, before a value is read. */
+  catchUp(): void {
+    const changes = this.changes;
+    if (!changes) return;
+    this.changes = null;
+    this.invalidate(this.engines, changes);
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exportCsv } from "./csv.js";
 import { FormulaEngine } from "./formula.js";
-import { formulaReferences, hasA1References, shiftFormula } from "./refs.js";
+import { formulaReferences, namedIds, shiftFormula } from "./refs.js";
 import { replicas, syncAll } from "./testing.js";
 
 describe("formula references follow their cells", () => {
@@ -61,13 +61,13 @@ describe("formulaReferences", () => {
     expect(formulaReferences("A1 is not a formula")).toEqual([]);
   });
 
-  it("tells a stored formula with a reference kept as A1 text, whatever its ids look like", () => {
+  it("names the ids of a stored formula, or null for one with a reference kept as A1 text, whatever its ids look like", () => {
     const [sheet] = replicas(1, { rows: 3, cols: 3 });
     sheet!.setCellsA1({ A1: "=SUM(B1:C3)*$B$2", A2: "=B1+H9", A3: '="D5"&C3' });
-    expect([0, 1, 2].map((row) => hasA1References(sheet!.storedInput(row, 0)))).toEqual([false, true, false]);
+    expect([0, 1, 2].map((row) => namedIds(sheet!.storedInput(row, 0))?.length)).toEqual([6, undefined, 2]);
     // Ids may hold `-` and digits: `⟨x-ab12.q-c3⟩` names a cell, not AB12 or C3.
-    expect(hasA1References("=\u27e8x-ab12.q-c3\u27e9*2")).toBe(false);
-    expect(hasA1References("=\u27e8x-ab12.q-c3\u27e9*C3")).toBe(true);
+    expect(namedIds("=\u27e8x-ab12.q-c3\u27e9*2")).toEqual(["x-ab12", "q-c3"]);
+    expect(namedIds("=\u27e8x-ab12.q-c3\u27e9*C3")).toBeNull();
   });
 });
 

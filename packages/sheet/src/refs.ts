@@ -52,6 +52,8 @@ const COLUMNS = /(?<![\w.$\u27e9])(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})(?![\
 /** `2:5`, `$3:$3`: whole rows. */
 const ROWS = /(?<![\w.$:\u27e9])(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})(?![\w.(:])/g;
 const A1_REF = /(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})/y;
+/** What every A1 reference has: a letter, perhaps a `$`, and a digit. */
+const MAYBE_A1 = /[A-Za-z]\$?[0-9]/;
 const WORD = /[A-Za-z0-9_.]/;
 
 export function isFormula(input: string): boolean {
@@ -153,21 +155,19 @@ export function formulaReferences(formula: string): FormulaReference[] {
 }
 
 /**
- * Whether a stored formula has a reference kept as A1 text (one beyond the sheet when it was
- * typed): such a reference names a place, not a cell.
+ * The row and column ids a stored formula's references name, on any tab; null when it also has a
+ * reference kept as A1 text (one beyond the sheet when it was typed), which names a place, not a
+ * cell.
  */
-export function hasA1References(stored: string): boolean {
-  return formulaReferences(stored.replace(STORED_ALL, "0")).length > 0;
-}
-
-/** The row and column ids a stored formula's references name, on any tab. */
-export function storedIds(stored: string): string[] {
+export function namedIds(stored: string): string[] | null {
   const ids: string[] = [];
-  for (const m of stored.matchAll(STORED_ALL)) {
-    if (m[3] !== "*") ids.push(m[3]!);
-    if (m[5] !== "*") ids.push(m[5]!);
-  }
-  return ids;
+  const rest = stored.replace(STORED_ALL, (_, _tab: string, _absCol: string, colId: string, _absRow: string, rowId: string) => {
+    if (colId !== "*") ids.push(colId);
+    if (rowId !== "*") ids.push(rowId);
+    return "0";
+  });
+  // Most formulas have no letter before a digit at all: no reference, without reading them through.
+  return MAYBE_A1.test(rest) && formulaReferences(rest).length > 0 ? null : ids;
 }
 
 /**
