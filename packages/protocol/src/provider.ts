@@ -177,7 +177,7 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
   private readonly ownChanges = new Map<number, Uint8Array>();
   private seq = 0;
   private outbox: { seq: number; update: Uint8Array }[] = [];
-  /** A change was sent in this task: any more made in it wait for a microtask and go together. */
+  /** A change was sent since the last microtask: any more made before the next go together after it. */
   private batching = false;
   /** Bumped on every (re)connect and resync, so answers to an older attempt are ignored. */
   private attempt = 0;
@@ -423,8 +423,8 @@ export class SheetProvider extends ObservableV2<SheetProviderEvents> {
     if (this.status !== "synced") return;
     this.outbox.push({ seq, update });
     if (this.batching) return;
-    // The first change of a task goes at once, ahead of what the page does with it (drawing it,
-    // recomputing formulas, which wait for microtasks too).
+    // A change goes at once, ahead of what the page does with it (drawing it, working out
+    // formulas: those wait for a microtask).
     this.flush();
     this.batching = true;
     queueMicrotask(() => {

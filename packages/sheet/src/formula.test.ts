@@ -271,16 +271,33 @@ describe("values forgotten when read next", () => {
     expect(kept).toEqual(fresh);
   });
 
-  it("after more cells were set between two reads than are worth tracing, as a full recalculation gives", () => {
-    const [sheet] = replicas(1, { rows: 60_000, cols: 2 });
-    sheet!.setCellsA1({ B1: "=SUM(A1:A60000)", B2: "=A2*2" });
+  it("after more cells were set between two reads than are worth tracing, and a move on another tab, as a full recalculation gives", () => {
+    const [sheet] = replicas(1, { rows: 60_000, cols: 3 });
+    const data = Sheet.of(sheet!.doc, Workbook.of(sheet!.doc).add({ name: "Data", rows: 10, cols: 2 }));
+    data.setCellsA1({ A1: "1", A2: "2" });
+    sheet!.setCellsA1({ B1: "=SUM(A1:A60000)+SUM(C1:C60000)", B2: "=A2*2+Data!A2" });
     const engine = FormulaEngine.of(sheet!);
-    expect(engine.valueAt(0, 1)).toBe(0);
-    // Two imports of 60,000 cells each: together past the most changed cells noted between reads.
+    expect(engine.valueAt(1, 1)).toBe(2);
+    // Two imports of 60,000 different cells each: together past the most noted between reads.
     sheet!.setCells(Array.from({ length: 60_000 }, (_, row) => ({ row, col: 0, input: "1" })));
-    sheet!.setCells(Array.from({ length: 60_000 }, (_, row) => ({ row, col: 0, input: "2" })));
-    expect(engine.valueAt(0, 1)).toBe(120_000);
-    expect(engine.valueAt(1, 1)).toBe(4);
+    sheet!.setCells(Array.from({ length: 60_000 }, (_, row) => ({ row, col: 2, input: "2" })));
+    data.insertRows(0, 1);
+    data.setCellsA1({ A3: "30" });
+    expect(engine.valueAt(0, 1)).toBe(180_000);
+    expect(engine.valueAt(1, 1)).toBe(2 + 30);
+  });
+
+  it("after one tab's engine forgot everything with a move of its tab not yet worked out, on the other tabs too", () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 3 });
+    const data = Sheet.of(sheet!.doc, Workbook.of(sheet!.doc).add({ name: "Data", rows: 10, cols: 3 }));
+    data.setCellsA1({ A1: "1", A2: "2", A3: "3" });
+    sheet!.setCellsA1({ A1: "=Data!A2" });
+    const engine = FormulaEngine.of(sheet!);
+    expect(engine.valueAt(0, 0)).toBe(2);
+    data.insertRows(0, 1);
+    FormulaEngine.of(data).forgetAll();
+    data.setCellsA1({ A3: "20" });
+    expect(engine.valueAt(0, 0)).toBe(20);
   });
 });
 

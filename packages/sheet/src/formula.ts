@@ -290,8 +290,9 @@ export class FormulaEngine {
       return;
     }
     const { renamed } = changes;
-    // Rows or columns moved since the reads were recorded (in this transaction too, when a value
-    // is read before it ends): a move is seen by its axis' id list, which each move replaces.
+    // Rows or columns moved since the reads were recorded: a move is seen by its axis' id list,
+    // which each move replaces (a move in a transaction still under way too, if a value is read
+    // in it after earlier changes).
     const moved = new Set(list.filter((e) => e.sheet.rows.list() !== e.seen.rows || e.sheet.cols.list() !== e.seen.cols).map((e) => e.sheet.tab));
     const queue: [FormulaEngine, CellRef][] = [];
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
@@ -326,8 +327,8 @@ export class FormulaEngine {
    * same cells as before, side by side as they were (a row inserted above a SUM's range moves the
    * range whole), with its reads moved to the new positions. Forgets the rest and answers their
    * keys: a read an insert or delete cut into, one past the end of an axis that changed (a whole
-   * column), a formula whose cell is gone, one naming a row or column that is gone or back (its
-   * reference is `#REF!`, or no longer), those calling functions that read positions, and those
+   * column), a formula whose own row or column is gone or back, one naming a row or column that
+   * is gone or back (its reference is `#REF!`, or no longer), those calling functions that read positions, and those
    * evaluated during the move's transaction (their reads are in neither layout for certain).
    */
   private remap(): string[] {
@@ -378,6 +379,8 @@ export class FormulaEngine {
 
   /** Forgets every value, so the next reads compute them again (a full recalculation). */
   forgetAll(): void {
+    // What the workbook's changes made stale on other tabs first: the move noted here is about to be forgotten.
+    this.book.catchUp();
     this.cache.clear();
     this.reads.clear();
     this.foreign.clear();
@@ -551,31 +554,32 @@ export class FormulaEngine {
 }
 
 /**
- * The values of a tab's cells, by row id and then column id: a formula reading a range looks its
- * cells up with the ids the axes hold, building no key string per cell.
+ * The values of a tab's cells, by column id and then row id: a formula reading a range looks its
+ * cells up with the ids the axes hold, building no key string per cell, and a column's cells share
+ * one map (a sheet has many more rows than columns).
  */
 class Values {
-  private readonly rows = new Map<string, Map<string, CellValue>>();
+  private readonly cols = new Map<string, Map<string, CellValue>>();
 
   get(rowId: string, colId: string): CellValue | undefined {
-    return this.rows.get(rowId)?.get(colId);
+    return this.cols.get(colId)?.get(rowId);
   }
 
   set(rowId: string, colId: string, value: CellValue): void {
-    let row = this.rows.get(rowId);
-    if (!row) this.rows.set(rowId, (row = new Map()));
-    row.set(colId, value);
+    let col = this.cols.get(colId);
+    if (!col) this.cols.set(colId, (col = new Map()));
+    col.set(rowId, value);
   }
 
   /** Forgets a cell's value, by its key. */
   delete(key: string): void {
     const [rowId, colId] = splitCellKey(key);
-    const row = this.rows.get(rowId);
-    if (row?.delete(colId) && row.size === 0) this.rows.delete(rowId);
+    const col = this.cols.get(colId);
+    if (col?.delete(rowId) && col.size === 0) this.cols.delete(colId);
   }
 
   clear(): void {
-    this.rows.clear();
+    this.cols.clear();
   }
 }
 
@@ -589,7 +593,7 @@ interface Changes {
   all: boolean;
 }
 
-/** Past this many cells set between two reads (an import), every value is forgotten instead. */
+/** Past this many different cells of a tab set between two reads (an import), every value is forgotten instead. */
 const MAX_NOTED = 100_000;
 
 /**
