@@ -19,6 +19,7 @@ import { spawnServer, type ServerProcess } from "../test/process.js";
 import { databaseFile } from "../src/config.js";
 import { SqliteStorage } from "../src/storage/sqlite.js";
 import { FUZZ_ROLES, runFuzz } from "../test/fuzz.js";
+import { startPostgres } from "../test/postgres.js";
 import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
@@ -214,7 +215,7 @@ async function throughput(writers: number, ratePerWriter: number, seconds: numbe
 }
 
 /** Durable-ack latency: sequential updates from one socket, each timed to its ack. */
-async function durableAck(count: number) {
+async function durableAck(count: number, env: Record<string, string> = {}) {
   return withServer(async (server) => {
     const id = await createSheet(server.url);
     const w = await writer(server.url, id, await syncedState(server.url, id));
@@ -225,7 +226,7 @@ async function durableAck(count: number) {
     }
     w.close();
     return { p50: percentile(times, 50), p99: percentile(times, 99) };
-  });
+  }, undefined, env);
 }
 
 /** Memory: server RSS growth per open sheet (one client each, a few cells). */
@@ -621,10 +622,22 @@ if (want("throughput")) {
   record("server CPU per delivery, 20 writers", tp.cpuUsPerDelivery, "µs");
 }
 if (want("ack")) {
-  const ack = await repeat(() => durableAck(300));
-  results.durableAck = ack;
-  record("durable-ack latency p50 (SQLite, fsync)", ack.p50, "ms");
-  record("durable-ack latency p99 (SQLite, fsync)", ack.p99, "ms");
+  // SQLite and PostgreSQL (a server of the machine's own, fsync on, on the same disk) in turn.
+  const postgres = await startPostgres({ fsync: true });
+  try {
+    const ack = await repeat(async () => {
+      const sqlite = await durableAck(300);
+      const pg = await durableAck(300, { DATABASE_URL: await postgres.newDatabase() });
+      return { p50: sqlite.p50, p99: sqlite.p99, postgresP50: pg.p50, postgresP99: pg.p99 };
+    });
+    results.durableAck = ack;
+    record("durable-ack latency p50 (SQLite, fsync)", ack.p50, "ms");
+    record("durable-ack latency p99 (SQLite, fsync)", ack.p99, "ms");
+    record("durable-ack latency p50 (PostgreSQL, fsync)", ack.postgresP50, "ms");
+    record("durable-ack latency p99 (PostgreSQL, fsync)", ack.postgresP99, "ms");
+  } finally {
+    await postgres.stop();
+  }
 }
 if (want("rss")) {
   const rss = await repeat(() => rssPerSheet(100));

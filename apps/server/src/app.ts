@@ -10,6 +10,7 @@ import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
+import { checkStorage } from "./http/health.js";
 import { originAllowed, publicHostOnly, sameOriginWrites } from "./http/origins.js";
 import { securityHeaders } from "./http/headers.js";
 import { errorHandler } from "./http/errors.js";
@@ -104,14 +105,16 @@ export function createApp(deps: AppDeps): App {
     addressRate: deps.addressRate ?? LIMITS.eventsPerSecondPerAddress,
   });
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+  app.get("/healthz", async (_req, res) => {
+    const storage = await checkStorage(deps.storage);
+    res.status(storage.status === "ok" ? 200 : 503).json({ status: storage.status, storage });
   });
   // How long the event loop, which every socket and request shares, was blocked.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  app.get("/metrics", (_req, res) => {
+  app.get("/metrics", async (_req, res) => {
     const seconds = (ns: number) => (ns / 1e9).toFixed(4);
+    const storage = await checkStorage(deps.storage);
     const delay = [
       "# HELP cosheet_event_loop_delay_max_seconds Longest event-loop delay since the previous scrape.",
       "# TYPE cosheet_event_loop_delay_max_seconds gauge",
@@ -130,6 +133,16 @@ export function createApp(deps: AppDeps): App {
         "# HELP cosheet_connected_sockets Connected Socket.IO clients.",
         "# TYPE cosheet_connected_sockets gauge",
         `cosheet_connected_sockets ${io.engine.clientsCount}`,
+        "# HELP cosheet_storage_up Whether the storage answered a query (1) or not (0).",
+        "# TYPE cosheet_storage_up gauge",
+        `cosheet_storage_up{kind="${storage.kind}"} ${storage.status === "ok" ? 1 : 0}`,
+        ...(storage.status === "ok"
+          ? [
+              "# HELP cosheet_storage_check_seconds How long the storage took to answer a query.",
+              "# TYPE cosheet_storage_check_seconds gauge",
+              `cosheet_storage_check_seconds{kind="${storage.kind}"} ${(storage.latencyMs / 1000).toFixed(4)}`,
+            ]
+          : []),
         "",
       ].join("\n"),
     );

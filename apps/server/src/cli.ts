@@ -1,9 +1,8 @@
-import fs from "node:fs";
 import { pino } from "pino";
 import { ErrorCode, isSheetId, ProtocolError, sheetLink } from "@cosheet/protocol";
 import { Access } from "./access/access.js";
-import { builtWebDir, databaseFile, loadConfig } from "./config.js";
-import { SqliteStorage } from "./storage/sqlite.js";
+import { builtWebDir, loadConfig } from "./config.js";
+import { openStorage, storagePlace } from "./storage/open.js";
 
 // Commands for the operator, run beside the server on the same data: `npm run cosheet -- <command>`.
 const USAGE = `Usage: npm run cosheet -- <command>
@@ -12,20 +11,18 @@ Commands:
   owner-link <sheetId>   Make a new owner link for a sheet (for example one made before links
                          existed, reachable only at its plain address) and print it.
 
-Reads the same environment as the server (DATA_DIR, PUBLIC_URL, PORT).`;
+Reads the same environment as the server (DATA_DIR or DATABASE_URL, PUBLIC_URL, PORT).`;
 
 async function ownerLink(sheetId: string | undefined): Promise<string> {
   if (!isSheetId(sheetId)) throw new Error(`give a sheet id (22 characters, as in /s/<sheetId>)\n\n${USAGE}`);
   const config = loadConfig(process.env, builtWebDir(import.meta.url));
-  const file = databaseFile(config);
-  if (!fs.existsSync(file)) throw new Error(`there is no database at ${file}: set DATA_DIR to the server's`);
-  const storage = new SqliteStorage(file);
+  const storage = await openStorage(config, { existing: true });
   try {
     const access = new Access({ storage, logger: pino({ level: "warn" }, pino.destination(2)), failedSecretsPerMinute: config.failedSecretsPerMinute });
     const { secret } = await access.createLink(sheetId, "owner", "Made by the operator");
     return sheetLink(sheetId, secret, config.publicUrl ?? `http://localhost:${config.port}`);
   } catch (err) {
-    if (err instanceof ProtocolError && err.code === ErrorCode.NotFound) throw new Error(`there is no sheet ${sheetId} in ${file}`);
+    if (err instanceof ProtocolError && err.code === ErrorCode.NotFound) throw new Error(`there is no sheet ${sheetId} in ${storagePlace(config)}`);
     throw err;
   } finally {
     await storage.close();

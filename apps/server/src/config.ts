@@ -12,6 +12,16 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** `postgres://` or `postgresql://`, with a host. */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -28,6 +38,10 @@ const EnvSchema = z.object({
   SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
   HISTORY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
   FAILED_SECRETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.failedSecretsPerMinutePerAddress),
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, "a PostgreSQL address such as postgres://cosheet:secret@db.example:5432/cosheet")
+    .optional(),
   ALLOWED_ORIGINS: z
     .string()
     .default("")
@@ -38,8 +52,10 @@ const EnvSchema = z.object({
 export interface Config {
   port: number;
   host: string;
-  /** Where the SQLite file lives. */
+  /** Where the SQLite file lives (when there is no `databaseUrl`). */
   dataDir: string;
+  /** PostgreSQL instead of the SQLite file: for several nodes sharing one database. */
+  databaseUrl: string | undefined;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** The built web app; defaults to apps/web/dist next to this server. */
   webDir: string;
@@ -82,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     webDir: path.resolve(e.WEB_DIR ?? defaultWebDir),
     idleUnloadMs: e.IDLE_UNLOAD_MS,

@@ -1,12 +1,12 @@
 import { pino } from "pino";
 import { createApp } from "./app.js";
-import { builtWebDir, databaseFile, loadConfig } from "./config.js";
-import { SqliteStorage } from "./storage/sqlite.js";
+import { builtWebDir, loadConfig } from "./config.js";
+import { openStorage, storagePlace } from "./storage/open.js";
 
 // The composition root: with the operator commands (cli.ts), the only place that reads the environment.
 const config = loadConfig(process.env, builtWebDir(import.meta.url));
 const logger = pino({ level: config.logLevel });
-const storage = new SqliteStorage(databaseFile(config));
+const storage = await openStorage(config);
 const app = createApp({
   storage,
   logger,
@@ -23,7 +23,7 @@ const app = createApp({
 
 const address = await app.listen(config.port, config.host);
 logger.info(
-  { port: address.port, host: config.host, dataDir: config.dataDir },
+  { port: address.port, host: config.host, storage: storagePlace(config) },
   `Cosheet is listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${address.port}`,
 );
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { ErrorCode, LIMITS, XLSX_TYPE } from "@cosheet/protocol";
 import { parseCsv } from "@cosheet/sheet";
+import { MemoryStorage } from "../src/storage/memory.js";
 import { apiCall, bearer, connectClient, createSheet, eventually, ownerSecret, startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer;
@@ -222,9 +223,26 @@ describe("HTTP API", () => {
     expect(after.json.range).toBe("A1:C3");
   });
 
+  it("answers 503 at /healthz while the storage does not answer, and says why", async () => {
+    const failing = new MemoryStorage();
+    failing.check = () => Promise.reject(new Error("the database is down"));
+    const down = await startServer({ storage: failing });
+    try {
+      const res = await fetch(`${down.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: "unavailable", storage: { kind: "memory", status: "unavailable", error: "the database is down" } });
+      expect(await (await fetch(`${down.url}/metrics`)).text()).toContain('cosheet_storage_up{kind="memory"} 0');
+    } finally {
+      await down.close();
+    }
+  });
+
   it("serves health, metrics and the web app with history fallback", async () => {
-    expect((await api("GET", "/healthz")).json).toEqual({ status: "ok" });
-    expect((await api("GET", "/metrics")).text).toContain("cosheet_open_sheets");
+    const health = await api("GET", "/healthz");
+    expect(health.json).toEqual({ status: "ok", storage: { kind: "memory", status: "ok", latencyMs: expect.any(Number) } });
+    const metrics = (await api("GET", "/metrics")).text;
+    expect(metrics).toContain("cosheet_open_sheets");
+    expect(metrics).toContain('cosheet_storage_up{kind="memory"} 1');
     const page = await api("GET", `/s/${"a".repeat(22)}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain("<title>Cosheet</title>");

@@ -22,6 +22,8 @@ export interface ServerProcess {
   url: string;
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>;
+  /** What it has written so far (its log). */
+  output(): string;
 }
 
 /**
@@ -37,18 +39,13 @@ export async function spawnServer(env: Record<string, string>, nodeArgs: string[
   const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const m = /"port":(\d+)/.exec(output);
-      if (m) {
-        child.stdout!.off("data", onData);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", onData);
+      if (m) resolve(Number(m[1]));
+    });
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
   });
-  child.stdout!.resume();
-  return { child, url: `http://127.0.0.1:${port}`, exited };
+  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
 }

@@ -1,5 +1,6 @@
 import {
   checkMeta,
+  checkLinksAreFor,
   checkPrune,
   checkSeq,
   SheetExistsError,
@@ -55,6 +56,7 @@ function metaOf(e: Entry): StoredUpdateMeta {
  * a copy, so a caller cannot change what is stored by mutating what it passed or got back.
  */
 export class MemoryStorage implements Storage {
+  readonly kind = "memory";
   private readonly sheets = new Map<string, MemorySheet>();
   /** Every sheet's links by id and by secret hash: both are unique across sheets, as in SQLite. */
   private readonly linksById = new Map<string, StoredLink>();
@@ -62,11 +64,11 @@ export class MemoryStorage implements Storage {
   /** Every sheet's versions by id: unique across sheets, as in SQLite. */
   private readonly versionIds = new Set<string>();
 
+  async check(): Promise<void> {}
+
   async create(id: string, initial: Uint8Array, access: NewSheetAccess): Promise<void> {
     if (this.sheets.has(id)) throw new SheetExistsError(id);
-    for (const link of access.links) {
-      if (link.sheetId !== id) throw new Error(`link ${link.id} is for sheet ${link.sheetId}, not ${id}`);
-    }
+    checkLinksAreFor(id, access);
     // Checked before anything is stored, so a rejected create leaves no sheet and no link.
     this.checkNewLinks(access.links);
     const now = Date.now();

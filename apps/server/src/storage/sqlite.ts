@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Role } from "@cosheet/protocol";
+import { AuthorIds, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
+import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkParams, type LinkRow, type MetaRow, type VersionRow } from "./rows.js";
 import {
-  checkMeta,
+  checkLinksAreFor,
   checkPrune,
   checkSeq,
   SheetExistsError,
@@ -143,7 +144,6 @@ const SELECT_UPDATE_AT = "SELECT at FROM updates WHERE sheet_id = ? AND seq = ?"
 const DELETE_THROUGH = "DELETE FROM updates WHERE sheet_id = ? AND seq <= ?";
 // The log with its meta. CROSS JOIN makes SQLite walk the sheet's updates in seq order and look
 // each author up by id, rather than pick another plan.
-const META_COLUMNS = "u.seq, u.at, u.cells, u.discussion, a.name, a.link_id, a.via";
 const META_FROM = "FROM updates u CROSS JOIN authors a ON a.id = u.author";
 const SELECT_HISTORY = `SELECT ${META_COLUMNS} ${META_FROM} WHERE u.sheet_id = ? ORDER BY u.seq`;
 const SELECT_LOG = `SELECT ${META_COLUMNS}, u.data ${META_FROM} WHERE u.sheet_id = ? AND u.seq > ? AND u.seq <= ? ORDER BY u.seq`;
@@ -159,12 +159,10 @@ const INSERT_ROLLING =
   "INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VALUES (?, ?, ?, ?, 0) ON CONFLICT (sheet_id, seq) DO NOTHING";
 const UPSERT_KEPT = `INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VALUES (?, ?, ?, ?, 1)
   ON CONFLICT (sheet_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data, kept = 1`;
-const VERSION_COLUMNS = "id, sheet_id, seq, name, at, author";
 const INSERT_VERSION = `INSERT INTO versions (${VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`;
 const SELECT_VERSIONS = `SELECT ${VERSION_COLUMNS} FROM versions WHERE sheet_id = ? ORDER BY seq, at, rowid`;
 const DELETE_VERSION = "DELETE FROM versions WHERE id = ? AND sheet_id = ?";
 const SET_PLAIN_ADDRESS = "UPDATE sheets SET plain_address = ? WHERE id = ?";
-const LINK_COLUMNS = "id, sheet_id, secret_hash, role, label, created_at, expires_at, last_used_at";
 const INSERT_LINK = `INSERT INTO links (${LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 // rowid breaks ties: links made in the same millisecond are listed in the order they were added.
 const SELECT_LINKS = `SELECT ${LINK_COLUMNS} FROM links WHERE sheet_id = ? ORDER BY created_at, rowid`;
@@ -177,50 +175,9 @@ const SELECT_ACCESS = `
   WHERE s.id = ?`;
 const DELETE_LINK = "DELETE FROM links WHERE id = ? AND sheet_id = ?";
 const TOUCH_LINK = "UPDATE links SET last_used_at = ? WHERE id = ? AND sheet_id = ?";
-/** How long a link's last use waits to be written with the others' (see SqliteStorage.touchLink). */
-const TOUCH_DELAY_MS = 250;
-
-interface LinkRow {
-  id: string;
-  sheet_id: string;
-  secret_hash: string;
-  role: Role;
-  label: string;
-  created_at: number;
-  expires_at: number | null;
-  last_used_at: number | null;
-}
 
 /** A link's columns, all null when the sheet has no link with the hash asked for. */
 type AccessRow = { plain_address: number } & { [K in keyof LinkRow]: LinkRow[K] | null };
-
-function linkOf(row: LinkRow): StoredLink {
-  return {
-    id: row.id,
-    sheetId: row.sheet_id,
-    secretHash: row.secret_hash,
-    role: row.role,
-    label: row.label,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
-
-type LinkParams = [string, string, string, Role, string, number, number | null, number | null];
-
-function linkParams(link: StoredLink): LinkParams {
-  return [
-    link.id,
-    link.sheetId,
-    link.secretHash,
-    link.role,
-    link.label,
-    link.createdAt,
-    link.expiresAt,
-    link.lastUsedAt,
-  ];
-}
 
 /**
  * Brings a database up to date (see BASE_SCHEMA), one migration per transaction. Each reads the
@@ -241,62 +198,11 @@ function migrate(db: Database.Database): void {
   }
 }
 
-interface Pending {
-  id: string;
-  update: Uint8Array;
-  meta: UpdateMeta;
-  resolve: (seq: number) => void;
-  reject: (err: unknown) => void;
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 interface SheetRow {
   created_at: number;
   updated_at: number;
   last_seq: number;
 }
-
-interface MetaRow {
-  seq: number;
-  at: number;
-  cells: number;
-  discussion: number;
-  name: string;
-  link_id: string | null;
-  via: UpdateVia;
-}
-
-interface VersionRow {
-  id: string;
-  sheet_id: string;
-  seq: number;
-  name: string;
-  at: number;
-  author: string;
-}
-
-function metaOf(row: MetaRow): StoredUpdateMeta {
-  return {
-    seq: row.seq,
-    at: row.at,
-    author: row.name,
-    linkId: row.link_id,
-    via: row.via,
-    cells: row.cells,
-    discussion: row.discussion === 1,
-  };
-}
-
-function versionOf(row: VersionRow): StoredVersion {
-  return { id: row.id, sheetId: row.sheet_id, seq: row.seq, name: row.name, at: row.at, author: row.author };
-}
-
-/** Author ids remembered; past this many the cache starts again (ids are then looked up). */
-const AUTHOR_CACHE_LIMIT = 10_000;
 
 /**
  * The embedded default: one SQLite file (WAL, `synchronous=FULL`, so a commit survives a power
@@ -305,19 +211,22 @@ const AUTHOR_CACHE_LIMIT = 10_000;
  * cheap under load.
  */
 export class SqliteStorage implements Storage {
+  readonly kind = "sqlite";
   private readonly db: Database.Database;
-  private queue: Pending[] = [];
-  private flushScheduled = false;
-  /** Links' last use not yet written, by sheet and link (see {@link touchLink}). */
-  private touches = new Map<string, { sheetId: string; linkId: string; at: number; waiters: Waiter[] }>();
-  private touchTimer: NodeJS.Timeout | null = null;
   private readonly stmt;
   private readonly writeBatch: (batch: Pending[], fresh: Map<string, number>) => number[];
-  /**
-   * The ids of `authors` rows by their tuple (see {@link authorKey}). Only committed rows are
-   * remembered: a transaction collects the ids it made in its own map, merged once it commits.
-   */
-  private readonly authorIds = new Map<string, number>();
+  private readonly authorIds = new AuthorIds();
+  private readonly commits = new GroupCommit((batch) => {
+    const fresh = new Map<string, number>();
+    const seqs = this.writeBatch(batch, fresh);
+    this.authorIds.remember(fresh);
+    return seqs;
+  });
+  private readonly touches = new LinkTouches((batch: Touch[]) =>
+    this.db.transaction(() => {
+      for (const t of batch) this.stmt.touchLink.run(t.at, t.linkId, t.sheetId);
+    })(),
+  );
 
   constructor(file: string) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -383,11 +292,11 @@ export class SqliteStorage implements Storage {
 
   /**
    * The id of the `authors` row of a tuple, inserted if new; call it inside a transaction, and
-   * pass the ids it put in `fresh` to {@link remember} once that transaction committed.
+   * pass the ids it put in `fresh` to `authorIds.remember` once that transaction committed.
    */
   private authorId(sheetId: string, name: string, linkId: string | null, via: UpdateVia, fresh: Map<string, number>): number {
-    const key = JSON.stringify([sheetId, name, linkId, via]);
-    const known = this.authorIds.get(key) ?? fresh.get(key);
+    const key = AuthorIds.key(sheetId, name, linkId, via);
+    const known = this.authorIds.get(key, fresh);
     if (known !== undefined) return known;
     const row = this.stmt.selectAuthor.get(sheetId, name, linkId, via);
     const id = row ? row.id : Number(this.stmt.insertAuthor.run(sheetId, name, linkId, via).lastInsertRowid);
@@ -395,15 +304,12 @@ export class SqliteStorage implements Storage {
     return id;
   }
 
-  private remember(fresh: Map<string, number>): void {
-    if (this.authorIds.size + fresh.size > AUTHOR_CACHE_LIMIT) this.authorIds.clear();
-    for (const [key, id] of fresh) this.authorIds.set(key, id);
+  async check(): Promise<void> {
+    this.db.prepare("SELECT 1").get();
   }
 
   async create(id: string, initial: Uint8Array, access: NewSheetAccess): Promise<void> {
-    for (const link of access.links) {
-      if (link.sheetId !== id) throw new Error(`link ${link.id} is for sheet ${link.sheetId}, not ${id}`);
-    }
+    checkLinksAreFor(id, access);
     const now = Date.now();
     const fresh = new Map<string, number>();
     this.db.transaction(() => {
@@ -417,7 +323,7 @@ export class SqliteStorage implements Storage {
       this.stmt.insertUpdate.run(id, 1, now, this.authorId(id, "", null, "server", fresh), 0, 0, initial);
       for (const link of access.links) this.stmt.insertLink.run(...linkParams(link));
     })();
-    this.remember(fresh);
+    this.authorIds.remember(fresh);
   }
 
   async load(id: string): Promise<StoredSheet | null> {
@@ -432,35 +338,7 @@ export class SqliteStorage implements Storage {
   }
 
   append(id: string, update: Uint8Array, meta: UpdateMeta): Promise<number> {
-    try {
-      checkMeta(meta);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id, update, meta: { ...meta }, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    const fresh = new Map<string, number>();
-    let seqs: number[];
-    try {
-      seqs = this.writeBatch(batch, fresh);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    this.remember(fresh);
-    batch.forEach((p, i) => (seqs[i]! < 0 ? p.reject(new UnknownSheetError(p.id)) : p.resolve(seqs[i]!)));
+    return this.commits.append(id, update, meta);
   }
 
   async checkpoint(id: string, state: Uint8Array, throughSeq: number): Promise<void> {
@@ -573,38 +451,8 @@ export class SqliteStorage implements Storage {
     return this.stmt.deleteLink.run(linkId, sheetId).changes > 0;
   }
 
-  /**
-   * Written TOUCH_DELAY_MS later, with every other link used meanwhile, in one transaction: a
-   * crowd joining sheets for the first time costs one fsync, not one each. Resolves once written.
-   */
   touchLink(sheetId: string, linkId: string, at: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const key = `${sheetId} ${linkId}`;
-      const touch = this.touches.get(key) ?? { sheetId, linkId, at, waiters: [] };
-      touch.at = at;
-      touch.waiters.push({ resolve, reject });
-      this.touches.set(key, touch);
-      this.touchTimer ??= setTimeout(() => this.writeTouches(), TOUCH_DELAY_MS).unref();
-    });
-  }
-
-  private writeTouches(): void {
-    if (this.touchTimer) clearTimeout(this.touchTimer);
-    this.touchTimer = null;
-    const batch = [...this.touches.values()];
-    this.touches.clear();
-    let failed: unknown = null;
-    try {
-      this.db.transaction(() => {
-        for (const t of batch) this.stmt.touchLink.run(t.at, t.linkId, t.sheetId);
-      })();
-    } catch (err) {
-      failed = err;
-    }
-    for (const w of batch.flatMap((t) => t.waiters)) {
-      if (failed) w.reject(failed);
-      else w.resolve();
-    }
+    return this.touches.touch(sheetId, linkId, at);
   }
 
   async setPlainAddress(sheetId: string, enabled: boolean): Promise<void> {
@@ -612,8 +460,8 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.queue.length > 0) this.flush();
-    if (this.touches.size > 0) this.writeTouches();
+    await this.commits.drain();
+    await this.touches.flush();
     this.db.close();
   }
 }

@@ -94,10 +94,14 @@ export interface NewSheetAccess {
 
 /**
  * Durable storage of sheets as append-only Yjs update logs, with the links that open them. One
- * file per adapter (`memory.ts`, `sqlite.ts`), all held to the same contract
+ * file per adapter (`memory.ts`, `sqlite.ts`, `postgres.ts`), all held to the same contract
  * (`test/storage.contract.ts`).
  */
 export interface Storage {
+  /** Which adapter this is, as `/healthz` names it. */
+  readonly kind: "memory" | "sqlite" | "postgres";
+  /** Resolves once the storage answers a query; rejects if it cannot (for `/healthz`). */
+  check(): Promise<void>;
   /** Stores a new sheet with its initial state and access, atomically; rejects if the id exists. */
   create(id: string, initial: Uint8Array, access: NewSheetAccess): Promise<void>;
   /** Everything stored for a sheet, or null if there is no such sheet. */
@@ -177,6 +181,13 @@ export function checkMeta(meta: UpdateMeta): void {
     !VIAS.has(meta.via)
   ) {
     throw new TypeError(`invalid update meta: ${JSON.stringify(meta)}`);
+  }
+}
+
+/** Throws unless every one of a new sheet's links is for that sheet. */
+export function checkLinksAreFor(id: string, access: NewSheetAccess): void {
+  for (const link of access.links) {
+    if (link.sheetId !== id) throw new Error(`link ${link.id} is for sheet ${link.sheetId}, not ${id}`);
   }
 }
 

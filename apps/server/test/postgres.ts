@@ -1,0 +1,86 @@
+/**
+ * A real PostgreSQL server for the tests: a fresh cluster in a temporary directory, from the
+ * machine's own PostgreSQL (Debian's `postgresql` package, or PG_BIN), on a free port of
+ * 127.0.0.1. As root (CI), the cluster belongs to the `postgres` user, as PostgreSQL requires.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { freePort } from "./process.js";
+
+const execFileAsync = promisify(execFile);
+
+export interface TestPostgres {
+  /** The server's address, for its `postgres` database. */
+  url: string;
+  /** The address of a new, empty database on the server. */
+  newDatabase(): Promise<string>;
+  /** Stops the server at once: every connection cut, as in a crash (its data stays). */
+  kill(): Promise<void>;
+  /** Starts it again after {@link kill}. */
+  start(): Promise<void>;
+  /** {@link kill}, then {@link start}. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function binDir(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = "/usr/lib/postgresql";
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((v) => path.join(root, v, "bin")).find((dir) => fs.existsSync(path.join(dir, "pg_ctl")));
+  if (!found) throw new Error("no PostgreSQL server on this machine: install Debian's postgresql package, or set PG_BIN");
+  return found;
+}
+
+/**
+ * `fsync`: write as a production server does (for benchmarks). Tests check behaviour, not a
+ * power loss: without it they are quicker on a shared disk.
+ */
+export async function startPostgres(options: { fsync?: boolean } = {}): Promise<TestPostgres> {
+  const bin = binDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-pg-"));
+  const data = path.join(dir, "data");
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) execFileSync("chown", ["postgres:postgres", dir]);
+  // Asynchronous: the tests' own servers and clients go on while PostgreSQL starts and stops.
+  const run = async (tool: string, args: string[]) => {
+    await (asRoot ? execFileAsync("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]) : execFileAsync(path.join(bin, tool), args));
+  };
+  await run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  const port = await freePort();
+  const settings = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=${options.fsync ? "on" : "off"} -c max_connections=200`;
+  const start = () => run("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "start"]);
+  const kill = () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+  await start();
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let databases = 0;
+  return {
+    url,
+    async newDatabase() {
+      const name = `test_${++databases}`;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    kill,
+    start,
+    async restart() {
+      await kill();
+      await start();
+    },
+    async stop() {
+      await kill().catch(() => {}); // already stopped by a test
+
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

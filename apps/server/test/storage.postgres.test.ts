@@ -1,0 +1,115 @@
+import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { loadConfig } from "../src/config.js";
+import { openStorage } from "../src/storage/open.js";
+import { PostgresStorage } from "../src/storage/postgres.js";
+import type { Storage } from "../src/storage/storage.js";
+import { eventually } from "./helpers.js";
+import { startPostgres, type TestPostgres } from "./postgres.js";
+import { freePort } from "./process.js";
+import { storageContract } from "./storage.contract.js";
+
+let server: Promise<TestPostgres> | null = null;
+const opened: Storage[] = [];
+
+/** The test server, started for the first test that needs it. */
+function postgres(): Promise<TestPostgres> {
+  server ??= startPostgres();
+  return server;
+}
+
+async function open(url: string, sole = true): Promise<PostgresStorage> {
+  const storage = await PostgresStorage.open(url, { max: 4, sole });
+  opened.push(storage);
+  return storage;
+}
+
+/** How many advisory locks are held in the database. */
+async function advisoryLocks(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const held = await client.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    return Number(held.rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+afterAll(async () => {
+  for (const storage of opened.splice(0)) await storage.close().catch(() => {});
+  await (await server)?.stop();
+});
+
+// Each test has a database of its own.
+storageContract("postgres", async () => {
+  const url = await (await postgres()).newDatabase();
+  return { storage: await open(url), reopen: () => open(url) };
+});
+
+describe("PostgresStorage", () => {
+  it("creates the schema once when several nodes start together, and refuses a newer one", async () => {
+    const url = await (await postgres()).newDatabase();
+    await Promise.all([open(url, false), open(url, false), open(url, false)]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT version FROM cosheet_schema")).rows).toEqual([{ version: 1 }]);
+      await client.query("UPDATE cosheet_schema SET version = 99");
+    } finally {
+      await client.end();
+    }
+    await expect(PostgresStorage.open(url)).rejects.toThrow(/newer release of Cosheet \(schema version 99/);
+  });
+
+  it("numbers the appends of several nodes to a sheet without a gap or a repeat, and never deadlocks over two sheets", async () => {
+    const url = await (await postgres()).newDatabase();
+    const nodes = await Promise.all([open(url, false), open(url, false), open(url, false)]);
+    const [a, b] = ["a".repeat(22), "b".repeat(22)];
+    for (const id of [a, b]) await nodes[0]!.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
+    const meta = { at: Date.now(), author: "Ann", linkId: null, via: "socket" as const, cells: 1, discussion: false };
+    // Each node's batch holds both sheets, some in one order and some in the other.
+    const appends = Array.from({ length: 120 }, (_, i) => {
+      const id = (i % 2 === 0) === (i % 3 === 0) ? a : b;
+      return nodes[i % 3]!.append(id, new Uint8Array([0, 0]), { ...meta, author: `author ${i % 4}` }).then((seq) => ({ id, seq }));
+    });
+    const done = await Promise.all(appends);
+    for (const id of [a, b]) {
+      const seqs = done.filter((d) => d.id === id).map((d) => d.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 2));
+      const history = await nodes[1]!.history(id);
+      expect(history?.updates.map((u) => u.seq)).toEqual(Array.from({ length: seqs.length + 1 }, (_, i) => i + 1));
+    }
+    expect(new Set((await nodes[2]!.history(a))?.updates.map((u) => u.author))).toEqual(new Set(["", "author 0", "author 1", "author 2", "author 3"]));
+  });
+
+  it("refuses to start beside a node that uses the database alone, until it stops, and keeps its lock across a restart of PostgreSQL", async () => {
+    const server = await postgres();
+    const url = await server.newDatabase();
+    const first = await open(url);
+    await expect(PostgresStorage.open(url)).rejects.toThrow(/another Cosheet node is using this database/);
+    await server.restart();
+    // The lock went with the connection that held it; the first node takes it again.
+    await eventually(async () => expect(await advisoryLocks(url)).toBe(1));
+    await expect(PostgresStorage.open(url)).rejects.toThrow(/another Cosheet node is using this database/);
+    await first.close();
+    const second = await open(url);
+    expect(second.kind).toBe("postgres");
+  });
+
+  it("is chosen by DATABASE_URL, which must be a PostgreSQL address, and says which one it cannot reach without its password", async () => {
+    expect(loadConfig({}, "/web").databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: "postgres://u:pw@db.example:5432/cosheet" }, "/web").databaseUrl).toBe("postgres://u:pw@db.example:5432/cosheet");
+    for (const bad of ["mysql://db.example/cosheet", "db.example:5432", "postgres:///cosheet"]) {
+      expect(() => loadConfig({ DATABASE_URL: bad }, "/web"), bad).toThrow(/DATABASE_URL: a PostgreSQL address/);
+    }
+    const url = await (await postgres()).newDatabase();
+    const storage = await openStorage({ dataDir: "/nowhere", databaseUrl: url });
+    opened.push(storage);
+    expect(storage.kind).toBe("postgres");
+    const closed = await openStorage({ dataDir: "/nowhere", databaseUrl: `postgres://cosheet:pw-not-logged@127.0.0.1:${await freePort()}/cosheet` }).catch((err: Error) => err);
+    expect(closed).toBeInstanceOf(Error);
+    expect((closed as Error).message).toMatch(/^cannot use the PostgreSQL database at postgres:\/\/cosheet@127\.0\.0\.1:\d+\/cosheet: .*ECONNREFUSED/);
+    expect((closed as Error).message).not.toContain("pw-not-logged");
+  });
+});
