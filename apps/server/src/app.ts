@@ -10,7 +10,7 @@ import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
-import { checkStorage } from "./http/health.js";
+import { checkStorage, type StorageHealth } from "./http/health.js";
 import { originAllowed, publicHostOnly, sameOriginWrites } from "./http/origins.js";
 import { securityHeaders } from "./http/headers.js";
 import { errorHandler } from "./http/errors.js";
@@ -105,16 +105,26 @@ export function createApp(deps: AppDeps): App {
     addressRate: deps.addressRate ?? LIMITS.eventsPerSecondPerAddress,
   });
 
+  /** The storage's last state, so that its going and coming back is logged once each. */
+  let storageUp = true;
+  const storageHealth = async (): Promise<StorageHealth> => {
+    const health = await checkStorage(deps.storage);
+    if (health.status === "ok" && !storageUp) logger.info("the storage answers again");
+    if (health.status !== "ok" && storageUp) logger.warn({ err: health.cause }, `the storage does not answer: ${health.error}`);
+    storageUp = health.status === "ok";
+    return health;
+  };
   app.get("/healthz", async (_req, res) => {
-    const storage = await checkStorage(deps.storage);
-    res.status(storage.status === "ok" ? 200 : 503).json({ status: storage.status, storage });
+    const health = await storageHealth();
+    const storage = health.status === "ok" ? health : { kind: health.kind, status: health.status, error: health.error };
+    res.status(health.status === "ok" ? 200 : 503).json({ status: health.status, storage });
   });
   // How long the event loop, which every socket and request shares, was blocked.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   app.get("/metrics", async (_req, res) => {
     const seconds = (ns: number) => (ns / 1e9).toFixed(4);
-    const storage = await checkStorage(deps.storage);
+    const storage = await storageHealth();
     const delay = [
       "# HELP cosheet_event_loop_delay_max_seconds Longest event-loop delay since the previous scrape.",
       "# TYPE cosheet_event_loop_delay_max_seconds gauge",

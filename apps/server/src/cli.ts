@@ -16,7 +16,7 @@ Reads the same environment as the server (DATA_DIR or DATABASE_URL, PUBLIC_URL, 
 async function ownerLink(sheetId: string | undefined): Promise<string> {
   if (!isSheetId(sheetId)) throw new Error(`give a sheet id (22 characters, as in /s/<sheetId>)\n\n${USAGE}`);
   const config = loadConfig(process.env, builtWebDir(import.meta.url));
-  const storage = await openStorage(config, { existing: true });
+  const storage = await openStorage(config, { command: true });
   try {
     const access = new Access({ storage, logger: pino({ level: "warn" }, pino.destination(2)), failedSecretsPerMinute: config.failedSecretsPerMinute });
     const { secret } = await access.createLink(sheetId, "owner", "Made by the operator");

@@ -6,7 +6,13 @@ import { openStorage, storagePlace } from "./storage/open.js";
 // The composition root: with the operator commands (cli.ts), the only place that reads the environment.
 const config = loadConfig(process.env, builtWebDir(import.meta.url));
 const logger = pino({ level: config.logLevel });
-const storage = await openStorage(config);
+const storage = await openStorage(config, {
+  onLockLost: (err) => {
+    // Another server serves the sheets now; this one's clients reconnect to it.
+    logger.fatal({ err }, "stopping: another server uses the database");
+    process.exit(1);
+  },
+});
 const app = createApp({
   storage,
   logger,

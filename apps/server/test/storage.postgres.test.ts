@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { loadConfig } from "../src/config.js";
-import { openStorage } from "../src/storage/open.js";
+import { openStorage, storagePlace } from "../src/storage/open.js";
 import { PostgresStorage } from "../src/storage/postgres.js";
 import type { Storage } from "../src/storage/storage.js";
 import { eventually } from "./helpers.js";
@@ -22,6 +22,17 @@ async function open(url: string, sole = true): Promise<PostgresStorage> {
   const storage = await PostgresStorage.open(url, { max: 4, sole });
   opened.push(storage);
   return storage;
+}
+
+/** The tables of a database. */
+async function tables(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map((r: { tablename: string }) => r.tablename);
+  } finally {
+    await client.end();
+  }
 }
 
 /** How many advisory locks are held in the database. */
@@ -95,6 +106,66 @@ describe("PostgresStorage", () => {
     await first.close();
     const second = await open(url);
     expect(second.kind).toBe("postgres");
+    // An operator's command runs beside it; pointed at a database without sheets, it creates nothing.
+    const command = await openStorage({ dataDir: "/nowhere", databaseUrl: url }, { command: true });
+    opened.push(command);
+    expect(await command.access("x".repeat(22), null)).toBeNull();
+    const empty = await server.newDatabase();
+    await expect(openStorage({ dataDir: "/nowhere", databaseUrl: empty }, { command: true })).rejects.toThrow(/holds no Cosheet sheets/);
+    expect(await tables(empty)).toEqual([]);
+  });
+
+  it("tells a node that lost its lock while PostgreSQL restarted, to another node started meanwhile", async () => {
+    const server = await postgres();
+    const url = await server.newDatabase();
+    const lost: Error[] = [];
+    const first = await PostgresStorage.open(url, { onLockLost: (err) => lost.push(err) });
+    opened.push(first);
+    await server.restart();
+    // Before the first node takes its lock again.
+    await open(url);
+    await eventually(() => expect(lost.map((e) => e.message)).toEqual([expect.stringMatching(/^lost the database's lock to another node/)]));
+  });
+
+  it("survives its connection being cut in the middle of writing: that batch fails, nothing acknowledged is missing, and it writes again", async () => {
+    const url = await (await postgres()).newDatabase();
+    const storage = await open(url);
+    const id = "c".repeat(22);
+    await storage.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
+    const meta = { at: Date.now(), author: "Ann", linkId: null, via: "socket" as const, cells: 2 ** 31, discussion: false };
+    expect(await storage.append(id, new Uint8Array([0, 0]), meta)).toBe(2);
+    // Another session holds the sheet's row: the next batch waits inside its transaction.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query("BEGIN");
+    await other.query("SELECT id FROM sheets WHERE id = $1 FOR UPDATE", [id]);
+    const waiting = Promise.allSettled([1, 2, 3].map(() => storage.append(id, new Uint8Array([0, 0]), meta)));
+    await eventually(async () => {
+      const { rows } = await other.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      expect(Number(rows[0].n)).toBe(1);
+    });
+    await other.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    await other.query("ROLLBACK");
+    await other.end();
+    expect((await waiting).map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect((await storage.history(id))!.updates.map((u) => u.seq)).toEqual([1, 2]);
+    expect(await storage.append(id, new Uint8Array([0, 0]), meta)).toBe(3);
+  });
+
+  it("writes the links two nodes touched in opposite orders, without a deadlock, keeping the latest use", async () => {
+    const url = await (await postgres()).newDatabase();
+    const [a, b] = await Promise.all([open(url, false), open(url, false)]);
+    const id = "d".repeat(22);
+    await a.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
+    const links = Array.from({ length: 100 }, (_, i) => `link${String(i).padStart(3, "0")}`);
+    for (const [i, linkId] of links.entries()) {
+      await a.addLink({ id: linkId, sheetId: id, secretHash: `hash${i}`, role: "view", label: "", createdAt: 1, expiresAt: null, lastUsedAt: null });
+    }
+    await Promise.all([
+      ...links.map((linkId, i) => a.touchLink(id, linkId, 5_000 + i)),
+      ...[...links].reverse().map((linkId) => b.touchLink(id, linkId, 1_000)),
+    ]);
+    expect((await b.listLinks(id)).map((l) => l.lastUsedAt)).toEqual(links.map((_, i) => 5_000 + i));
   });
 
   it("is chosen by DATABASE_URL, which must be a PostgreSQL address, and says which one it cannot reach without its password", async () => {
@@ -111,5 +182,8 @@ describe("PostgresStorage", () => {
     expect(closed).toBeInstanceOf(Error);
     expect((closed as Error).message).toMatch(/^cannot use the PostgreSQL database at postgres:\/\/cosheet@127\.0\.0\.1:\d+\/cosheet: .*ECONNREFUSED/);
     expect((closed as Error).message).not.toContain("pw-not-logged");
+    expect(storagePlace({ dataDir: "/nowhere", databaseUrl: "postgres://cosheet@db.example/cosheet?password=s3cret&sslmode=require" })).toBe(
+      "postgres://cosheet@db.example/cosheet?sslmode=require",
+    );
   });
 });

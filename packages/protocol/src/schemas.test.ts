@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "./limits.js";
-import { isSheetId, JoinPayloadSchema, PatchCellsBodySchema, UpdatePayloadSchema } from "./schemas.js";
+import { AuthorSchema, isSheetId, JoinPayloadSchema, LinkLabelSchema, PatchCellsBodySchema, TitleSchema, UpdatePayloadSchema } from "./schemas.js";
 
 const id = "abcDEF0123456789_-xyzQ";
 
@@ -28,5 +28,14 @@ describe("schemas", () => {
     expect(PatchCellsBodySchema.safeParse({ cells: { A1: "x" } }).success).toBe(true);
     expect(PatchCellsBodySchema.safeParse({ cells: { A1: 1 } }).success).toBe(false);
     expect(PatchCellsBodySchema.safeParse({ cells: { A1: "x".repeat(LIMITS.maxCellInputLength + 1) } }).success).toBe(false);
+  });
+
+  it("refuses a title, an author or a link label with a NUL character, or a title of spaces", () => {
+    expect(TitleSchema.safeParse("  Budget  ").data).toBe("Budget");
+    expect(TitleSchema.safeParse("   ").success).toBe(false);
+    expect(TitleSchema.safeParse("Bud\u0000get").error?.issues[0]?.message).toBe("must not contain a NUL character");
+    expect(AuthorSchema.safeParse("Ann\u0000").success).toBe(false);
+    expect(LinkLabelSchema.safeParse("\u0000").success).toBe(false);
+    expect(LinkLabelSchema.safeParse("").success).toBe(true);
   });
 });

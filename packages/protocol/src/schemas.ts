@@ -61,10 +61,18 @@ export type UpdatePayload = z.input<typeof UpdatePayloadSchema>;
 export const AwarenessPayloadSchema = UpdatePayloadSchema;
 export type AwarenessPayload = UpdatePayload;
 
-export const TitleSchema = z.string().trim().min(1).max(LIMITS.maxTitleLength);
+/** A name or label shown to people: text, never a NUL character (which no database text column stores). */
+const shownText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((text) => !text.includes("\u0000"), "must not contain a NUL character");
+
+export const TitleSchema = shownText(LIMITS.maxTitleLength).refine((text) => text.length > 0, "must not be empty");
 
 /** A display name someone gives with a change they make over HTTP (as presence carries one). */
-export const AuthorSchema = z.string().trim().max(LIMITS.maxNameLength);
+export const AuthorSchema = shownText(LIMITS.maxNameLength);
 
 /** `POST /api/sheets/:id/versions` body: names the sheet's current state. */
 export const NameVersionBodySchema = z.object({ name: TitleSchema, author: AuthorSchema.optional() }).strict();
@@ -157,7 +165,7 @@ export interface DirectMessage {
   at: number;
 }
 
-export const LinkLabelSchema = z.string().trim().max(LIMITS.maxLinkLabelLength);
+export const LinkLabelSchema = shownText(LIMITS.maxLinkLabelLength);
 
 /** `POST /api/sheets/:id/links` body. `expiresAt` is an ISO 8601 time in the future. */
 export const CreateLinkBodySchema = z

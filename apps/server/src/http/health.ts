@@ -5,9 +5,12 @@ const STORAGE_CHECK_MS = 2_000;
 
 export type StorageHealth =
   | { kind: Storage["kind"]; status: "ok"; latencyMs: number }
-  | { kind: Storage["kind"]; status: "unavailable"; error: string };
+  | { kind: Storage["kind"]; status: "unavailable"; error: string; cause: unknown };
 
-/** Whether the storage answers a query, and how quickly (ms, to a tenth), or why it did not. */
+/**
+ * Whether the storage answers a query, and how quickly (ms, to a tenth), or else that it did not
+ * (`error`, fit for anyone to read) and why (`cause`, for the log: it may name hosts).
+ */
 export async function checkStorage(storage: Storage): Promise<StorageHealth> {
   const { kind } = storage;
   const started = performance.now();
@@ -19,7 +22,8 @@ export async function checkStorage(storage: Storage): Promise<StorageHealth> {
     await Promise.race([storage.check(), late]);
     return { kind, status: "ok", latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (err) {
-    return { kind, status: "unavailable", error: err instanceof Error ? err.message : String(err) };
+    const late = err instanceof Error && err.message.startsWith("no answer within");
+    return { kind, status: "unavailable", error: late ? `no answer within ${STORAGE_CHECK_MS} ms` : "the storage could not be reached", cause: err };
   } finally {
     clearTimeout(timer);
   }

@@ -10,10 +10,11 @@ export interface Pending {
 }
 
 /**
- * The appends made in one event-loop turn, written by one transaction (one fsync): what keeps
- * durable acks cheap under load. One batch is written at a time, so a node's appends to a sheet
- * commit in the order they were made; what arrives meanwhile goes in the next. `write` answers each
- * entry's seq, or -1 for an unknown sheet, which is refused alone; if it throws, the batch is refused.
+ * Appends written together by one transaction (one fsync): those made in one event-loop turn, and
+ * those made while the batch before was being written. That is what keeps durable acks cheap under
+ * load. One batch is written at a time, so a node's appends to a sheet commit in the order they
+ * were made. `write` answers each entry's seq, or -1 for an unknown sheet, which is refused alone;
+ * if it throws, the batch is refused.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -38,8 +39,8 @@ export class GroupCommit {
 
   /** Writes everything waiting, after the batch being written; resolves once it is written. */
   async drain(): Promise<void> {
+    this.writing = this.writing.then(() => this.flush());
     await this.writing;
-    await this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -70,11 +71,13 @@ export interface Touch {
 
 /**
  * Links' last uses, written TOUCH_DELAY_MS after the first, with every other used meanwhile, in
- * one transaction (`write`): a crowd joining sheets for the first time costs one commit, not one each.
+ * one transaction (`write`): a crowd joining sheets for the first time costs one commit, not one
+ * each. One batch is written at a time, sorted by sheet and link.
  */
 export class LinkTouches {
   private touches = new Map<string, Touch & { waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
   private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly write: (batch: Touch[]) => void | Promise<void>) {}
 
@@ -90,12 +93,17 @@ export class LinkTouches {
     });
   }
 
-  /** Writes what waits now (on close). */
-  async flush(): Promise<void> {
+  /** Writes what waits now (on close), after the batch being written. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.touches.values()];
+    const batch = [...this.touches.values()].sort((a, b) => compareStrings(a.sheetId, b.sheetId) || compareStrings(a.linkId, b.linkId));
     this.touches.clear();
+    this.writing = this.writing.then(() => this.writeNow(batch));
+    return this.writing;
+  }
+
+  private async writeNow(batch: (Touch & { waiters: { resolve: () => void; reject: (err: unknown) => void }[] })[]): Promise<void> {
     if (batch.length === 0) return;
     let failed: unknown = null;
     try {
@@ -109,6 +117,9 @@ export class LinkTouches {
     }
   }
 }
+
+/** Orders strings by their code units: the same order on every node (rows locked in it never deadlock). */
+export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Author ids remembered; past this many the cache starts again (ids are then looked up). */
 const AUTHOR_CACHE_LIMIT = 10_000;

@@ -9,22 +9,33 @@ export function storagePlace(config: Pick<Config, "dataDir" | "databaseUrl">): s
   if (!config.databaseUrl) return databaseFile(config);
   const url = new URL(config.databaseUrl);
   url.password = "";
+  url.searchParams.delete("password");
   return url.href;
 }
 
 /**
  * The storage a configuration names: PostgreSQL at `DATABASE_URL`, or else the SQLite file in
- * DATA_DIR. `existing` refuses to create a SQLite file that is not there (an operator's command
- * pointed at the wrong directory).
+ * DATA_DIR.
+ * - `command`: for an operator's command, run beside the server on its data: it refuses a
+ *   database that is not there rather than create one (pointed at the wrong place), and shares
+ *   the database with the running server.
+ * - `onLockLost`: for the server on PostgreSQL, told if another server took the database while
+ *   this one could not reach it (see PostgresStorage.open): this one must stop.
  */
-export async function openStorage(config: Pick<Config, "dataDir" | "databaseUrl">, options: { existing?: boolean } = {}): Promise<Storage> {
+export async function openStorage(
+  config: Pick<Config, "dataDir" | "databaseUrl">,
+  options: { command?: boolean; onLockLost?: (err: Error) => void } = {},
+): Promise<Storage> {
   if (!config.databaseUrl) {
     const file = databaseFile(config);
-    if (options.existing && !fs.existsSync(file)) throw new Error(`there is no database at ${file}: set DATA_DIR to the server's`);
+    if (options.command && !fs.existsSync(file)) throw new Error(`there is no database at ${file}: set DATA_DIR to the server's`);
     return new SqliteStorage(file);
   }
   try {
-    return await PostgresStorage.open(config.databaseUrl);
+    return await PostgresStorage.open(config.databaseUrl, {
+      ...(options.command ? { sole: false, existing: true } : {}),
+      ...(options.onLockLost ? { onLockLost: options.onLockLost } : {}),
+    });
   } catch (err) {
     throw new Error(`cannot use the PostgreSQL database at ${storagePlace(config)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

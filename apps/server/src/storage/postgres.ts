@@ -1,6 +1,6 @@
 import pg from "pg";
-import { AuthorIds, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
-import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkRow, type MetaRow, type VersionRow } from "./rows.js";
+import { AuthorIds, compareStrings, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
+import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
 import {
   checkLinksAreFor,
   checkPrune,
@@ -65,7 +65,7 @@ const MIGRATIONS = [
     seq bigint NOT NULL,
     at bigint NOT NULL,
     author bigint NOT NULL REFERENCES authors(id),
-    cells integer NOT NULL,
+    cells bigint NOT NULL,
     discussion boolean NOT NULL,
     data bytea NOT NULL,
     PRIMARY KEY (sheet_id, seq)
@@ -99,10 +99,28 @@ const MIGRATION_LOCK = 0x636f7368;
  * memory without the other's changes, and a checkpoint written by one would leave out the other's.
  */
 const NODE_LOCK = 0x636f7369;
+const ANOTHER_NODE =
+  "another Cosheet node is using this database: nodes sharing one database must relay changes to each other, " +
+  "which this release does not do yet; stop the other node, or give each node its own database";
 /** How soon a node whose connection holding NODE_LOCK broke takes the lock again. */
 const RELOCK_MS = 1_000;
 /** How long opening a connection may take. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a query may take before it fails (and a write is retried): a database that stops
+ * answering holds no write, and no connection of the pool, for longer.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
+/**
+ * Every connection's settings: a commit returns once it is durable, whatever the server's default,
+ * and TCP keepalives notice a connection that a network cut left open.
+ */
+const CONNECTION = {
+  connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  query_timeout: QUERY_TIMEOUT_MS,
+  keepAlive: true,
+  options: "-c synchronous_commit=on",
+};
 
 // int8 (bigint) columns come back as JavaScript numbers: every value stored is a safe integer.
 const TYPES = {
@@ -123,12 +141,6 @@ const INSERT_LINK = `INSERT INTO links (${LINK_COLUMNS}) VALUES ($1, $2, $3, $4,
 const UPSERT_KEPT = `INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VALUES ($1, $2, $3, $4, true)
   ON CONFLICT (sheet_id, seq) DO UPDATE SET at = excluded.at, data = excluded.data, kept = true`;
 
-interface SheetRow {
-  created_at: number;
-  updated_at: number;
-  last_seq: number;
-}
-
 /** Bytes read from bytea, copied out of the Buffer (which may be a view of node's shared pool). */
 const bytes = (data: Buffer) => new Uint8Array(data);
 
@@ -148,39 +160,44 @@ export class PostgresStorage implements Storage {
   private readonly commits = new GroupCommit((batch) => this.writeBatch(batch));
   private readonly touches = new LinkTouches((batch: Touch[]) =>
     this.transaction(async (client) => {
-      for (const t of batch) await client.query("UPDATE links SET last_used_at = $1 WHERE id = $2 AND sheet_id = $3", [t.at, t.linkId, t.sheetId]);
+      for (const t of batch) await client.query("UPDATE links SET last_used_at = GREATEST(last_used_at, $1) WHERE id = $2 AND sheet_id = $3", [t.at, t.linkId, t.sheetId]);
     }),
   );
 
   /** The connection holding NODE_LOCK, while this node uses the database alone. */
   private holder: pg.Client | null = null;
   private relockTimer: NodeJS.Timeout | null = null;
-  private closed = false;
+  private closing: Promise<void> | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
+    private readonly onLockLost: (err: Error) => void,
   ) {}
 
   /**
-   * Connects, and creates or migrates the schema; rejects with a readable error if it cannot. A
-   * node that does not relay to others (`sole`, the default) holds a lock for as long as it runs,
-   * and refuses to start while another node holds it.
+   * Connects, and creates or migrates the schema; rejects with a readable error if it cannot.
+   * - `sole` (the default): this node does not relay to others, so it holds a lock for as long as
+   *   it runs and refuses to start while another node holds it. If the lock went (PostgreSQL
+   *   restarted) and another node took it meanwhile, `onLockLost` is told: this node must stop.
+   * - `existing`: refuses a database without Cosheet's tables rather than create them (for an
+   *   operator's command, which also runs beside a server: not `sole`).
    */
-  static async open(url: string, options: { max?: number; sole?: boolean } = {}): Promise<PostgresStorage> {
-    // A database that does not answer fails a write after CONNECT_TIMEOUT_MS (it is retried), rather than hold it.
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  static async open(
+    url: string,
+    options: { max?: number; sole?: boolean; existing?: boolean; onLockLost?: (err: Error) => void } = {},
+  ): Promise<PostgresStorage> {
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES, ...CONNECTION });
     // An idle connection that fails (the server restarted) is dropped; the next query opens another.
     pool.on("error", () => {});
-    const storage = new PostgresStorage(pool, url);
+    const storage = new PostgresStorage(pool, url, options.onLockLost ?? (() => {}));
     try {
-      await migrate(pool);
-      if ((options.sole ?? true) && !(await storage.lockNode())) {
-        throw new Error(
-          "another Cosheet node is using this database: nodes sharing one database must relay changes to each " +
-            "other, which this release does not do yet; stop the other node, or give each node its own database",
-        );
+      // The lock first: a release that is refused beside a running node leaves the schema as it is.
+      if ((options.sole ?? true) && !(await storage.lockNode())) throw new Error(ANOTHER_NODE);
+      if (options.existing && (await pool.query("SELECT to_regclass('cosheet_schema') AS t")).rows[0].t === null) {
+        throw new Error("it holds no Cosheet sheets: set DATABASE_URL to the server's");
       }
+      await migrate(pool);
     } catch (err) {
       await storage.close();
       throw err;
@@ -193,7 +210,8 @@ export class PostgresStorage implements Storage {
    * breaks (PostgreSQL restarted), the lock is gone with it, and is taken again.
    */
   private async lockNode(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    if (this.closing) return false;
+    const client = new pg.Client({ connectionString: this.url, ...CONNECTION });
     client.on("error", () => {
       if (this.holder !== client) return;
       this.holder = null;
@@ -202,7 +220,7 @@ export class PostgresStorage implements Storage {
     });
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [NODE_LOCK]);
-    if (!rows[0]!.locked || this.closed) {
+    if (!rows[0]!.locked || this.closing) {
       await client.end();
       return false;
     }
@@ -210,12 +228,15 @@ export class PostgresStorage implements Storage {
     return true;
   }
 
+  /** Takes the lock again once PostgreSQL answers; tells `onLockLost` if another node has it. */
   private relock(): void {
-    if (this.closed || this.relockTimer) return;
+    if (this.closing || this.relockTimer) return;
     this.relockTimer = setTimeout(() => {
       this.relockTimer = null;
       this.lockNode().then(
-        (locked) => locked || this.relock(),
+        (locked) => {
+          if (!locked && !this.closing) this.onLockLost(new Error(`lost the database's lock to another node: ${ANOTHER_NODE}`));
+        },
         () => this.relock(),
       );
     }, RELOCK_MS).unref();
@@ -291,7 +312,7 @@ export class PostgresStorage implements Storage {
    */
   private async writeBatch(batch: Pending[]): Promise<number[]> {
     const fresh = new Map<string, number>();
-    const order = batch.map((_, i) => i).sort((a, b) => (batch[a]!.id < batch[b]!.id ? -1 : batch[a]!.id > batch[b]!.id ? 1 : a - b));
+    const order = batch.map((_, i) => i).sort((a, b) => compareStrings(batch[a]!.id, batch[b]!.id) || a - b);
     const seqs = await this.transaction(async (client) => {
       const now = Date.now();
       const out = new Array<number>(batch.length);
@@ -321,7 +342,7 @@ export class PostgresStorage implements Storage {
       checkSeq(throughSeq, sheet.last_seq, "checkpoint through");
       // A state from before a prune (its later updates are partly gone) could not be loaded from.
       const later = sheet.last_seq - throughSeq;
-      const { n } = (await client.query<{ n: number }>("SELECT count(*)::bigint AS n FROM updates WHERE sheet_id = $1 AND seq > $2 AND seq <= $3", [id, throughSeq, sheet.last_seq])).rows[0]!;
+      const { n } = (await client.query<{ n: number }>("SELECT count(*) AS n FROM updates WHERE sheet_id = $1 AND seq > $2 AND seq <= $3", [id, throughSeq, sheet.last_seq])).rows[0]!;
       if (n !== later) return;
       const at = (await client.query<{ at: number }>("SELECT at FROM updates WHERE sheet_id = $1 AND seq = $2", [id, throughSeq])).rows[0]?.at ?? sheet.updated_at;
       await client.query("DELETE FROM checkpoints WHERE sheet_id = $1 AND NOT kept", [id]);
@@ -442,30 +463,40 @@ export class PostgresStorage implements Storage {
     if (rowCount === 0) throw new UnknownSheetError(sheetId);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.relockTimer) clearTimeout(this.relockTimer);
-    await this.commits.drain();
-    await this.touches.flush();
-    await this.holder?.end().catch(() => {});
-    this.holder = null;
-    await this.pool.end();
+  /** Writes what waits and disconnects; closing again answers the same. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.relockTimer) clearTimeout(this.relockTimer);
+      await this.commits.drain();
+      await this.touches.flush();
+      await this.holder?.end().catch(() => {});
+      this.holder = null;
+      await this.pool.end();
+    })();
+    return this.closing;
   }
 }
 
 /** Runs `work` in one transaction on one connection of `pool`, committed if it resolves. */
 async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, mode = ""): Promise<T> {
   const client = await pool.connect();
+  // A connection that breaks while checked out reports it here (the pool listens only while it is
+  // idle), and its queries fail: the transaction rejects, nothing is left unhandled.
+  let broken: Error | null = null;
+  const onError = (err: Error) => (broken = err);
+  client.on("error", onError);
   try {
     await client.query(`BEGIN ${mode}`);
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
+    if (!broken) await client.query("ROLLBACK").catch((failed: Error) => (broken = failed));
     throw err;
   } finally {
-    client.release();
+    client.off("error", onError);
+    // A broken connection is closed rather than given back to the pool.
+    client.release(broken ?? undefined);
   }
 }
 

@@ -1,6 +1,13 @@
 import type { Role } from "@cosheet/protocol";
 import type { StoredLink, StoredUpdateMeta, StoredVersion, UpdateVia } from "./storage.js";
 
+/** What the SQL stores read of a row of `sheets`. */
+export interface SheetRow {
+  created_at: number;
+  updated_at: number;
+  last_seq: number;
+}
+
 /** A row of `links`, as the SQL stores read it (the same columns in both). */
 export interface LinkRow {
   id: string;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { AuthorIds, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
-import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkParams, type LinkRow, type MetaRow, type VersionRow } from "./rows.js";
+import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkParams, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
 import {
   checkLinksAreFor,
   checkPrune,
@@ -196,12 +196,6 @@ function migrate(db: Database.Database): void {
   while (step.immediate()) {
     // next migration
   }
-}
-
-interface SheetRow {
-  created_at: number;
-  updated_at: number;
-  last_seq: number;
 }
 
 /**
