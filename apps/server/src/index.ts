@@ -3,8 +3,20 @@ import { createApp } from "./app.js";
 import { builtWebDir, loadConfig } from "./config.js";
 import { openStorage, storagePlace } from "./storage/open.js";
 
+/** A setting or the database is wrong: says what, in one message without a stack trace, and stops. */
+function cannotStart(err: unknown): never {
+  console.error(`Cosheet cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
 // The composition root: with the operator commands (cli.ts), the only place that reads the environment.
-const config = loadConfig(process.env, builtWebDir(import.meta.url));
+const config = (() => {
+  try {
+    return loadConfig(process.env, builtWebDir(import.meta.url));
+  } catch (err) {
+    return cannotStart(err);
+  }
+})();
 const logger = pino({ level: config.logLevel });
 const storage = await openStorage(config, {
   onLockLost: (err) => {
@@ -12,7 +24,7 @@ const storage = await openStorage(config, {
     logger.fatal({ err }, "stopping: another server uses the database");
     process.exit(1);
   },
-});
+}).catch(cannotStart);
 const app = createApp({
   storage,
   logger,

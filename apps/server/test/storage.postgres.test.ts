@@ -6,7 +6,7 @@ import { PostgresStorage } from "../src/storage/postgres.js";
 import type { Storage } from "../src/storage/storage.js";
 import { eventually } from "./helpers.js";
 import { startPostgres, type TestPostgres } from "./postgres.js";
-import { freePort } from "./process.js";
+import { freePort, spawnServer } from "./process.js";
 import { storageContract } from "./storage.contract.js";
 
 let server: Promise<TestPostgres> | null = null;
@@ -182,6 +182,9 @@ describe("PostgresStorage", () => {
     expect(closed).toBeInstanceOf(Error);
     expect((closed as Error).message).toMatch(/^cannot use the PostgreSQL database at postgres:\/\/cosheet@127\.0\.0\.1:\d+\/cosheet: .*ECONNREFUSED/);
     expect((closed as Error).message).not.toContain("pw-not-logged");
+    // The server itself says so in one line, and stops.
+    const server = await spawnServer({ DATABASE_URL: `postgres://cosheet:pw-not-logged@127.0.0.1:${await freePort()}/cosheet` }).catch((err: Error) => err);
+    expect((server as Error).message).toMatch(/^server exited \(1\) before listening:\nCosheet cannot start: cannot use the PostgreSQL database at postgres:\/\/cosheet@127\.0\.0\.1:\d+\/cosheet: .*ECONNREFUSED.*\n$/);
     expect(storagePlace({ dataDir: "/nowhere", databaseUrl: "postgres://cosheet@db.example/cosheet?password=s3cret&sslmode=require" })).toBe(
       "postgres://cosheet@db.example/cosheet?sslmode=require",
     );
