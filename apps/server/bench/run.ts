@@ -19,7 +19,7 @@ import { spawnServer, type ServerProcess } from "../test/process.js";
 import { databaseFile } from "../src/config.js";
 import { SqliteStorage } from "../src/storage/sqlite.js";
 import { FUZZ_ROLES, runFuzz } from "../test/fuzz.js";
-import { startPostgres } from "../test/postgres.js";
+import { startPostgres, type TestPostgres } from "../test/postgres.js";
 import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
@@ -186,7 +186,7 @@ async function fanout(clientCount: number, edits: number) {
 }
 
 /** Throughput: 20 writers editing at a fixed rate for a few seconds; every client receives. */
-async function throughput(writers: number, ratePerWriter: number, seconds: number) {
+async function throughput(writers: number, ratePerWriter: number, seconds: number, env: Record<string, string> = {}) {
   return withServer(async (server) => {
     const id = await createSheet(server.url);
     const clients = await connectAll(server.url, id, writers);
@@ -211,7 +211,7 @@ async function throughput(writers: number, ratePerWriter: number, seconds: numbe
     const cpu = cpuSeconds(pid) - cpuBefore;
     for (const c of clients) c.close();
     return { edits: n, deliveredPerSecond: delivered / elapsed, cpuUsPerDelivery: (cpu * 1e6) / delivered };
-  });
+  }, undefined, env);
 }
 
 /** Durable-ack latency: sequential updates from one socket, each timed to its ack. */
@@ -588,6 +588,16 @@ async function historyOperations(dataDir: string, id: string, cells: number) {
   }, dataDir);
 }
 
+/** Runs `fn` beside a PostgreSQL server of the machine's own (fsync on, on the same disk, as in production). */
+async function withPostgres<T>(fn: (postgres: TestPostgres) => Promise<T>): Promise<T> {
+  const postgres = await startPostgres({ fsync: true });
+  try {
+    return await fn(postgres);
+  } finally {
+    await postgres.stop();
+  }
+}
+
 async function repeat<T extends Record<string, number>>(fn: () => Promise<T>): Promise<T> {
   const runs: T[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await fn());
@@ -616,15 +626,23 @@ for (const n of want("fanout") ? (process.env.BENCH_FANOUT ?? "2,50,200").split(
   else record(`server CPU per delivery, ${n} clients`, r.cpuUsPerDelivery, "µs");
 }
 if (want("throughput")) {
-  const tp = await repeat(() => throughput(20, 25, 5));
-  results.throughput20 = tp;
-  record("delivered updates/s, 20 writers at 25 edits/s each", tp.deliveredPerSecond, "/s");
-  record("server CPU per delivery, 20 writers", tp.cpuUsPerDelivery, "µs");
+  // On SQLite, then on PostgreSQL, in turn.
+  await withPostgres(async (postgres) => {
+    const tp = await repeat(async () => {
+      const sqlite = await throughput(20, 25, 5);
+      const pg = await throughput(20, 25, 5, { DATABASE_URL: await postgres.newDatabase() });
+      return { ...sqlite, postgresDeliveredPerSecond: pg.deliveredPerSecond, postgresCpuUsPerDelivery: pg.cpuUsPerDelivery };
+    });
+    results.throughput20 = tp;
+    record("delivered updates/s, 20 writers at 25 edits/s each", tp.deliveredPerSecond, "/s");
+    record("server CPU per delivery, 20 writers", tp.cpuUsPerDelivery, "µs");
+    record("delivered updates/s, 20 writers (PostgreSQL)", tp.postgresDeliveredPerSecond, "/s");
+    record("server CPU per delivery, 20 writers (PostgreSQL)", tp.postgresCpuUsPerDelivery, "µs");
+  });
 }
 if (want("ack")) {
-  // SQLite and PostgreSQL (a server of the machine's own, fsync on, on the same disk) in turn.
-  const postgres = await startPostgres({ fsync: true });
-  try {
+  // SQLite and PostgreSQL in turn.
+  await withPostgres(async (postgres) => {
     const ack = await repeat(async () => {
       const sqlite = await durableAck(300);
       const pg = await durableAck(300, { DATABASE_URL: await postgres.newDatabase() });
@@ -635,9 +653,7 @@ if (want("ack")) {
     record("durable-ack latency p99 (SQLite, fsync)", ack.p99, "ms");
     record("durable-ack latency p50 (PostgreSQL, fsync)", ack.postgresP50, "ms");
     record("durable-ack latency p99 (PostgreSQL, fsync)", ack.postgresP99, "ms");
-  } finally {
-    await postgres.stop();
-  }
+  });
 }
 if (want("rss")) {
   const rss = await repeat(() => rssPerSheet(100));

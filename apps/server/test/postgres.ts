@@ -46,9 +46,12 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
   const data = path.join(dir, "data");
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync("chown", ["postgres:postgres", dir]);
+  /** The command line of one of PostgreSQL's tools, as the cluster's owner. */
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
   // Asynchronous: the tests' own servers and clients go on while PostgreSQL starts and stops.
   const run = async (tool: string, args: string[]) => {
-    await (asRoot ? execFileAsync("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]) : execFileAsync(path.join(bin, tool), args));
+    await execFileAsync(...command(tool, args));
   };
   await run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   const port = await freePort();
@@ -56,6 +59,17 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
   const start = () => run("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "start"]);
   const kill = () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
   await start();
+  // A test process that ends without stopping it (a crash, a timeout) leaves no server behind.
+  let stopped = false;
+  const stopAtExit = () => {
+    if (stopped) return;
+    try {
+      execFileSync(...command("pg_ctl", ["-D", data, "-m", "immediate", "stop"]), { stdio: "ignore" });
+    } catch {
+      // already stopped
+    }
+  };
+  process.once("exit", stopAtExit);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
   return {
@@ -78,6 +92,8 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
       await start();
     },
     async stop() {
+      stopped = true;
+      process.off("exit", stopAtExit);
       await kill().catch(() => {}); // already stopped by a test
 
       fs.rmSync(dir, { recursive: true, force: true });

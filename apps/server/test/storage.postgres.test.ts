@@ -152,6 +152,30 @@ describe("PostgresStorage", () => {
     expect(await storage.append(id, new Uint8Array([0, 0]), meta)).toBe(3);
   });
 
+  it("checkpoints a sheet on one node at a time, while appends to it go on", async () => {
+    const url = await (await postgres()).newDatabase();
+    const [a, b] = await Promise.all([open(url, false), open(url, false)]);
+    const id = "e".repeat(22);
+    await a.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
+    const meta = { at: Date.now(), author: "Ann", linkId: null, via: "socket" as const, cells: 1, discussion: false };
+    await a.append(id, new Uint8Array([0, 0]), meta);
+    // A checkpoint of node a held open in the middle of its transaction.
+    const held = new pg.Client({ connectionString: url });
+    await held.connect();
+    await held.query("BEGIN");
+    await held.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [0x636f736a, id]);
+    let checkpointed = false;
+    const checkpoint = b.checkpoint(id, new Uint8Array([0, 0]), 2).then(() => (checkpointed = true));
+    // Appends do not wait for it; node b's checkpoint does.
+    expect(await a.append(id, new Uint8Array([0, 0]), meta)).toBe(3);
+    expect(await b.append(id, new Uint8Array([0, 0]), meta)).toBe(4);
+    expect(checkpointed).toBe(false);
+    await held.query("COMMIT");
+    await held.end();
+    await checkpoint;
+    expect((await b.load(id))?.logged).toBe(2);
+  });
+
   it("writes the links two nodes touched in opposite orders, without a deadlock, keeping the latest use", async () => {
     const url = await (await postgres()).newDatabase();
     const [a, b] = await Promise.all([open(url, false), open(url, false)]);

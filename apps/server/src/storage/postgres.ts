@@ -99,6 +99,8 @@ const MIGRATION_LOCK = 0x636f7368;
  * memory without the other's changes, and a checkpoint written by one would leave out the other's.
  */
 const NODE_LOCK = 0x636f7369;
+/** The namespace of the sheets' advisory locks (see LOCK_SHEET). */
+const SHEET_LOCK = 0x636f736a;
 const ANOTHER_NODE =
   "another Cosheet node is using this database: nodes sharing one database must relay changes to each other, " +
   "which this release does not do yet; stop the other node, or give each node its own database";
@@ -129,7 +131,11 @@ const TYPES = {
 };
 
 const SELECT_SHEET = "SELECT created_at, updated_at, last_seq FROM sheets WHERE id = $1";
-const LOCK_SHEET = `${SELECT_SHEET} FOR UPDATE`;
+/**
+ * The lock of one sheet's checkpoints and prunes (a transaction's advisory lock, in the namespace
+ * SHEET_LOCK): one node at a time rewrites what a sheet loads from, and appends never wait for it.
+ */
+const LOCK_SHEET = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
 const BUMP_SEQ = "UPDATE sheets SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2 RETURNING last_seq";
 const INSERT_UPDATE =
   "INSERT INTO updates (sheet_id, seq, at, author, cells, discussion, data) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -336,8 +342,9 @@ export class PostgresStorage implements Storage {
 
   async checkpoint(id: string, state: Uint8Array, throughSeq: number): Promise<void> {
     await this.transaction(async (client) => {
-      // The sheet's row is locked: a prune (on this node or another) waits, and appends too, briefly.
-      const sheet = (await client.query<SheetRow>(LOCK_SHEET, [id])).rows[0];
+      // A prune or checkpoint of the sheet, on this node or another, waits for this one.
+      await client.query(LOCK_SHEET, [SHEET_LOCK, id]);
+      const sheet = (await client.query<SheetRow>(SELECT_SHEET, [id])).rows[0];
       if (!sheet) throw new UnknownSheetError(id);
       checkSeq(throughSeq, sheet.last_seq, "checkpoint through");
       // A state from before a prune (its later updates are partly gone) could not be loaded from.
@@ -352,7 +359,8 @@ export class PostgresStorage implements Storage {
 
   async prune(id: string, base: KeptState, kept: readonly KeptState[]): Promise<void> {
     await this.transaction(async (client) => {
-      const sheet = (await client.query<SheetRow>(LOCK_SHEET, [id])).rows[0];
+      await client.query(LOCK_SHEET, [SHEET_LOCK, id]);
+      const sheet = (await client.query<SheetRow>(SELECT_SHEET, [id])).rows[0];
       if (!sheet) throw new UnknownSheetError(id);
       checkPrune(base, kept, sheet.last_seq);
       await client.query("DELETE FROM updates WHERE sheet_id = $1 AND seq <= $2", [id, base.seq]);
