@@ -236,6 +236,17 @@ describe("HTTP API", () => {
     } finally {
       await down.close();
     }
+    // A storage that never answers is unavailable too, after the check's 2 s.
+    const hung = new MemoryStorage();
+    hung.check = () => new Promise(() => {});
+    const stuck = await startServer({ storage: hung });
+    try {
+      const res = await fetch(`${stuck.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { storage: unknown }).storage).toEqual({ kind: "memory", status: "unavailable", error: "no answer within 2000 ms" });
+    } finally {
+      await stuck.close();
+    }
   });
 
   it("serves health, metrics and the web app with history fallback", async () => {

@@ -12,6 +12,35 @@ import pg from "pg";
 import { freePort } from "./process.js";
 
 const execFileAsync = promisify(execFile);
+const PREFIX = "cosheet-pg-";
+
+/**
+ * Stops and removes the clusters of test processes that ended without stopping theirs (a crash, a
+ * timeout): each cluster's directory names the process that started it.
+ */
+function stopOrphans(command: (tool: string, args: string[]) => [string, string[]]): void {
+  for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(PREFIX))) {
+    const dir = path.join(os.tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, "owner"), "utf8"));
+    } catch {
+      continue; // just made, its owner not written yet
+    }
+    try {
+      process.kill(owner, 0);
+      continue; // its process still runs
+    } catch {
+      // gone
+    }
+    try {
+      execFileSync(...command("pg_ctl", ["-D", path.join(dir, "data"), "-m", "immediate", "stop"]), { stdio: "ignore" });
+    } catch {
+      // not running
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export interface TestPostgres {
   /** The server's address, for its `postgres` database. */
@@ -42,13 +71,15 @@ function binDir(): string {
  */
 export async function startPostgres(options: { fsync?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cosheet-pg-"));
-  const data = path.join(dir, "data");
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) execFileSync("chown", ["postgres:postgres", dir]);
   /** The command line of one of PostgreSQL's tools, as the cluster's owner. */
   const command = (tool: string, args: string[]): [string, string[]] =>
     asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
+  stopOrphans(command);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
+  fs.writeFileSync(path.join(dir, "owner"), String(process.pid));
+  const data = path.join(dir, "data");
+  if (asRoot) execFileSync("chown", ["postgres:postgres", dir]);
   // Asynchronous: the tests' own servers and clients go on while PostgreSQL starts and stops.
   const run = async (tool: string, args: string[]) => {
     await execFileAsync(...command(tool, args));
@@ -59,17 +90,6 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
   const start = () => run("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "start"]);
   const kill = () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
   await start();
-  // A test process that ends without stopping it (a crash, a timeout) leaves no server behind.
-  let stopped = false;
-  const stopAtExit = () => {
-    if (stopped) return;
-    try {
-      execFileSync(...command("pg_ctl", ["-D", data, "-m", "immediate", "stop"]), { stdio: "ignore" });
-    } catch {
-      // already stopped
-    }
-  };
-  process.once("exit", stopAtExit);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
   return {
@@ -92,8 +112,6 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
       await start();
     },
     async stop() {
-      stopped = true;
-      process.off("exit", stopAtExit);
       await kill().catch(() => {}); // already stopped by a test
 
       fs.rmSync(dir, { recursive: true, force: true });

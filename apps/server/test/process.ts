@@ -5,6 +5,12 @@ import { fileURLToPath } from "node:url";
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/** This process's environment, less the settings that choose a server's storage. */
+function inherited(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _, ...rest } = process.env;
+  return rest;
+}
+
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,7 +39,8 @@ export interface ServerProcess {
 export async function spawnServer(env: Record<string, string>, nodeArgs: string[] = [], entry = "src/index.ts"): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     cwd: serverDir,
-    env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "info", WEB_DIR: "/nonexistent", ...env },
+    // Where it stores is the test's to say: never a DATABASE_URL this process was started with.
+    env: { ...inherited(), HOST: "127.0.0.1", LOG_LEVEL: "info", WEB_DIR: "/nonexistent", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));

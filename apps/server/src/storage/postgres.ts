@@ -114,14 +114,16 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 const QUERY_TIMEOUT_MS = 30_000;
 /**
- * Every connection's settings: a commit returns once it is durable, whatever the server's default,
- * and TCP keepalives notice a connection that a network cut left open.
+ * Every connection's settings: a commit returns once it is durable, whatever the server's default;
+ * TCP keepalives on both ends (after 30 s idle, every 10 s, 3 missed) notice within about a minute a
+ * connection that a network cut or a dead machine left open, so a dead node's lock goes too.
  */
 const CONNECTION = {
   connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   query_timeout: QUERY_TIMEOUT_MS,
   keepAlive: true,
-  options: "-c synchronous_commit=on",
+  keepAliveInitialDelayMillis: 30_000,
+  options: "-c synchronous_commit=on -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
 };
 
 // int8 (bigint) columns come back as JavaScript numbers: every value stored is a safe integer.
