@@ -258,7 +258,7 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
     case 7:
       return { method: "POST", path: `${s}/import`, type: XLSX_TYPE, body: randomBytes(rand, 2048) };
     case 8:
-      return { method: "POST", path: "/api/sheets", type: pick(rand, ["application/x-www-form-urlencoded", "application/xml", "application/json"]), body: pick(rand, ["title=x", "<x/>", '{"title":""}', `{"title":"${"t".repeat(LIMITS.maxTitleLength + 1)}"}`, '{"title":5}', '{"owner":"me"}']) };
+      return { method: "POST", path: "/api/sheets", type: pick(rand, ["application/x-www-form-urlencoded", "application/xml", "application/json"]), body: pick(rand, ["title=x", "<x/>", '{"title":""}', '{"title":"a\\u0000b"}', `{"title":"${"t".repeat(LIMITS.maxTitleLength + 1)}"}`, '{"title":5}', '{"owner":"me"}']) };
     case 9:
       return { method: "GET", path: `${s}/export.csv?neutralize=${pick(rand, ["maybe", "1&neutralize=0"])}` };
     case 10:
@@ -268,7 +268,7 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
       // make one (an owner link least of all), revoke one (its own) or open the plain address.
       return pick(rand, [
         { method: "GET", path: `${s}/links` },
-        { method: "POST", path: `${s}/links`, type: "application/json", body: JSON.stringify({ role: pick(rand, ROLES) }) },
+        { method: "POST", path: `${s}/links`, type: "application/json", body: JSON.stringify({ role: pick(rand, ROLES), label: pick(rand, ["Fuzz", "a\u0000b"]) }) },
         { method: "DELETE", path: `${s}/links/${link.id}` },
         { method: "PUT", path: `${s}/plain-address`, type: "application/json", body: '{"enabled":true}' },
       ]);
@@ -278,7 +278,7 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
       return pick(rand, [
         { method: "GET", path: `${s}/cells?version=${pick(rand, ["999999999", "nope", "1&version=2", "", "-1", "1e9", "%00"])}` },
         { method: "GET", path: `${s}/versions/${pick(rand, ["nope", "99999999", "..%2F..%2F"])}/state` },
-        { method: "POST", path: `${s}/versions`, type: "application/json", body: pick(rand, ['{"name":""}', '{"name":5}', `{"name":"${"v".repeat(LIMITS.maxTitleLength + 1)}"}`, `{"name":"a","author":"${"a".repeat(LIMITS.maxNameLength + 1)}"}`, '{"name":"a","extra":1}', "[", "null"]) },
+        { method: "POST", path: `${s}/versions`, type: "application/json", body: pick(rand, ['{"name":""}', '{"name":5}', '{"name":"a\\u0000b"}', '{"name":"a","author":"\\u0000"}', `{"name":"${"v".repeat(LIMITS.maxTitleLength + 1)}"}`, `{"name":"a","author":"${"a".repeat(LIMITS.maxNameLength + 1)}"}`, '{"name":"a","extra":1}', "[", "null"]) },
         { method: "POST", path: `${s}/versions/${pick(rand, ["nope", "99999999"])}/restore`, type: "application/json", body: "{}" },
         { method: "POST", path: `${s}/versions/1/restore`, type: "application/json", body: pick(rand, ['{"author":5}', '{"by":"me"}', "{"]) },
         { method: "DELETE", path: `${s}/versions/${pick(rand, ["nope", "1"])}` },

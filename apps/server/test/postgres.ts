@@ -12,6 +12,17 @@ import pg from "pg";
 import { freePort } from "./process.js";
 
 const execFileAsync = promisify(execFile);
+
+/** Runs one statement on its own connection to `url`, and answers its rows. */
+export async function queryOnce<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
 const PREFIX = "cosheet-pg-";
 
 /**
@@ -96,13 +107,7 @@ export async function startPostgres(options: { fsync?: boolean } = {}): Promise<
     url,
     async newDatabase() {
       const name = `test_${++databases}`;
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
+      await queryOnce(url, `CREATE DATABASE ${name}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     kill,

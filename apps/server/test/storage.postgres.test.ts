@@ -5,7 +5,7 @@ import { openStorage, storagePlace } from "../src/storage/open.js";
 import { PostgresStorage } from "../src/storage/postgres.js";
 import type { Storage } from "../src/storage/storage.js";
 import { eventually } from "./helpers.js";
-import { startPostgres, type TestPostgres } from "./postgres.js";
+import { queryOnce, startPostgres, type TestPostgres } from "./postgres.js";
 import { freePort, spawnServer } from "./process.js";
 import { storageContract } from "./storage.contract.js";
 
@@ -26,25 +26,13 @@ async function open(url: string, sole = true): Promise<PostgresStorage> {
 
 /** The tables of a database. */
 async function tables(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map((r: { tablename: string }) => r.tablename);
-  } finally {
-    await client.end();
-  }
+  return (await queryOnce<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).map((r) => r.tablename);
 }
 
 /** How many advisory locks are held in the database. */
 async function advisoryLocks(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const held = await client.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-    return Number(held.rows[0].n);
-  } finally {
-    await client.end();
-  }
+  const held = await queryOnce<{ n: string }>(url, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  return Number(held[0]!.n);
 }
 
 afterAll(async () => {
@@ -62,14 +50,8 @@ describe("PostgresStorage", () => {
   it("creates the schema once when several nodes start together, and refuses a newer one", async () => {
     const url = await (await postgres()).newDatabase();
     await Promise.all([open(url, false), open(url, false), open(url, false)]);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      expect((await client.query("SELECT version FROM cosheet_schema")).rows).toEqual([{ version: 1 }]);
-      await client.query("UPDATE cosheet_schema SET version = 99");
-    } finally {
-      await client.end();
-    }
+    expect(await queryOnce(url, "SELECT version FROM cosheet_schema")).toEqual([{ version: 1 }]);
+    await queryOnce(url, "UPDATE cosheet_schema SET version = 99");
     await expect(PostgresStorage.open(url)).rejects.toThrow(/newer release of Cosheet \(schema version 99/);
   });
 
