@@ -20,11 +20,12 @@ import { databaseFile } from "../src/config.js";
 import { SqliteStorage } from "../src/storage/sqlite.js";
 import { FUZZ_ROLES, runFuzz } from "../test/fuzz.js";
 import { startPostgres, type TestPostgres } from "../test/postgres.js";
+import { startFaultProxy, startRedis, type TestRedis } from "../test/redis.js";
 import { cpuSeconds, peakRssBytes, rssBytes } from "./proc.js";
 import { median, percentile, round } from "@cosheet/sheet/bench";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, join, fuzz, limits, history, peers. */
+/** `BENCH_ONLY=fanout,cold` runs a subset: fanout, throughput, ack, rss, cold, join, fuzz, limits, history, peers, nodes. */
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !ONLY || ONLY.includes(name);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -588,6 +589,179 @@ async function historyOperations(dataDir: string, id: string, cells: number) {
   }, dataDir);
 }
 
+/**
+ * `count` nodes (real processes) on one PostgreSQL database, joined by Redis. `redisUrls` gives
+ * each node's address for Redis (a fault proxy, say); all use `redis` otherwise.
+ */
+async function withNodes<T>(
+  postgres: TestPostgres,
+  redis: TestRedis,
+  count: number,
+  fn: (nodes: ServerProcess[]) => Promise<T>,
+  redisUrls: string[] = [],
+): Promise<T> {
+  const database = await postgres.newDatabase();
+  const env = (i: number) => ({
+    DATABASE_URL: database,
+    REDIS_URL: redisUrls[i] ?? redis.url,
+    PORT: "0",
+    ADDRESS_EVENTS_PER_SECOND: "1000000",
+    SHEETS_PER_MINUTE_PER_ADDRESS: "100000",
+  });
+  const nodes: ServerProcess[] = [];
+  for (let i = 0; i < count; i++) nodes.push(await spawnServer(env(i)));
+  try {
+    return await fn(nodes);
+  } finally {
+    for (const node of nodes) node.child.kill("SIGTERM");
+    await Promise.all(nodes.map((node) => node.exited));
+  }
+}
+
+/** `n` split over `parts` as evenly as can be, the first ones taking the remainder. */
+function shares(n: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
+}
+
+/**
+ * Fan-out over nodes: one writer on the first node edits a cell every 25 ms; the other clients
+ * (plain sockets, as in {@link fanout}) are split over the nodes. CPU is each node process's own:
+ * in all per delivery, and the busiest node's per delivery it made.
+ */
+async function fanoutOnNodes(postgres: TestPostgres, redis: TestRedis, count: number, clientCount: number, edits: number) {
+  return withNodes(postgres, redis, count, async (nodes) => {
+    const id = await createSheet(nodes[0]!.url);
+    const writer = connect(nodes[0]!.url, id);
+    await writer.provider.whenSynced();
+    const groups = [];
+    for (const [i, n] of shares(clientCount - 1, count).entries()) groups.push(await listeners(nodes[i]!.url, id, n));
+    await sleep(500);
+    const before = nodes.map((node) => cpuSeconds(node.child.pid!));
+    const sent: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      sent.push(performance.now());
+      writer.sheet.setCells([{ row: i % 500, col: 0, input: `e${i}` }]);
+      await sleep(25);
+    }
+    await writer.provider.whenSaved();
+    await sleep(500);
+    const cpu = nodes.map((node, i) => cpuSeconds(node.child.pid!) - before[i]!);
+    writer.close();
+    for (const g of groups) g.close();
+    const latencies = groups.flatMap((g) => g.arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!)));
+    const delivered = groups.map((g) => g.arrivals.reduce((sum, times) => sum + times.length, 0));
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      delivered: latencies.length / (edits * (clientCount - 1)),
+      cpuUsPerDelivery: (cpu.reduce((a, b) => a + b, 0) * 1e6) / latencies.length,
+      busiestNodeCpuUsPerDelivery: Math.max(...cpu.map((c, i) => (c * 1e6) / delivered[i]!)),
+    };
+  });
+}
+
+/** Throughput over nodes: 20 writers (full clients, each receiving all) split over the nodes. */
+async function throughputOnNodes(postgres: TestPostgres, redis: TestRedis, count: number, writers: number, ratePerWriter: number, seconds: number) {
+  return withNodes(postgres, redis, count, async (nodes) => {
+    const id = await createSheet(nodes[0]!.url);
+    const clients: Client[] = [];
+    for (const [i, n] of shares(writers, count).entries()) clients.push(...(await connectAll(nodes[i]!.url, id, n)));
+    let delivered = 0;
+    for (const c of clients) {
+      c.sheet.types.cells.observe((event) => {
+        if (!event.transaction.local) delivered += event.keysChanged.size;
+      });
+    }
+    const before = nodes.map((node) => cpuSeconds(node.child.pid!));
+    const started = performance.now();
+    let n = 0;
+    const timers = clients.map((c, w) => setInterval(() => c.sheet.setCells([{ row: w, col: n++ % 26, input: `w${w}-${n}` }]), 1000 / ratePerWriter));
+    await sleep(seconds * 1000);
+    for (const t of timers) clearInterval(t);
+    await Promise.all(clients.map((c) => c.provider.whenSaved()));
+    await sleep(1000);
+    const elapsed = (performance.now() - started) / 1000;
+    const cpu = nodes.reduce((sum, node, i) => sum + cpuSeconds(node.child.pid!) - before[i]!, 0);
+    for (const c of clients) c.close();
+    return { deliveredPerSecond: delivered / elapsed, cpuUsPerDelivery: (cpu * 1e6) / delivered, cpuUsPerDeliveryPerNode: (cpu * 1e6) / delivered / count };
+  });
+}
+
+/**
+ * Catching up, on two nodes, the second behind a proxy that loses every message while told to:
+ * (a) an edit whose message is lost, then one whose message arrives: from the second edit to the
+ * first shown on the second node (the gap read from the log); (b) a lost last message: from the
+ * edit to it shown there (found by looking at the log's head, every 5 s).
+ */
+async function catchUp(postgres: TestPostgres, redis: TestRedis, tries: number) {
+  const proxy = await startFaultProxy(redis.url);
+  try {
+    return await withNodes(postgres, redis, 2, async ([a, b]) => {
+      const id = await createSheet(a!.url);
+      const writer = connect(a!.url, id);
+      const reader = connect(b!.url, id);
+      await Promise.all([writer.provider.whenSynced(), reader.provider.whenSynced()]);
+      const shown = (row: number, input: string) =>
+        new Promise<number>((resolve) => {
+          const check = () => {
+            if (reader.sheet.getInput(row, 0) !== input) return;
+            reader.sheet.types.cells.unobserve(check);
+            resolve(performance.now());
+          };
+          reader.sheet.types.cells.observe(check);
+          check();
+        });
+      const gap: number[] = [];
+      const poll: number[] = [];
+      for (let i = 0; i < tries; i++) {
+        proxy.faults.drop = 1;
+        writer.sheet.setCells([{ row: i, col: 0, input: `lost ${i}` }]);
+        await writer.provider.whenSaved();
+        // Its message, sent as it was acknowledged, is lost by now.
+        await sleep(200);
+        proxy.faults.drop = 0;
+        const arrived = shown(i, `lost ${i}`);
+        const t = performance.now();
+        writer.sheet.setCells([{ row: i, col: 1, input: `heard ${i}` }]);
+        gap.push((await arrived) - t);
+
+        proxy.faults.drop = 1;
+        const last = shown(i, `last ${i}`);
+        const t2 = performance.now();
+        writer.sheet.setCells([{ row: i, col: 0, input: `last ${i}` }]);
+        poll.push((await last) - t2);
+        proxy.faults.drop = 0;
+      }
+      writer.close();
+      reader.close();
+      return { gapMs: median(gap), pollMs: median(poll), pollMaxMs: Math.max(...poll) };
+    }, [redis.url, proxy.url]);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/**
+ * Joining a sheet of `rows` x `cols` cells that one node holds (a client has it open there): join
+ * to synced on a node that does not hold it yet (it loads it from PostgreSQL), and on the node
+ * that does.
+ */
+async function joinOnNodes(postgres: TestPostgres, redis: TestRedis, rows: number, cols: number, tries: number) {
+  return withNodes(postgres, redis, 2, async ([a, b]) => {
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < tries; i++) {
+      const id = await importedSheet(a!.url, rows, cols);
+      const holder = connect(a!.url, id);
+      await holder.provider.whenSynced();
+      cold.push(await joinToSynced(b!.url, id, ownerSecret(id)!));
+      warm.push(await joinToSynced(a!.url, id, ownerSecret(id)!));
+      holder.close();
+    }
+    return { coldMs: median(cold), warmMs: median(warm) };
+  });
+}
+
 /** Runs `fn` beside a PostgreSQL server of the machine's own (fsync on, on the same disk, as in production). */
 async function withPostgres<T>(fn: (postgres: TestPostgres) => Promise<T>): Promise<T> {
   const postgres = await startPostgres({ fsync: true });
@@ -653,6 +827,37 @@ if (want("ack")) {
     record("durable-ack latency p99 (SQLite, fsync)", ack.p99, "ms");
     record("durable-ack latency p50 (PostgreSQL, fsync)", ack.postgresP50, "ms");
     record("durable-ack latency p99 (PostgreSQL, fsync)", ack.postgresP99, "ms");
+  });
+}
+if (want("nodes")) {
+  await withPostgres(async (postgres) => {
+    const redis = await startRedis();
+    try {
+      for (const count of [1, 2, 3]) {
+        const f = await repeat(() => fanoutOnNodes(postgres, redis, count, 200, 200));
+        results[`nodesFanout${count}`] = f;
+        record(`nodes: relay latency p99, 200 clients on ${count} node(s)`, f.p99, "ms");
+        record(`nodes: delivered fraction, 200 clients on ${count} node(s)`, f.delivered * 100, "%");
+        record(`nodes: CPU per delivery, all nodes, 200 clients on ${count} node(s)`, f.cpuUsPerDelivery, "µs");
+        record(`nodes: CPU per delivery, busiest node, 200 clients on ${count} node(s)`, f.busiestNodeCpuUsPerDelivery, "µs");
+        const t = await repeat(() => throughputOnNodes(postgres, redis, count, 20, 25, 5));
+        results[`nodesThroughput${count}`] = t;
+        record(`nodes: delivered updates/s, 20 writers on ${count} node(s)`, t.deliveredPerSecond, "/s");
+        record(`nodes: CPU per delivery, 20 writers on ${count} node(s)`, t.cpuUsPerDelivery, "µs");
+        record(`nodes: CPU per delivery per node, 20 writers on ${count} node(s)`, t.cpuUsPerDeliveryPerNode, "µs");
+      }
+      const c = await catchUp(postgres, redis, 5);
+      results.nodesCatchUp = c;
+      record("nodes: a lost message, shown on the other node after the next one arrives", c.gapMs, "ms");
+      record("nodes: a lost last message, shown on the other node (median)", c.pollMs, "ms", "≤ 10 s");
+      record("nodes: a lost last message, shown on the other node (slowest)", c.pollMaxMs, "ms", "≤ 10 s");
+      const j = await joinOnNodes(postgres, redis, 100, 100, 5);
+      results.nodesJoin = j;
+      record("nodes: join to synced, 10k cells, on a node that did not hold the sheet", j.coldMs, "ms");
+      record("nodes: join to synced, 10k cells, on the node that held it", j.warmMs, "ms");
+    } finally {
+      await redis.stop();
+    }
   });
 }
 if (want("rss")) {

@@ -10,7 +10,8 @@ import { SheetRegistry } from "./registry/registry.js";
 import type { Storage } from "./storage/storage.js";
 import { FileWorkers } from "./files/pool.js";
 import { apiRouter } from "./http/api.js";
-import { checkStorage, type StorageHealth } from "./http/health.js";
+import { Dependency } from "./http/health.js";
+import type { Relay } from "./relay/relay.js";
 import { originAllowed, publicHostOnly, sameOriginWrites } from "./http/origins.js";
 import { securityHeaders } from "./http/headers.js";
 import { errorHandler } from "./http/errors.js";
@@ -20,6 +21,8 @@ import { attachSocketTransport, socketBroadcaster, type SheetServer } from "./tr
 export interface AppDeps {
   storage: Storage;
   logger: Logger;
+  /** The other nodes serving the same sheets (on the same storage), if any. */
+  relay?: Relay | null;
   /** Directory of the built web app; null serves a "not built" notice. */
   webDir?: string | null;
   /** How long an unused sheet stays in memory (ms). Default 30 s. */
@@ -87,44 +90,51 @@ export function createApp(deps: AppDeps): App {
     allowRequest: (req, callback) => callback(null, originAllowed(req, origins)),
   });
   const retentionMs = deps.historyRetentionMs ?? 30 * 24 * 3_600_000;
-  const registry = new SheetRegistry({
-    storage: deps.storage,
-    logger,
-    hooks: socketBroadcaster(io),
-    idleUnloadMs: deps.idleUnloadMs ?? 30_000,
-    checkpointEvery: deps.checkpointEvery ?? 500,
-    retentionMs,
-  });
+  const relay = deps.relay ?? null;
   const access = new Access({
     storage: deps.storage,
     logger,
     failedSecretsPerMinute: deps.failedSecretsPerMinute ?? LIMITS.failedSecretsPerMinutePerAddress,
+    relay,
+  });
+  const registry = new SheetRegistry({
+    storage: deps.storage,
+    logger,
+    hooks: { ...socketBroadcaster(io), accessClosed: (sheetId, linkId) => access.closedElsewhere(sheetId, linkId) },
+    idleUnloadMs: deps.idleUnloadMs ?? 30_000,
+    checkpointEvery: deps.checkpointEvery ?? 500,
+    retentionMs,
+    relay,
   });
   attachSocketTransport(io, registry, access, logger, {
     trustProxy: deps.trustProxy ?? false,
     addressRate: deps.addressRate ?? LIMITS.eventsPerSecondPerAddress,
   });
 
-  /** The storage's last state, so that its going and coming back is logged once each. */
-  let storageUp = true;
-  const storageHealth = async (): Promise<StorageHealth> => {
-    const health = await checkStorage(deps.storage);
-    if (health.status === "ok" && !storageUp) logger.info("the storage answers again");
-    if (health.status !== "ok" && storageUp) logger.warn({ err: health.cause }, `the storage does not answer: ${health.error}`);
-    storageUp = health.status === "ok";
-    return health;
+  const dependencies = {
+    storage: new Dependency("the storage", deps.storage.kind, () => deps.storage.check(), logger),
+    ...(relay ? { relay: new Dependency("the relay", relay.kind, () => relay.check(), logger) } : {}),
+  };
+  const healthOfAll = async () => {
+    const names = Object.keys(dependencies) as (keyof typeof dependencies)[];
+    const checked = await Promise.all(names.map((name) => dependencies[name]!.health()));
+    return names.map((name, i) => ({ name, health: checked[i]! }));
   };
   app.get("/healthz", async (_req, res) => {
-    const health = await storageHealth();
-    const storage = health.status === "ok" ? health : { kind: health.kind, status: health.status, error: health.error };
-    res.status(health.status === "ok" ? 200 : 503).json({ status: health.status, storage });
+    const all = await healthOfAll();
+    const ok = all.every(({ health }) => health.status === "ok");
+    const body: Record<string, unknown> = { status: ok ? "ok" : "unavailable" };
+    for (const { name, health } of all) {
+      body[name] = health.status === "ok" ? health : { kind: health.kind, status: health.status, error: health.error };
+    }
+    res.status(ok ? 200 : 503).json(body);
   });
   // How long the event loop, which every socket and request shares, was blocked.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   app.get("/metrics", async (_req, res) => {
     const seconds = (ns: number) => (ns / 1e9).toFixed(4);
-    const storage = await storageHealth();
+    const all = await healthOfAll();
     const delay = [
       "# HELP cosheet_event_loop_delay_max_seconds Longest event-loop delay since the previous scrape.",
       "# TYPE cosheet_event_loop_delay_max_seconds gauge",
@@ -143,14 +153,26 @@ export function createApp(deps: AppDeps): App {
         "# HELP cosheet_connected_sockets Connected Socket.IO clients.",
         "# TYPE cosheet_connected_sockets gauge",
         `cosheet_connected_sockets ${io.engine.clientsCount}`,
-        "# HELP cosheet_storage_up Whether the storage answered a query (1) or not (0).",
-        "# TYPE cosheet_storage_up gauge",
-        `cosheet_storage_up{kind="${storage.kind}"} ${storage.status === "ok" ? 1 : 0}`,
-        ...(storage.status === "ok"
+        ...all.flatMap(({ name, health }) => [
+          `# HELP cosheet_${name}_up Whether the ${name} answered (1) or not (0).`,
+          `# TYPE cosheet_${name}_up gauge`,
+          `cosheet_${name}_up{kind="${health.kind}"} ${health.status === "ok" ? 1 : 0}`,
+          ...(health.status === "ok"
+            ? [
+                `# HELP cosheet_${name}_check_seconds How long the ${name} took to answer.`,
+                `# TYPE cosheet_${name}_check_seconds gauge`,
+                `cosheet_${name}_check_seconds{kind="${health.kind}"} ${(health.latencyMs / 1000).toFixed(4)}`,
+              ]
+            : []),
+        ]),
+        ...(relay
           ? [
-              "# HELP cosheet_storage_check_seconds How long the storage took to answer a query.",
-              "# TYPE cosheet_storage_check_seconds gauge",
-              `cosheet_storage_check_seconds{kind="${storage.kind}"} ${(storage.latencyMs / 1000).toFixed(4)}`,
+              "# HELP cosheet_catch_up_reads_total Reads of the log for updates other nodes stored that this node had not heard of.",
+              "# TYPE cosheet_catch_up_reads_total counter",
+              `cosheet_catch_up_reads_total ${registry.catchUps.reads}`,
+              "# HELP cosheet_catch_up_updates_total Updates other nodes stored that those reads applied here.",
+              "# TYPE cosheet_catch_up_updates_total counter",
+              `cosheet_catch_up_updates_total ${registry.catchUps.updates}`,
             ]
           : []),
         "",

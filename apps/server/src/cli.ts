@@ -18,7 +18,7 @@ async function ownerLink(sheetId: string | undefined): Promise<string> {
   const config = loadConfig(process.env, builtWebDir(import.meta.url));
   const storage = await openStorage(config, { command: true });
   try {
-    const access = new Access({ storage, logger: pino({ level: "warn" }, pino.destination(2)), failedSecretsPerMinute: config.failedSecretsPerMinute });
+    const access = new Access({ storage, logger: pino({ level: "warn" }, pino.destination(2)), failedSecretsPerMinute: config.failedSecretsPerMinute, relay: null });
     const { secret } = await access.createLink(sheetId, "owner", "Made by the operator");
     return sheetLink(sheetId, secret, config.publicUrl ?? `http://localhost:${config.port}`);
   } catch (err) {

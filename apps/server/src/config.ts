@@ -12,42 +12,48 @@ function isOrigin(value: string): boolean {
   }
 }
 
-/** `postgres://` or `postgresql://`, with a host. */
-function isPostgresUrl(value: string): boolean {
+/** An address with one of `protocols` (`"redis:"`) and a host. */
+function isAddressOf(value: string, protocols: readonly string[]): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+    return protocols.includes(url.protocol) && url.hostname !== "";
   } catch {
     return false;
   }
 }
 
-const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  DATA_DIR: z.string().min(1).default("./data"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  WEB_DIR: z.string().min(1).optional(),
-  IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
-  ADDRESS_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(LIMITS.eventsPerSecondPerAddress),
-  PUBLIC_URL: z
-    .string()
-    .refine((url) => isOrigin(url.replace(/\/+$/, "")), "the address people open the app at, such as https://sheets.example")
-    .optional(),
-  SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
-  HISTORY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
-  FAILED_SECRETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.failedSecretsPerMinutePerAddress),
-  DATABASE_URL: z
-    .string()
-    .refine(isPostgresUrl, "a PostgreSQL address such as postgres://cosheet:secret@db.example:5432/cosheet")
-    .optional(),
-  ALLOWED_ORIGINS: z
-    .string()
-    .default("")
-    .transform((list) => list.split(",").map((o) => o.trim()).filter(Boolean))
-    .refine((origins) => origins.every(isOrigin), "a comma-separated list of origins such as https://intranet.example"),
-});
+const EnvSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATA_DIR: z.string().min(1).default("./data"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    WEB_DIR: z.string().min(1).optional(),
+    IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
+    TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+    ADDRESS_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(LIMITS.eventsPerSecondPerAddress),
+    PUBLIC_URL: z
+      .string()
+      .refine((url) => isOrigin(url.replace(/\/+$/, "")), "the address people open the app at, such as https://sheets.example")
+      .optional(),
+    SHEETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.sheetsPerMinutePerAddress),
+    HISTORY_RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(30),
+    FAILED_SECRETS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(LIMITS.failedSecretsPerMinutePerAddress),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => isAddressOf(url, ["postgres:", "postgresql:"]), "a PostgreSQL address such as postgres://cosheet:secret@db.example:5432/cosheet")
+      .optional(),
+    REDIS_URL: z.string().refine((url) => isAddressOf(url, ["redis:", "rediss:"]), "a Redis address such as redis://redis.example:6379").optional(),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default("")
+      .transform((list) => list.split(",").map((o) => o.trim()).filter(Boolean))
+      .refine((origins) => origins.every(isOrigin), "a comma-separated list of origins such as https://intranet.example"),
+  })
+  .refine((e) => e.REDIS_URL === undefined || e.DATABASE_URL !== undefined, {
+    path: ["REDIS_URL"],
+    message: "several nodes share one PostgreSQL database: set DATABASE_URL too",
+  });
 
 export interface Config {
   port: number;
@@ -56,6 +62,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL instead of the SQLite file: for several nodes sharing one database. */
   databaseUrl: string | undefined;
+  /** Redis, which joins this node to the others on the same database. */
+  redisUrl: string | undefined;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** The built web app; defaults to apps/web/dist next to this server. */
   webDir: string;
@@ -99,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebDir: string): Confi
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     webDir: path.resolve(e.WEB_DIR ?? defaultWebDir),
     idleUnloadMs: e.IDLE_UNLOAD_MS,

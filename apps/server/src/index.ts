@@ -1,7 +1,8 @@
 import { pino } from "pino";
 import { createApp } from "./app.js";
 import { builtWebDir, loadConfig } from "./config.js";
-import { openStorage, storagePlace } from "./storage/open.js";
+import { RedisRelay } from "./relay/redis.js";
+import { openStorage, storagePlace, withoutPassword } from "./storage/open.js";
 
 /** A setting or the database is wrong: says what, in one message without a stack trace, and stops. */
 function cannotStart(err: unknown): never {
@@ -25,8 +26,14 @@ const storage = await openStorage(config, {
     process.exit(1);
   },
 }).catch(cannotStart);
+const relay = config.redisUrl
+  ? await RedisRelay.open(config.redisUrl, logger).catch((err: unknown) =>
+      cannotStart(new Error(`cannot reach Redis at ${withoutPassword(config.redisUrl!)}: ${err instanceof Error ? err.message : String(err)}`)),
+    )
+  : null;
 const app = createApp({
   storage,
+  relay,
   logger,
   webDir: config.webDir,
   idleUnloadMs: config.idleUnloadMs,
@@ -41,7 +48,7 @@ const app = createApp({
 
 const address = await app.listen(config.port, config.host);
 logger.info(
-  { port: address.port, host: config.host, storage: storagePlace(config) },
+  { port: address.port, host: config.host, storage: storagePlace(config), ...(relay ? { relay: withoutPassword(config.redisUrl!), node: relay.node } : {}) },
   `Cosheet is listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${address.port}`,
 );
 
@@ -57,6 +64,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await app.close();
+    await relay?.close();
     await storage.close();
     logger.info("stopped");
     process.exit(0);

@@ -1,26 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../scripts/services.js";
+
+export { freePort };
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** This process's environment, less the settings that choose a server's storage. */
+/** This process's environment, less the settings that choose a server's storage and relay. */
 function inherited(): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _, ...rest } = process.env;
+  const { DATABASE_URL: _, REDIS_URL: __, ...rest } = process.env;
   return rest;
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ServerProcess {

@@ -206,6 +206,17 @@ export function storageContract(name: string, make: () => Promise<{ storage: Sto
       await storage.close();
     });
 
+    it("tells the last seq of each sheet asked about that exists", async () => {
+      const { storage } = await make();
+      const { id: a } = await sheetWithHistory(storage, 3);
+      const { id: b } = await newSheet(storage);
+      expect(await storage.heads([])).toEqual(new Map());
+      expect(await storage.heads([a, newSheetId(), b])).toEqual(new Map([[a, 4], [b, 1]]));
+      await storage.append(b, new Uint8Array([0, 0]), meta());
+      expect(await storage.heads([b])).toEqual(new Map([[b, 2]]));
+      await storage.close();
+    });
+
     it("stores each update's meta and gives it back in the history and the log", async () => {
       const { storage } = await make();
       const { id, doc } = await newSheet(storage);

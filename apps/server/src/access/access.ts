@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { ErrorCode, LIMITS, ProtocolError, SECRET_PATTERN, type LinkInfo, type Role } from "@cosheet/protocol";
 import { randomId } from "@cosheet/sheet";
+import type { Relay } from "../relay/relay.js";
 import { UnknownSheetError, type NewSheetAccess, type Storage, type StoredLink } from "../storage/storage.js";
 import { RateLimiter } from "../transport/rate-limit.js";
 
@@ -60,6 +61,8 @@ export interface AccessOptions {
   logger: Logger;
   /** Failed secrets one address may try per minute. */
   failedSecretsPerMinute: number;
+  /** The other nodes, told when access goes so that they drop their sockets too. */
+  relay: Relay | null;
 }
 
 /**
@@ -72,10 +75,12 @@ export class Access {
   private readonly logger: Logger;
   private readonly failures: RateLimiter;
   private readonly closed = new EventEmitter<{ closed: [AccessClosed] }>();
+  private readonly relay: Relay | null;
 
   constructor(options: AccessOptions) {
     this.storage = options.storage;
     this.logger = options.logger;
+    this.relay = options.relay;
     const perMinute = options.failedSecretsPerMinute;
     this.failures = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
   }
@@ -167,13 +172,24 @@ export class Access {
     if (!link || !(await this.storage.removeLink(sheetId, linkId))) {
       throw new ProtocolError(ErrorCode.NotFound, "this sheet has no such link");
     }
-    this.closed.emit("closed", { sheetId, linkId });
+    this.close(sheetId, linkId);
   }
 
   /** Switches the plain address's edit access; switching it off drops the sockets that used it. */
   async setPlainAddress(sheetId: string, enabled: boolean): Promise<void> {
     await this.storage.setPlainAddress(sheetId, enabled).catch(notFound);
-    if (!enabled) this.closed.emit("closed", { sheetId, linkId: null });
+    if (!enabled) this.close(sheetId, null);
+  }
+
+  /** Access through a link (null: the plain address) went: here, and on the other nodes. */
+  private close(sheetId: string, linkId: string | null): void {
+    this.closed.emit("closed", { sheetId, linkId });
+    this.relay?.publish(sheetId, { type: "closed", linkId });
+  }
+
+  /** Another node says access through a link (null: the plain address) went. */
+  closedElsewhere(sheetId: string, linkId: string | null): void {
+    this.closed.emit("closed", { sheetId, linkId });
   }
 
   /** Calls `listener` whenever access to a sheet is taken away. */

@@ -10,10 +10,13 @@ export type Origin =
   | { kind: "comment"; socketId: string; linkId: string | null }
   /** A version restored by someone: `author` is their name, if they gave one. */
   | { kind: "restore"; author: string; linkId: string | null }
-  | { kind: "peer" }
+  /** An update another node stored, read from the log or its message: relayed here, not stored again. */
+  | { kind: "stored" }
   | { kind: "local" };
 
 export const LOCAL_ORIGIN: Origin = Object.freeze({ kind: "local" });
+
+export const STORED_ORIGIN: Origin = Object.freeze({ kind: "stored" });
 
 export function socketOrigin(socketId: string, linkId: string | null): Origin {
   return { kind: "socket", socketId, linkId };

@@ -3,9 +3,10 @@ import type { Logger } from "pino";
 import * as Y from "yjs";
 import { initSheet, randomId } from "@cosheet/sheet";
 import { ErrorCode, LIMITS, ProtocolError } from "@cosheet/protocol";
+import type { Heard, Relay } from "../relay/relay.js";
 import type { NewSheetAccess, Storage } from "../storage/storage.js";
 import { pruneHistory } from "../history/history.js";
-import { checkpointSheet, Room, type RoomHooks } from "./room.js";
+import { checkpointSheet, Room, type CatchUpCounts, type RoomHooks } from "./room.js";
 
 export interface RegistryOptions {
   storage: Storage;
@@ -17,7 +18,15 @@ export interface RegistryOptions {
   checkpointEvery: number;
   /** How long a sheet's whole history is kept: pruned past it when the sheet is unloaded. */
   retentionMs: number;
+  /** The other nodes serving the same sheets, if any. */
+  relay: Relay | null;
 }
+
+/**
+ * How often a node on a relay looks at the log's head of every sheet it holds: this finds an
+ * update whose message was lost (with none after it to show the gap).
+ */
+export const HEADS_POLL_MS = 5_000;
 
 /** A fresh sheet id: 22 URL-safe characters from the CSPRNG (132 bits). */
 export function newSheetId(): string {
@@ -33,9 +42,21 @@ export class SheetRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  private readonly poll: NodeJS.Timeout | null = null;
+  private polling = false;
   private closed = false;
+  /** Reads of updates that other nodes stored: see {@link CatchUpCounts}. */
+  readonly catchUps: CatchUpCounts = { reads: 0, updates: 0 };
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private readonly options: RegistryOptions) {
+    const { relay } = options;
+    if (relay) {
+      this.poll = setInterval(() => void this.lookAtHeads(), HEADS_POLL_MS);
+      this.poll.unref();
+      // Messages published while the relay was away were not heard: look at once.
+      relay.onReconnect(() => void this.lookAtHeads());
+    }
+  }
 
   /** Number of sheets in memory. */
   get openSheets(): number {
@@ -86,12 +107,32 @@ export class SheetRegistry {
   /** Waits for every open sheet's pending writes, then unloads them all. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.poll) clearInterval(this.poll);
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
     await Promise.allSettled([...this.loading.values()]);
     await Promise.all([...this.rooms.values()].map((room) => room.saved()));
-    for (const room of this.rooms.values()) room.destroy();
-    this.rooms.clear();
+    for (const room of this.rooms.values()) this.drop(room);
+  }
+
+  /** Tells each sheet held here how far its log goes, so that each reads what it has not heard of. */
+  async lookAtHeads(): Promise<void> {
+    if (this.polling || this.rooms.size === 0) return;
+    this.polling = true;
+    try {
+      const heads = await this.options.storage.heads([...this.rooms.keys()]);
+      for (const [id, head] of heads) this.rooms.get(id)?.heard(head);
+    } catch (err) {
+      this.options.logger.warn({ err }, "looking at the stored heads of open sheets failed");
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private drop(room: Room): void {
+    this.rooms.delete(room.id);
+    this.options.relay?.leave(room.id);
+    room.destroy();
   }
 
   private load(id: string): Promise<Room> {
@@ -105,17 +146,31 @@ export class SheetRegistry {
 
   private async loadRoom(id: string): Promise<Room> {
     const started = performance.now();
-    const stored = await this.options.storage.load(id);
-    if (!stored) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
-    const room = new Room(id, stored, this.options);
-    this.rooms.set(id, room);
+    const { relay } = this.options;
+    // Heard from before the load, so nothing stored after it goes unheard: what comes before the
+    // room exists waits for it.
+    let room: Room | null = null;
+    const early: Heard[] = [];
+    await relay?.join(id, (heard) => (room ? room.hear(heard) : early.push(heard)));
+    let stored;
+    try {
+      stored = await this.options.storage.load(id);
+      if (!stored) throw new ProtocolError(ErrorCode.NotFound, "no sheet with this id");
+    } catch (err) {
+      relay?.leave(id);
+      throw err;
+    }
+    const opened: Room = (room = new Room(id, stored, { ...this.options, catchUps: this.catchUps }));
+    for (const heard of early) opened.hear(heard);
+    opened.askPresence();
+    this.rooms.set(id, opened);
     this.options.logger.debug(
       { sheetId: id, updates: stored.updates.length, ms: Math.round(performance.now() - started) },
       "sheet loaded",
     );
     // Unloaded again if nobody takes it (acquire cancels this in the same turn).
-    this.scheduleUnload(room);
-    return room;
+    this.scheduleUnload(opened);
+    return opened;
   }
 
   private scheduleUnload(room: Room): void {
@@ -128,8 +183,7 @@ export class SheetRegistry {
         this.scheduleUnload(room);
         return;
       }
-      this.rooms.delete(room.id);
-      room.destroy();
+      this.drop(room);
       this.options.logger.debug({ sheetId: room.id }, "sheet unloaded");
       const { storage, retentionMs, logger } = this.options;
       void checkpointSheet(storage, room.id)

@@ -12,15 +12,37 @@ import {
   type ValidateOptions,
 } from "@cosheet/sheet";
 import { ErrorCode, ProtocolError, stateInParts } from "@cosheet/protocol";
+import type { Heard, Relay } from "../relay/relay.js";
 import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { packState } from "../storage/state.js";
-import { isOrigin, LOCAL_ORIGIN, type Origin } from "./origin.js";
+import { isOrigin, LOCAL_ORIGIN, STORED_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
 
 export interface RoomHooks {
   /** Sends an update to everyone in the sheet but `except` (a socket id). */
   broadcastUpdate(sheetId: string, update: Uint8Array, except: string | null): void;
   broadcastAwareness(sheetId: string, update: Uint8Array, except: string | null): void;
+  /** Sends a direct chat message to one socket. */
+  sendDirect(socketId: string, message: DirectMessage): void;
+  /** Another node says a link (or the plain address, for null) of the sheet no longer gives access. */
+  accessClosed(sheetId: string, linkId: string | null): void;
+}
+
+/** A direct chat message as its recipient gets it. */
+export interface DirectMessage {
+  sheetId: string;
+  /** The sender's presence client id. */
+  from: number;
+  text: string;
+  at: number;
+}
+
+/** What a node counts of its reads of updates that other nodes stored (for `/metrics`). */
+export interface CatchUpCounts {
+  /** Reads of the log for updates this node had not heard of, or heard of without their bytes. */
+  reads: number;
+  /** Updates those reads applied. */
+  updates: number;
 }
 
 export interface RoomOptions {
@@ -29,6 +51,9 @@ export interface RoomOptions {
   hooks: RoomHooks;
   /** Write a checkpoint of the sheet (so it loads fast) after this many appends. */
   checkpointEvery: number;
+  /** The other nodes serving the same sheets, if any. */
+  relay: Relay | null;
+  catchUps: CatchUpCounts;
 }
 
 /** Who made a change, as its stored meta says; changes are stored in runs of one author. */
@@ -51,6 +76,9 @@ interface Unsaved {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+
+/** Largest update a message to other nodes carries; they read a larger one from the log. */
+const RELAYED_UPDATE_BYTES = 64 * 1024;
 
 /**
  * Most bytes merged into one broadcast or one stored write. Merging is what makes a busy sheet
@@ -120,10 +148,25 @@ export class Room {
   private checkpointing = false;
   private outgoing: { update: Uint8Array; origin: Origin }[] = [];
   /**
+   * Every update stored through this seq is in the document: made here, or stored by another node
+   * and read here. Updates stored later that it also holds (this node's own, stored after another
+   * node's that it has not read yet) are in `heldAhead`.
+   */
+  private heldThrough: number;
+  private readonly heldAhead = new Set<number>();
+  /** The last seq the log is known to have: past `heldThrough`, the room reads the log to it. */
+  private head: number;
+  private catchingUp = false;
+  private catchUpTimer: NodeJS.Timeout | null = null;
+  /**
    * Awareness client ids each socket introduced: it alone speaks for them until it leaves, and
    * then they are removed.
    */
   private readonly presence = new Map<string, Set<number>>();
+  /** Awareness client ids that sockets on other nodes speak for, with their node. */
+  private readonly remotePresence = new Map<number, string>();
+  /** When the room was opened (performance.now()): a grant looked up before it may predate a revoke it did not hear. */
+  readonly openedAt = performance.now();
   /** The document's discussion types (chat, comments), to tell changes to them alone apart. */
   private discussion: ReadonlySet<unknown> | null = null;
   private destroyed = false;
@@ -140,6 +183,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
     this.lastStoredSeq = stored.lastSeq;
+    this.heldThrough = this.head = stored.lastSeq;
     if (stored.logged > options.checkpointEvery / 4) this.appendsSinceCheckpoint = options.checkpointEvery;
     this.maybeCheckpoint();
   }
@@ -253,7 +297,21 @@ export class Room {
    */
   async storedSeq(): Promise<number> {
     await this.saved();
-    return this.lastStoredSeq;
+    return Math.max(this.lastStoredSeq, this.heldThrough);
+  }
+
+  /**
+   * Resolves once the document holds everything stored so far, by any node: for changes worked
+   * out from the document as it is (a restore).
+   */
+  async caughtUp(): Promise<void> {
+    if (!this.options.relay) return;
+    const head = (await this.options.storage.heads([this.id])).get(this.id) ?? 0;
+    this.heard(head);
+    while (this.heldThrough < head && !this.destroyed) {
+      await this.catchUp();
+      if (this.heldThrough < head) await new Promise((resolve) => setTimeout(resolve, RETRY_MIN_MS));
+    }
   }
 
   /** Resolves once every change made so far is durably stored. */
@@ -279,11 +337,11 @@ export class Room {
     const claimed = claimClientIds(
       entries,
       owned,
-      (clientId) => clientId === this.awareness.clientID || this.socketOf(clientId) !== null,
+      (clientId) => clientId === this.awareness.clientID || this.socketOf(clientId) !== null || this.remotePresence.has(clientId),
     );
     for (const clientId of claimed) owned.add(clientId);
     this.presence.set(socketId, owned);
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(entries), socketId);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(entries), { socketId });
   }
 
   /** Presence of everyone in the room, for a joining client. */
@@ -303,16 +361,138 @@ export class Room {
     return ids && ids.size > 0 ? [...ids][0]! : null;
   }
 
+  /**
+   * Sends a direct chat message to the person with presence client id `to`, here or on another
+   * node; false if nobody in the sheet has that id.
+   */
+  direct(to: number, from: number, text: string): boolean {
+    const at = Date.now();
+    const socketId = this.socketOf(to);
+    if (socketId !== null) {
+      this.options.hooks.sendDirect(socketId, { sheetId: this.id, from, text, at });
+      return true;
+    }
+    if (!this.options.relay || !this.remotePresence.has(to)) return false;
+    this.options.relay.publish(this.id, { type: "direct", to, from, text, at });
+    return true;
+  }
+
+  /** Acts on a message from another node about this sheet. */
+  hear({ node, message }: Heard): void {
+    if (this.destroyed) return;
+    switch (message.type) {
+      case "update":
+        if (message.seq === this.heldThrough + 1 && message.update !== null && !this.catchingUp) {
+          this.applyStored(message.update);
+          this.hold(message.seq);
+        } else {
+          this.heard(message.seq);
+        }
+        break;
+      case "awareness":
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, { node });
+        break;
+      case "presence?": {
+        const mine = [...this.presence.values()].flatMap((ids) => [...ids]).filter((id) => this.awareness.getStates().has(id));
+        if (mine.length > 0) {
+          this.options.relay?.publish(this.id, { type: "awareness", update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, mine) });
+        }
+        break;
+      }
+      case "direct": {
+        const socketId = this.socketOf(message.to);
+        if (socketId !== null) this.options.hooks.sendDirect(socketId, { sheetId: this.id, from: message.from, text: message.text, at: message.at });
+        break;
+      }
+      case "closed":
+        this.options.hooks.accessClosed(this.id, message.linkId);
+        break;
+    }
+  }
+
+  /** Asks the other nodes that serve the sheet for their sockets' presence (the room just opened). */
+  askPresence(): void {
+    this.options.relay?.publish(this.id, { type: "presence?" });
+  }
+
+  /**
+   * Notes that the log holds updates through `seq` (a message or a look at the log said so); the
+   * room reads what its document lacks.
+   */
+  heard(seq: number): void {
+    if (seq > this.head) this.head = seq;
+    if (this.head > this.heldThrough) void this.catchUp();
+  }
+
+  /** Notes that the document holds the update stored at `seq`. */
+  private hold(seq: number): void {
+    if (seq <= this.heldThrough) return;
+    this.heldAhead.add(seq);
+    while (this.heldAhead.delete(this.heldThrough + 1)) this.heldThrough++;
+    this.heard(seq);
+  }
+
+  /** An update that another node stored, applied here: relayed to this node's sockets, not stored again. */
+  private applyStored(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, STORED_ORIGIN);
+  }
+
+  /**
+   * Reads from the log what the document lacks, through the head, in order; one read at a time.
+   * A failed read is tried again after a while. If the log no longer has the updates after what
+   * the document holds (pruned), the sheet's whole stored state is merged in instead.
+   */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp || this.destroyed) return;
+    this.catchingUp = true;
+    const { storage, catchUps } = this.options;
+    try {
+      while (this.heldThrough < this.head && !this.destroyed) {
+        const from = this.heldThrough;
+        const rows = await storage.log(this.id, from, this.head);
+        if (this.destroyed) return;
+        catchUps.reads++;
+        if (rows[0]?.seq !== from + 1) {
+          const stored = await storage.load(this.id);
+          if (!stored || this.destroyed) return;
+          this.doc.transact(() => {
+            for (const update of stored.updates) Y.applyUpdate(this.doc, update, STORED_ORIGIN);
+          }, STORED_ORIGIN);
+          catchUps.updates += stored.updates.length;
+          for (let seq = this.heldThrough + 1; seq <= stored.lastSeq; seq++) this.hold(seq);
+          continue;
+        }
+        for (const row of rows) {
+          if (row.seq <= this.heldThrough) continue;
+          if (!this.heldAhead.has(row.seq)) {
+            this.applyStored(row.data);
+            catchUps.updates++;
+          }
+          this.hold(row.seq);
+        }
+      }
+    } catch (err) {
+      this.log.warn({ err }, "reading updates stored by another node failed; will try again");
+      this.catchUpTimer ??= setTimeout(() => {
+        this.catchUpTimer = null;
+        void this.catchUp();
+      }, RETRY_MAX_MS);
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
   /** Forgets the presence a socket spoke for (it left or disconnected); others are told. */
   dropPresence(socketId: string): void {
     const ids = this.presence.get(socketId);
     this.presence.delete(socketId);
-    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], socketId);
+    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], { socketId });
   }
 
   destroy(): void {
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     this.awareness.destroy();
     this.ydoc.destroy();
   }
@@ -343,10 +523,9 @@ export class Room {
     const from = isOrigin(origin) ? origin : LOCAL_ORIGIN;
     // Relay before storing: the broadcast is queued ahead of the write, so others never wait for
     // an fsync (the sender's ack still does).
-    if (from.kind !== "peer") {
-      if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
-      this.outgoing.push({ update, origin: from });
-    }
+    if (this.outgoing.length === 0) setImmediate(this.flushOutgoing);
+    this.outgoing.push({ update, origin: from });
+    if (from.kind === "stored") return;
     const changed = transaction.changed as Map<unknown, Set<string | null>>;
     this.discussion ??= new Set(DISCUSSION_TYPES.map((name) => this.sheet.types[name]));
     this.unsaved.push({
@@ -375,10 +554,18 @@ export class Room {
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
-    const socketId = typeof origin === "string" ? origin : null;
+    // From a socket here, another node (its sockets), or the awareness' own timeout.
+    const socketId = isFrom<"socketId">(origin, "socketId") ? origin.socketId : null;
     const changed = [...added, ...updated, ...removed];
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
     this.options.hooks.broadcastAwareness(this.id, update, socketId);
+    if (socketId !== null) {
+      // A socket's own presence (each node times out the rest by itself).
+      this.options.relay?.publish(this.id, { type: "awareness", update });
+    } else if (isFrom<"node">(origin, "node")) {
+      for (const clientId of [...added, ...updated]) if (this.socketOf(clientId) === null) this.remotePresence.set(clientId, origin.node);
+    }
+    for (const clientId of removed) this.remotePresence.delete(clientId);
   };
 
   private scheduleWrite(): void {
@@ -411,6 +598,8 @@ export class Room {
         this.updatedAt = meta.at;
         this.appendsSinceCheckpoint++;
         this.lastStoredSeq = storageSeq;
+        this.options.relay?.publish(this.id, { type: "update", seq: storageSeq, update: update.byteLength <= RELAYED_UPDATE_BYTES ? update : null });
+        this.hold(storageSeq);
         this.savedSeq = batch[batch.length - 1]!.seq;
         const done = this.waiters.filter((w) => w.seq <= this.savedSeq);
         this.waiters = this.waiters.filter((w) => w.seq > this.savedSeq);
@@ -446,6 +635,11 @@ export class Room {
         this.checkpointing = false;
       });
   }
+}
+
+/** Whether a presence change's origin names a socket here (`socketId`) or another node (`node`). */
+function isFrom<K extends "socketId" | "node">(origin: unknown, key: K): origin is Record<K, string> {
+  return typeof origin === "object" && origin !== null && typeof (origin as Record<string, unknown>)[key] === "string";
 }
 
 /** The cells a transaction set or cleared, in every tab (as `<type>:<key>`). */

@@ -157,6 +157,15 @@ export class MemoryStorage implements Storage {
     return { updates: sheet.entries.map(metaOf), kept: sheet.kept.map((k) => ({ seq: k.seq, at: k.at })) };
   }
 
+  async heads(ids: readonly string[]): Promise<Map<string, number>> {
+    const heads = new Map<string, number>();
+    for (const id of ids) {
+      const sheet = this.sheets.get(id);
+      if (sheet) heads.set(id, sheet.lastSeq);
+    }
+    return heads;
+  }
+
   async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {
     const sheet = this.sheets.get(id);
     if (!sheet) return [];

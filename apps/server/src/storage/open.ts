@@ -4,18 +4,23 @@ import { PostgresStorage } from "./postgres.js";
 import { SqliteStorage } from "./sqlite.js";
 import type { Storage } from "./storage.js";
 
-/** Where a configuration stores its sheets, with any password left out: for logs and errors. */
-export function storagePlace(config: Pick<Config, "dataDir" | "databaseUrl">): string {
-  if (!config.databaseUrl) return databaseFile(config);
-  const url = new URL(config.databaseUrl);
+/** An address with any password left out: for logs and errors. */
+export function withoutPassword(address: string): string {
+  const url = new URL(address);
   url.password = "";
   url.searchParams.delete("password");
   return url.href;
 }
 
+/** Where a configuration stores its sheets, with any password left out: for logs and errors. */
+export function storagePlace(config: Pick<Config, "dataDir" | "databaseUrl">): string {
+  return config.databaseUrl ? withoutPassword(config.databaseUrl) : databaseFile(config);
+}
+
 /**
  * The storage a configuration names: PostgreSQL at `DATABASE_URL`, or else the SQLite file in
- * DATA_DIR.
+ * DATA_DIR. A server on PostgreSQL without a relay (`REDIS_URL`) is its only node, and holds a
+ * lock that keeps a second one out; with one, any number share the database.
  * - `command`: for an operator's command, run beside the server on its data: it refuses a
  *   database that is not there rather than create one (pointed at the wrong place), and shares
  *   the database with the running server.
@@ -23,7 +28,7 @@ export function storagePlace(config: Pick<Config, "dataDir" | "databaseUrl">): s
  *   this one could not reach it (see PostgresStorage.open): this one must stop.
  */
 export async function openStorage(
-  config: Pick<Config, "dataDir" | "databaseUrl">,
+  config: Pick<Config, "dataDir" | "databaseUrl"> & Partial<Pick<Config, "redisUrl">>,
   options: { command?: boolean; onLockLost?: (err: Error) => void } = {},
 ): Promise<Storage> {
   if (!config.databaseUrl) {
@@ -34,6 +39,7 @@ export async function openStorage(
   try {
     return await PostgresStorage.open(config.databaseUrl, {
       ...(options.command ? { sole: false, existing: true } : {}),
+      ...(config.redisUrl ? { sole: false } : {}),
       ...(options.onLockLost ? { onLockLost: options.onLockLost } : {}),
     });
   } catch (err) {

@@ -405,6 +405,12 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  async heads(ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; last_seq: number }>("SELECT id, last_seq FROM sheets WHERE id = ANY($1)", [ids]);
+    return new Map(rows.map((r) => [r.id, r.last_seq]));
+  }
+
   async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {
     const { rows } = await this.pool.query<MetaRow & { data: Buffer }>(
       `SELECT ${META_COLUMNS}, u.data ${META_FROM} WHERE u.sheet_id = $1 AND u.seq > $2 AND u.seq <= $3 ORDER BY u.seq`,

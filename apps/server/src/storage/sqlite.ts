@@ -397,6 +397,15 @@ export class SqliteStorage implements Storage {
     })();
   }
 
+  async heads(ids: readonly string[]): Promise<Map<string, number>> {
+    const heads = new Map<string, number>();
+    for (const id of ids) {
+      const sheet = this.stmt.selectSheet.get(id);
+      if (sheet) heads.set(id, sheet.last_seq);
+    }
+    return heads;
+  }
+
   async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {
     return this.stmt.selectLog.all(id, afterSeq, throughSeq).map((r) => ({ ...metaOf(r), data: new Uint8Array(r.data) }));
   }

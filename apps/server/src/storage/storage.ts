@@ -138,6 +138,11 @@ export interface Storage {
    * first) and the seqs of the states kept by pruning. Null for an unknown sheet.
    */
   history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null>;
+  /**
+   * The sequence number of each sheet's last stored update, for those of `ids` that exist: how a
+   * node that holds sheets others write to finds what it has not heard of.
+   */
+  heads(ids: readonly string[]): Promise<Map<string, number>>;
   /** The stored updates after `afterSeq` through `throughSeq`, with their meta, oldest first. */
   log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]>;
   /** Names a version. Rejects with UnknownSheetError for an unknown sheet. */

@@ -38,7 +38,7 @@ import { CommentError, DISCUSSION_TYPES, ROOT_RULES, UpdateError, type ValidateO
 import type { Access, Grant } from "../access/access.js";
 import { socketOrigin } from "../registry/origin.js";
 import type { SheetRegistry } from "../registry/registry.js";
-import type { Room } from "../registry/room.js";
+import type { DirectMessage, Room, RoomHooks } from "../registry/room.js";
 import { RateLimiter, socketAddress } from "./rate-limit.js";
 
 export type SheetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
@@ -309,11 +309,14 @@ export function attachSocketTransport(
         }
         // Checked before the sheet is loaded: nothing of it is read for a client without access.
         let seen = closures.get(sheetId);
+        const asked = performance.now();
         let grant = await access.grant(sheetId, secret, address);
         const personInSheet = person === undefined ? "" : await personId(sheetId, person);
         const r = joined.get(sheetId)?.room ?? (await registry.acquire(sheetId, socket.id));
         try {
-          // A link revoked while this join waited: look again (it then fails, or grants anew).
+          // A link revoked while this join waited, here or (before the room opened and so heard of
+          // revokes) on another node: look again (it then fails, or grants anew).
+          if (r.openedAt > asked) grant = await access.grant(sheetId, secret, address);
           while (closures.get(sheetId) !== seen) {
             seen = closures.get(sheetId);
             grant = await access.grant(sheetId, secret, address);
@@ -441,9 +444,7 @@ export function attachSocketTransport(
         if (!roleAtLeast(grant.role, "comment")) throw new ProtocolError(ErrorCode.Forbidden, "this link can only view");
         const from = r.clientOf(socket.id);
         if (from === null) throw new ProtocolError(ErrorCode.BadRequest, "share your presence before messaging");
-        const target = r.socketOf(to);
-        if (target === null) throw new ProtocolError(ErrorCode.NotFound, "that person is not here any more");
-        io.to(target).emit("chat:direct", { sheetId, from, text, at: Date.now() });
+        if (!r.direct(to, from, text)) throw new ProtocolError(ErrorCode.NotFound, "that person is not here any more");
         return null;
       }),
     );
@@ -466,8 +467,8 @@ export function attachSocketTransport(
   });
 }
 
-/** Room hooks that send through Socket.IO (and through its adapter to other nodes). */
-export function socketBroadcaster(io: SheetServer) {
+/** Room hooks that send through Socket.IO to this node's sockets. */
+export function socketBroadcaster(io: SheetServer): Omit<RoomHooks, "accessClosed"> {
   return {
     broadcastUpdate(sheetId: string, update: Uint8Array, except: string | null): void {
       const target = except ? io.to(roomName(sheetId)).except(except) : io.to(roomName(sheetId));
@@ -476,6 +477,9 @@ export function socketBroadcaster(io: SheetServer) {
     broadcastAwareness(sheetId: string, update: Uint8Array, except: string | null): void {
       const target = except ? io.to(roomName(sheetId)).except(except) : io.to(roomName(sheetId));
       target.volatile.emit("awareness:update", { sheetId, update: wire(update) });
+    },
+    sendDirect(socketId: string, message: DirectMessage): void {
+      io.to(socketId).emit("chat:direct", message);
     },
   };
 }
