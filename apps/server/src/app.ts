@@ -100,7 +100,11 @@ export function createApp(deps: AppDeps): App {
   const registry = new SheetRegistry({
     storage: deps.storage,
     logger,
-    hooks: { ...socketBroadcaster(io), accessClosed: (sheetId, linkId) => access.closedElsewhere(sheetId, linkId) },
+    hooks: {
+      ...socketBroadcaster(io),
+      accessClosed: (sheetId, linkId) => access.closedElsewhere(sheetId, linkId),
+      accessLive: (sheetId, live, asOf) => access.liveElsewhere({ sheetId, ...live, asOf }),
+    },
     idleUnloadMs: deps.idleUnloadMs ?? 30_000,
     checkpointEvery: deps.checkpointEvery ?? 500,
     retentionMs,
@@ -120,14 +124,17 @@ export function createApp(deps: AppDeps): App {
     const checked = await Promise.all(names.map((name) => dependencies[name]!.health()));
     return names.map((name, i) => ({ name, health: checked[i]! }));
   };
+  // Without its storage a node can do nothing; without the relay it serves all the same (other
+  // nodes' edits reach it from the log, a few seconds late): degraded, not unavailable.
   app.get("/healthz", async (_req, res) => {
     const all = await healthOfAll();
-    const ok = all.every(({ health }) => health.status === "ok");
-    const body: Record<string, unknown> = { status: ok ? "ok" : "unavailable" };
+    const down = all.filter(({ health }) => health.status !== "ok").map(({ name }) => name);
+    const status = down.includes("storage") ? "unavailable" : down.length > 0 ? "degraded" : "ok";
+    const body: Record<string, unknown> = { status };
     for (const { name, health } of all) {
       body[name] = health.status === "ok" ? health : { kind: health.kind, status: health.status, error: health.error };
     }
-    res.status(ok ? 200 : 503).json(body);
+    res.status(status === "unavailable" ? 503 : 200).json(body);
   });
   // How long the event loop, which every socket and request shares, was blocked.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

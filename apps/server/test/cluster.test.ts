@@ -130,7 +130,9 @@ describe("nodes behind nginx on one PostgreSQL and one Redis", () => {
           await sleep(40);
         }
       });
-      await sleep(600 + trial * 50);
+      // The kill comes once edits are being acknowledged, a little later each trial.
+      await eventually(() => expect(acked.filter((k) => k > 0).length).toBe(writers.length), 20_000);
+      await sleep(trial * 50);
       const victim = trial % 2;
       const ackedBefore = acked.reduce((a, b) => a + b, 0);
       nodes[victim]!.child.kill("SIGKILL");

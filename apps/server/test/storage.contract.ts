@@ -206,14 +206,29 @@ export function storageContract(name: string, make: () => Promise<{ storage: Sto
       await storage.close();
     });
 
-    it("tells the last seq of each sheet asked about that exists", async () => {
+    it("tells the head of each sheet asked about that exists: its last seq, its plain address and its links", async () => {
       const { storage } = await make();
       const { id: a } = await sheetWithHistory(storage, 3);
+      const links = ["zz", "aa", "mm"].map((id) => newLink(a, { id: `${id}${"x".repeat(10)}` }));
+      for (const link of links) await storage.addLink(link);
       const { id: b } = await newSheet(storage);
       expect(await storage.heads([])).toEqual(new Map());
-      expect(await storage.heads([a, newSheetId(), b])).toEqual(new Map([[a, 4], [b, 1]]));
+      const sorted = links.map((l) => l.id).sort();
+      expect(await storage.heads([a, newSheetId(), b])).toEqual(
+        new Map([
+          [a, { lastSeq: 4, plainAddress: false, links: sorted }],
+          [b, { lastSeq: 1, plainAddress: false, links: [] }],
+        ]),
+      );
       await storage.append(b, new Uint8Array([0, 0]), meta());
-      expect(await storage.heads([b])).toEqual(new Map([[b, 2]]));
+      await storage.setPlainAddress(b, true);
+      await storage.removeLink(a, links[1]!.id);
+      expect(await storage.heads([a, b])).toEqual(
+        new Map([
+          [a, { lastSeq: 4, plainAddress: false, links: sorted.filter((id) => id !== links[1]!.id) }],
+          [b, { lastSeq: 2, plainAddress: true, links: [] }],
+        ]),
+      );
       await storage.close();
     });
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { openStorage, storagePlace } from "../src/storage/open.js";
-import { PostgresStorage } from "../src/storage/postgres.js";
+import { PostgresStorage, type NodeLock } from "../src/storage/postgres.js";
 import type { Storage } from "../src/storage/storage.js";
 import { eventually } from "./helpers.js";
 import { queryOnce, startPostgres, type TestPostgres } from "./postgres.js";
@@ -18,8 +18,8 @@ function postgres(): Promise<TestPostgres> {
   return server;
 }
 
-async function open(url: string, sole = true): Promise<PostgresStorage> {
-  const storage = await PostgresStorage.open(url, { max: 4, sole });
+async function open(url: string, lock: NodeLock = "sole"): Promise<PostgresStorage> {
+  const storage = await PostgresStorage.open(url, { max: 4, lock });
   opened.push(storage);
   return storage;
 }
@@ -49,15 +49,15 @@ storageContract("postgres", async () => {
 describe("PostgresStorage", () => {
   it("creates the schema once when several nodes start together, and refuses a newer one", async () => {
     const url = await (await postgres()).newDatabase();
-    await Promise.all([open(url, false), open(url, false), open(url, false)]);
+    await Promise.all([open(url, "shared"), open(url, "shared"), open(url, "shared")]);
     expect(await queryOnce(url, "SELECT version FROM cosheet_schema")).toEqual([{ version: 1 }]);
     await queryOnce(url, "UPDATE cosheet_schema SET version = 99");
-    await expect(PostgresStorage.open(url)).rejects.toThrow(/newer release of Cosheet \(schema version 99/);
+    await expect(PostgresStorage.open(url, { lock: "shared" })).rejects.toThrow(/newer release of Cosheet \(schema version 99/);
   });
 
   it("numbers the appends of several nodes to a sheet without a gap or a repeat, and never deadlocks over two sheets", async () => {
     const url = await (await postgres()).newDatabase();
-    const nodes = await Promise.all([open(url, false), open(url, false), open(url, false)]);
+    const nodes = await Promise.all([open(url, "shared"), open(url, "shared"), open(url, "shared")]);
     const [a, b] = ["a".repeat(22), "b".repeat(22)];
     for (const id of [a, b]) await nodes[0]!.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
     const meta = { at: Date.now(), author: "Ann", linkId: null, via: "socket" as const, cells: 1, discussion: false };
@@ -95,6 +95,17 @@ describe("PostgresStorage", () => {
     const empty = await server.newDatabase();
     await expect(openStorage({ dataDir: "/nowhere", databaseUrl: empty }, { command: true })).rejects.toThrow(/holds no Cosheet sheets/);
     expect(await tables(empty)).toEqual([]);
+  });
+
+  it("lets any number of nodes joined by Redis share the database, but no node without it beside them, either way round", async () => {
+    const url = await (await postgres()).newDatabase();
+    const alone = await open(url);
+    await expect(PostgresStorage.open(url, { lock: "shared" })).rejects.toThrow(/a Cosheet node without REDIS_URL is using this database alone/);
+    await alone.close();
+    const joined = [await open(url, "shared"), await open(url, "shared")];
+    await expect(PostgresStorage.open(url)).rejects.toThrow(/nodes that share one database must all be joined by Redis/);
+    for (const node of joined) await node.close();
+    expect((await open(url)).kind).toBe("postgres");
   });
 
   it("tells a node that lost its lock while PostgreSQL restarted, to another node started meanwhile", async () => {
@@ -136,7 +147,7 @@ describe("PostgresStorage", () => {
 
   it("checkpoints a sheet on one node at a time, while appends to it go on", async () => {
     const url = await (await postgres()).newDatabase();
-    const [a, b] = await Promise.all([open(url, false), open(url, false)]);
+    const [a, b] = await Promise.all([open(url, "shared"), open(url, "shared")]);
     const id = "e".repeat(22);
     await a.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
     const meta = { at: Date.now(), author: "Ann", linkId: null, via: "socket" as const, cells: 1, discussion: false };
@@ -164,7 +175,7 @@ describe("PostgresStorage", () => {
 
   it("writes the links two nodes touched in opposite orders, without a deadlock, keeping the latest use", async () => {
     const url = await (await postgres()).newDatabase();
-    const [a, b] = await Promise.all([open(url, false), open(url, false)]);
+    const [a, b] = await Promise.all([open(url, "shared"), open(url, "shared")]);
     const id = "d".repeat(22);
     await a.create(id, new Uint8Array([0, 0]), { plainAddress: true, links: [] });
     const links = Array.from({ length: 100 }, (_, i) => `link${String(i).padStart(3, "0")}`);

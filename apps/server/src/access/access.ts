@@ -23,6 +23,14 @@ export interface AccessClosed {
   linkId: string | null;
 }
 
+/** What gives access to a sheet, as the storage said when asked at `asOf` (performance.now()). */
+export interface AccessLive {
+  sheetId: string;
+  plainAddress: boolean;
+  links: readonly string[];
+  asOf: number;
+}
+
 /** A new link's secret: 24 bytes from the CSPRNG (192 bits) as 32 URL-safe characters. */
 export function newSecret(): string {
   return randomBytes(24).toString("base64url");
@@ -74,7 +82,7 @@ export class Access {
   private readonly storage: Storage;
   private readonly logger: Logger;
   private readonly failures: RateLimiter;
-  private readonly closed = new EventEmitter<{ closed: [AccessClosed] }>();
+  private readonly closed = new EventEmitter<{ closed: [AccessClosed]; live: [AccessLive] }>();
   private readonly relay: Relay | null;
 
   constructor(options: AccessOptions) {
@@ -192,9 +200,18 @@ export class Access {
     this.closed.emit("closed", { sheetId, linkId });
   }
 
-  /** Calls `listener` whenever access to a sheet is taken away. */
-  onClosed(listener: (closed: AccessClosed) => void): void {
-    this.closed.on("closed", listener);
+  /** What gives access to a sheet now, as the storage says: whatever else gave it no longer does. */
+  liveElsewhere(live: AccessLive): void {
+    this.closed.emit("live", live);
+  }
+
+  /**
+   * Calls `closed` whenever access to a sheet is taken away, and `live` with what gives access to
+   * a sheet now (from the storage, in case the message that said access went was lost).
+   */
+  onClosed(closed: (closed: AccessClosed) => void, live: (live: AccessLive) => void): void {
+    this.closed.on("closed", closed);
+    this.closed.on("live", live);
   }
 }
 

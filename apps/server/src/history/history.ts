@@ -195,8 +195,6 @@ export async function restoreVersion(
 ): Promise<Version> {
   const then = await documentAt(storage, room.id, version.seq);
   try {
-    // The change is worked out from the document: it must hold what other nodes stored too.
-    await room.caughtUp();
     const label = version.name ?? `the version of ${version.at}`;
     const before = await nameVersion(storage, room.id, await room.storedSeq(), `Before restore of ${label}`.slice(0, 200), by.author);
     await room.transact(() => restoreSheet(room.doc, then), { kind: "restore", ...by });

@@ -113,13 +113,13 @@ function readState(decoder: decoding.Decoder): PresenceState | null {
  * that nothing unchecked is applied: bad bytes throw `UpdateError`, a state too large, not an
  * object, or more clients than a socket may speak for throw `ProtocolError`.
  */
-export function readPresenceUpdate(update: Uint8Array): PresenceEntry[] {
+export function readPresenceUpdate(update: Uint8Array, maxClients = MAX_CLIENTS_PER_SOCKET): PresenceEntry[] {
   const decoder = decoding.createDecoder(update);
   const entries: PresenceEntry[] = [];
   try {
     const count = decoding.readVarUint(decoder);
     for (let i = 0; i < count; i++) {
-      if (i === MAX_CLIENTS_PER_SOCKET) refuse(`an awareness update names at most ${MAX_CLIENTS_PER_SOCKET} clients`);
+      if (i === maxClients) refuse(`an awareness update names at most ${maxClients} clients`);
       const clientId = decoding.readVarUint(decoder);
       const clock = decoding.readVarUint(decoder);
       entries.push({ clientId, clock, state: readState(decoder) });

@@ -44,6 +44,7 @@ export class SheetRegistry {
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private readonly poll: NodeJS.Timeout | null = null;
   private polling = false;
+  private lookAgain = false;
   private closed = false;
   /** Reads of updates that other nodes stored: see {@link CatchUpCounts}. */
   readonly catchUps: CatchUpCounts = { reads: 0, updates: 0 };
@@ -93,11 +94,16 @@ export class SheetRegistry {
     if (room.holders.size === 0) this.scheduleUnload(room);
   }
 
-  /** Runs `fn` with a sheet held for its duration (HTTP requests). */
+  /**
+   * Runs `fn` with a sheet held for its duration (HTTP requests), once it holds what other nodes
+   * stored: a request reads, writes at an address, names or restores what was acknowledged
+   * anywhere.
+   */
   async use<T>(id: string, fn: (room: Room) => Promise<T> | T): Promise<T> {
     const holder = `req:${randomUUID()}`;
     const room = await this.acquire(id, holder);
     try {
+      await room.caughtUp();
       return await fn(room);
     } finally {
       this.release(room, holder);
@@ -115,13 +121,24 @@ export class SheetRegistry {
     for (const room of this.rooms.values()) this.drop(room);
   }
 
-  /** Tells each sheet held here how far its log goes, so that each reads what it has not heard of. */
+  /**
+   * Tells each sheet held here how far its log goes and what gives access to it, so that each
+   * reads what it has not heard of. Asked while a look is under way, it looks again after it.
+   */
   async lookAtHeads(): Promise<void> {
-    if (this.polling || this.rooms.size === 0) return;
+    if (this.polling) {
+      this.lookAgain = true;
+      return;
+    }
     this.polling = true;
     try {
-      const heads = await this.options.storage.heads([...this.rooms.keys()]);
-      for (const [id, head] of heads) this.rooms.get(id)?.heard(head);
+      do {
+        this.lookAgain = false;
+        if (this.rooms.size === 0) break;
+        const asOf = performance.now();
+        const heads = await this.options.storage.heads([...this.rooms.keys()]);
+        for (const [id, head] of heads) this.rooms.get(id)?.lookedAt(head, asOf);
+      } while (this.lookAgain);
     } catch (err) {
       this.options.logger.warn({ err }, "looking at the stored heads of open sheets failed");
     } finally {

@@ -13,10 +13,13 @@ import {
 } from "@cosheet/sheet";
 import { ErrorCode, ProtocolError, stateInParts } from "@cosheet/protocol";
 import type { Heard, Relay } from "../relay/relay.js";
-import type { Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
+import type { SheetHead, Storage, StoredSheet, UpdateMeta } from "../storage/storage.js";
 import { packState } from "../storage/state.js";
 import { isOrigin, LOCAL_ORIGIN, STORED_ORIGIN, type Origin } from "./origin.js";
 import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate } from "./presence.js";
+
+/** How long a request waits for its sheet to hold what other nodes stored before it gives up. */
+const CATCH_UP_WAIT_MS = 5_000;
 
 export interface RoomHooks {
   /** Sends an update to everyone in the sheet but `except` (a socket id). */
@@ -26,6 +29,11 @@ export interface RoomHooks {
   sendDirect(socketId: string, message: DirectMessage): void;
   /** Another node says a link (or the plain address, for null) of the sheet no longer gives access. */
   accessClosed(sheetId: string, linkId: string | null): void;
+  /**
+   * A look at the sheet's head, asked at `asOf` (performance.now()), says what gives access to
+   * it: whatever else gave access before then no longer does.
+   */
+  accessLive(sheetId: string, live: Pick<SheetHead, "plainAddress" | "links">, asOf: number): void;
 }
 
 /** A direct chat message as its recipient gets it. */
@@ -301,17 +309,30 @@ export class Room {
   }
 
   /**
-   * Resolves once the document holds everything stored so far, by any node: for changes worked
-   * out from the document as it is (a restore).
+   * Resolves once the document holds everything stored so far, by any node (see
+   * SheetRegistry.use). Throws UNAVAILABLE if it cannot read the log for a while.
    */
   async caughtUp(): Promise<void> {
     if (!this.options.relay) return;
-    const head = (await this.options.storage.heads([this.id])).get(this.id) ?? 0;
-    this.heard(head);
-    while (this.heldThrough < head && !this.destroyed) {
+    const asOf = performance.now();
+    const head = (await this.options.storage.heads([this.id])).get(this.id);
+    if (!head) return;
+    this.lookedAt(head, asOf);
+    const deadline = performance.now() + CATCH_UP_WAIT_MS;
+    while (this.heldThrough < head.lastSeq && !this.destroyed) {
+      if (performance.now() > deadline) throw new ProtocolError(ErrorCode.Unavailable, "this server cannot read the sheet's latest changes yet; try again");
       await this.catchUp();
-      if (this.heldThrough < head) await new Promise((resolve) => setTimeout(resolve, RETRY_MIN_MS));
+      if (this.heldThrough < head.lastSeq) await new Promise((resolve) => setTimeout(resolve, RETRY_MIN_MS));
     }
+  }
+
+  /**
+   * Takes in a look at the sheet's head: reads what the document lacks, and drops the sockets of
+   * links gone (or of the plain address, switched off), in case the message that said so was lost.
+   */
+  lookedAt(head: SheetHead, asOf: number): void {
+    this.heard(head.lastSeq);
+    this.options.hooks.accessLive(this.id, { plainAddress: head.plainAddress, links: head.links }, asOf);
   }
 
   /** Resolves once every change made so far is durably stored. */
@@ -382,15 +403,15 @@ export class Room {
     if (this.destroyed) return;
     switch (message.type) {
       case "update":
-        if (message.seq === this.heldThrough + 1 && message.update !== null && !this.catchingUp) {
-          this.applyStored(message.update);
+        if (message.seq === this.heldThrough + 1 && message.update !== null) {
+          this.applyStored([message.update]);
           this.hold(message.seq);
         } else {
           this.heard(message.seq);
         }
         break;
       case "awareness":
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, { node });
+        this.applyRemotePresence(message.update, node);
         break;
       case "presence?": {
         const mine = [...this.presence.values()].flatMap((ids) => [...ids]).filter((id) => this.awareness.getStates().has(id));
@@ -432,9 +453,38 @@ export class Room {
     this.heard(seq);
   }
 
-  /** An update that another node stored, applied here: relayed to this node's sockets, not stored again. */
-  private applyStored(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, STORED_ORIGIN);
+  /**
+   * Updates that other nodes stored, applied here in order: relayed to this node's sockets, not
+   * stored again. Two nodes' deletes can leave a tab without rows or columns between them: one is
+   * then added back, as for deletes that meet on one node.
+   */
+  private applyStored(updates: readonly Uint8Array[]): void {
+    const doc = this.doc;
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update, STORED_ORIGIN);
+    }, STORED_ORIGIN);
+    this.keepOneRowAndColumn();
+  }
+
+  /**
+   * Presence from another node's sockets. An entry for a client id that a socket here, this room
+   * itself, or a socket on a third node speaks for is dropped: a socket speaks only for what it
+   * introduced, wherever it is, and the first claim a node heard of stands there.
+   */
+  private applyRemotePresence(update: Uint8Array, node: string): void {
+    let entries;
+    try {
+      entries = readPresenceUpdate(update, Infinity);
+    } catch (err) {
+      this.log.warn({ err, node }, "dropped a presence update from another node that is not one");
+      return;
+    }
+    const kept = entries.filter(({ clientId }) => {
+      if (clientId === this.awareness.clientID || this.socketOf(clientId) !== null) return false;
+      const owner = this.remotePresence.get(clientId);
+      return owner === undefined || owner === node;
+    });
+    if (kept.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(kept), { node });
   }
 
   /**
@@ -455,28 +505,25 @@ export class Room {
         if (rows[0]?.seq !== from + 1) {
           const stored = await storage.load(this.id);
           if (!stored || this.destroyed) return;
-          this.doc.transact(() => {
-            for (const update of stored.updates) Y.applyUpdate(this.doc, update, STORED_ORIGIN);
-          }, STORED_ORIGIN);
+          this.applyStored(stored.updates);
           catchUps.updates += stored.updates.length;
           for (let seq = this.heldThrough + 1; seq <= stored.lastSeq; seq++) this.hold(seq);
           continue;
         }
-        for (const row of rows) {
-          if (row.seq <= this.heldThrough) continue;
-          if (!this.heldAhead.has(row.seq)) {
-            this.applyStored(row.data);
-            catchUps.updates++;
-          }
-          this.hold(row.seq);
-        }
+        // What arrived meanwhile (a message, this node's own append) is not applied twice.
+        const missing = rows.filter((row) => row.seq > this.heldThrough && !this.heldAhead.has(row.seq));
+        this.applyStored(missing.map((row) => row.data));
+        catchUps.updates += missing.length;
+        for (const row of rows) this.hold(row.seq);
       }
     } catch (err) {
+      if (this.destroyed) return;
       this.log.warn({ err }, "reading updates stored by another node failed; will try again");
       this.catchUpTimer ??= setTimeout(() => {
         this.catchUpTimer = null;
         void this.catchUp();
       }, RETRY_MAX_MS);
+      this.catchUpTimer.unref();
     } finally {
       this.catchingUp = false;
     }

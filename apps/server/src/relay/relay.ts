@@ -79,6 +79,13 @@ export function encodeMessage(node: string, message: SheetMessage): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/** A flag byte: 1 or 0, anything else is not a message. */
+function readFlag(decoder: decoding.Decoder): boolean {
+  const flag = decoding.readUint8(decoder);
+  if (flag > 1) throw new Error("not a sheet message");
+  return flag === 1;
+}
+
 /** Reads a message; throws for bytes that are not one. */
 export function decodeMessage(bytes: Uint8Array): Heard {
   const decoder = decoding.createDecoder(bytes);
@@ -88,7 +95,7 @@ export function decodeMessage(bytes: Uint8Array): Heard {
   switch (type) {
     case "update": {
       const seq = decoding.readVarUint(decoder);
-      message = { type, seq, update: decoding.readUint8(decoder) === 1 ? decoding.readVarUint8Array(decoder) : null };
+      message = { type, seq, update: readFlag(decoder) ? decoding.readVarUint8Array(decoder) : null };
       break;
     }
     case "awareness":
@@ -107,7 +114,7 @@ export function decodeMessage(bytes: Uint8Array): Heard {
       };
       break;
     case "closed":
-      message = { type, linkId: decoding.readUint8(decoder) === 1 ? decoding.readVarString(decoder) : null };
+      message = { type, linkId: readFlag(decoder) ? decoding.readVarString(decoder) : null };
       break;
     default:
       throw new Error("not a sheet message");

@@ -9,6 +9,7 @@ import {
   type LoggedUpdate,
   type NewSheetAccess,
   type SheetAccess,
+  type SheetHead,
   type Storage,
   type StoredLink,
   type StoredSheet,
@@ -16,6 +17,7 @@ import {
   type StoredVersion,
   type UpdateMeta,
 } from "./storage.js";
+import { compareStrings } from "./batches.js";
 import { unpackState } from "./state.js";
 
 interface Entry {
@@ -157,11 +159,11 @@ export class MemoryStorage implements Storage {
     return { updates: sheet.entries.map(metaOf), kept: sheet.kept.map((k) => ({ seq: k.seq, at: k.at })) };
   }
 
-  async heads(ids: readonly string[]): Promise<Map<string, number>> {
-    const heads = new Map<string, number>();
+  async heads(ids: readonly string[]): Promise<Map<string, SheetHead>> {
+    const heads = new Map<string, SheetHead>();
     for (const id of ids) {
       const sheet = this.sheets.get(id);
-      if (sheet) heads.set(id, sheet.lastSeq);
+      if (sheet) heads.set(id, { lastSeq: sheet.lastSeq, plainAddress: sheet.plainAddress, links: sheet.links.map((l) => l.id).sort(compareStrings) });
     }
     return heads;
   }

@@ -38,8 +38,8 @@ export async function openStorage(
   }
   try {
     return await PostgresStorage.open(config.databaseUrl, {
-      ...(options.command ? { sole: false, existing: true } : {}),
-      ...(config.redisUrl ? { sole: false } : {}),
+      lock: options.command ? "none" : config.redisUrl ? "shared" : "sole",
+      ...(options.command ? { existing: true } : {}),
       ...(options.onLockLost ? { onLockLost: options.onLockLost } : {}),
     });
   } catch (err) {

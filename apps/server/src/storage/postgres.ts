@@ -1,6 +1,6 @@
 import pg from "pg";
 import { AuthorIds, compareStrings, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
-import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
+import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, linkIdsOf, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
 import {
   checkLinksAreFor,
   checkPrune,
@@ -11,6 +11,7 @@ import {
   type LoggedUpdate,
   type NewSheetAccess,
   type SheetAccess,
+  type SheetHead,
   type Storage,
   type StoredLink,
   type StoredSheet,
@@ -94,16 +95,30 @@ const MIGRATIONS = [
 /** The advisory lock that migrations take (any number, the same on every node). */
 const MIGRATION_LOCK = 0x636f7368;
 /**
- * The advisory lock a node holds while it is the only one using the database (see
- * PostgresStorage.open): two nodes that do not relay to each other would each keep a sheet in
- * memory without the other's changes, and a checkpoint written by one would leave out the other's.
+ * The advisory lock every node holds (see PostgresStorage.open): alone (exclusive) when it does
+ * not relay to others, shared by the nodes that do. Two nodes that do not relay to each other
+ * would each keep a sheet in memory without the other's changes.
  */
 const NODE_LOCK = 0x636f7369;
 /** The namespace of the sheets' advisory locks (see LOCK_SHEET). */
 const SHEET_LOCK = 0x636f736a;
-const ANOTHER_NODE =
-  "another Cosheet node is using this database: nodes sharing one database must relay changes to each other, " +
-  "which this release does not do yet; stop the other node, or give each node its own database";
+/** Why a node cannot take NODE_LOCK, as it would hold it. */
+const LOCK_REFUSED: Record<NodeLock, string> = {
+  sole:
+    "another Cosheet node is using this database: nodes that share one database must all be joined by Redis " +
+    "(the same REDIS_URL); set it on every node, or give each node its own database",
+  shared:
+    "a Cosheet node without REDIS_URL is using this database alone: set the same REDIS_URL on it too, " +
+    "or give it its own database",
+  none: "",
+};
+
+/**
+ * How a node holds NODE_LOCK: `sole` for a node without a relay (no other node may run),
+ * `shared` for the nodes joined by one (any number, but no sole one), `none` for an operator's
+ * command, which runs beside either.
+ */
+export type NodeLock = "sole" | "shared" | "none";
 /** How soon a node whose connection holding NODE_LOCK broke takes the lock again. */
 const RELOCK_MS = 1_000;
 /** How long opening a connection may take. */
@@ -172,7 +187,7 @@ export class PostgresStorage implements Storage {
     }),
   );
 
-  /** The connection holding NODE_LOCK, while this node uses the database alone. */
+  /** The connection holding NODE_LOCK. */
   private holder: pg.Client | null = null;
   private relockTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
@@ -180,28 +195,31 @@ export class PostgresStorage implements Storage {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
+    private readonly lock: NodeLock,
     private readonly onLockLost: (err: Error) => void,
   ) {}
 
   /**
    * Connects, and creates or migrates the schema; rejects with a readable error if it cannot.
-   * - `sole` (the default): this node does not relay to others, so it holds a lock for as long as
-   *   it runs and refuses to start while another node holds it. If the lock went (PostgreSQL
-   *   restarted) and another node took it meanwhile, `onLockLost` is told: this node must stop.
+   * - `lock` (see {@link NodeLock}; `sole` by default): held for as long as the node runs; it
+   *   refuses to start while a node holds it in a way that excludes its own. If the lock went
+   *   (PostgreSQL restarted) and such a node took it meanwhile, `onLockLost` is told: this node
+   *   must stop.
    * - `existing`: refuses a database without Cosheet's tables rather than create them (for an
-   *   operator's command, which also runs beside a server: not `sole`).
+   *   operator's command, which also runs beside a server).
    */
   static async open(
     url: string,
-    options: { max?: number; sole?: boolean; existing?: boolean; onLockLost?: (err: Error) => void } = {},
+    options: { max?: number; lock?: NodeLock; existing?: boolean; onLockLost?: (err: Error) => void } = {},
   ): Promise<PostgresStorage> {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: TYPES, ...CONNECTION });
     // An idle connection that fails (the server restarted) is dropped; the next query opens another.
     pool.on("error", () => {});
-    const storage = new PostgresStorage(pool, url, options.onLockLost ?? (() => {}));
+    const lock = options.lock ?? "sole";
+    const storage = new PostgresStorage(pool, url, lock, options.onLockLost ?? (() => {}));
     try {
       // The lock first: a release that is refused beside a running node leaves the schema as it is.
-      if ((options.sole ?? true) && !(await storage.lockNode())) throw new Error(ANOTHER_NODE);
+      if (lock !== "none" && !(await storage.lockNode())) throw new Error(LOCK_REFUSED[lock]);
       if (options.existing && (await pool.query("SELECT to_regclass('cosheet_schema') AS t")).rows[0].t === null) {
         throw new Error("it holds no Cosheet sheets: set DATABASE_URL to the server's");
       }
@@ -214,8 +232,9 @@ export class PostgresStorage implements Storage {
   }
 
   /**
-   * Takes NODE_LOCK on a connection of its own; false if another node holds it. If that connection
-   * breaks (PostgreSQL restarted), the lock is gone with it, and is taken again.
+   * Takes NODE_LOCK on a connection of its own, as `lock` says; false if another node holds it in a
+   * way that excludes that. If that connection breaks (PostgreSQL restarted), the lock is gone with
+   * it, and is taken again.
    */
   private async lockNode(): Promise<boolean> {
     if (this.closing) return false;
@@ -227,7 +246,8 @@ export class PostgresStorage implements Storage {
       this.relock();
     });
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [NODE_LOCK]);
+    const take = this.lock === "shared" ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock";
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT ${take}($1) AS locked`, [NODE_LOCK]);
     if (!rows[0]!.locked || this.closing) {
       await client.end();
       return false;
@@ -243,7 +263,7 @@ export class PostgresStorage implements Storage {
       this.relockTimer = null;
       this.lockNode().then(
         (locked) => {
-          if (!locked && !this.closing) this.onLockLost(new Error(`lost the database's lock to another node: ${ANOTHER_NODE}`));
+          if (!locked && !this.closing) this.onLockLost(new Error(`lost the database's lock to another node: ${LOCK_REFUSED[this.lock]}`));
         },
         () => this.relock(),
       );
@@ -405,10 +425,13 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async heads(ids: readonly string[]): Promise<Map<string, number>> {
+  async heads(ids: readonly string[]): Promise<Map<string, SheetHead>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; last_seq: number }>("SELECT id, last_seq FROM sheets WHERE id = ANY($1)", [ids]);
-    return new Map(rows.map((r) => [r.id, r.last_seq]));
+    const { rows } = await this.pool.query<{ id: string; last_seq: number; plain_address: boolean; links: string | null }>(
+      "SELECT id, last_seq, plain_address, (SELECT string_agg(l.id, ' ') FROM links l WHERE l.sheet_id = s.id) AS links FROM sheets s WHERE id = ANY($1)",
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { lastSeq: r.last_seq, plainAddress: r.plain_address, links: linkIdsOf(r.links) }]));
   }
 
   async log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]> {

@@ -1,4 +1,5 @@
 import type { Role } from "@cosheet/protocol";
+import { compareStrings } from "./batches.js";
 import type { StoredLink, StoredUpdateMeta, StoredVersion, UpdateVia } from "./storage.js";
 
 /** What the SQL stores read of a row of `sheets`. */
@@ -80,4 +81,9 @@ export const VERSION_COLUMNS = "id, sheet_id, seq, name, at, author";
 
 export function versionOf(row: VersionRow): StoredVersion {
   return { id: row.id, sheetId: row.sheet_id, seq: row.seq, name: row.name, at: row.at, author: row.author };
+}
+
+/** A sheet's link ids as a head reports them (sorted), from their space-separated list (null: none). */
+export function linkIdsOf(list: string | null): string[] {
+  return list === null ? [] : list.split(" ").sort(compareStrings);
 }

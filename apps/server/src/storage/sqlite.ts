@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { AuthorIds, GroupCommit, LinkTouches, type Pending, type Touch } from "./batches.js";
-import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, type LinkParams, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
+import { LINK_COLUMNS, linkOf, linkParams, META_COLUMNS, metaOf, VERSION_COLUMNS, versionOf, linkIdsOf, type LinkParams, type LinkRow, type MetaRow, type SheetRow, type VersionRow } from "./rows.js";
 import {
   checkLinksAreFor,
   checkPrune,
@@ -13,6 +13,7 @@ import {
   type LoggedUpdate,
   type NewSheetAccess,
   type SheetAccess,
+  type SheetHead,
   type Storage,
   type StoredLink,
   type StoredSheet,
@@ -162,6 +163,9 @@ const UPSERT_KEPT = `INSERT INTO checkpoints (sheet_id, seq, at, data, kept) VAL
 const INSERT_VERSION = `INSERT INTO versions (${VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`;
 const SELECT_VERSIONS = `SELECT ${VERSION_COLUMNS} FROM versions WHERE sheet_id = ? ORDER BY seq, at, rowid`;
 const DELETE_VERSION = "DELETE FROM versions WHERE id = ? AND sheet_id = ?";
+const SELECT_HEAD = `
+  SELECT last_seq, plain_address, (SELECT group_concat(id, ' ') FROM links WHERE sheet_id = s.id) AS links
+  FROM sheets s WHERE id = ?`;
 const SET_PLAIN_ADDRESS = "UPDATE sheets SET plain_address = ? WHERE id = ?";
 const INSERT_LINK = `INSERT INTO links (${LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 // rowid breaks ties: links made in the same millisecond are listed in the order they were added.
@@ -265,6 +269,7 @@ export class SqliteStorage implements Storage {
       setPlainAddress: this.db.prepare<[number, string]>(SET_PLAIN_ADDRESS),
       insertLink: this.db.prepare<LinkParams>(INSERT_LINK),
       selectLinks: this.db.prepare<[string], LinkRow>(SELECT_LINKS),
+      selectHead: this.db.prepare<[string], { last_seq: number; plain_address: number; links: string | null }>(SELECT_HEAD),
       selectAccess: this.db.prepare<[string | null, string], AccessRow>(SELECT_ACCESS),
       deleteLink: this.db.prepare<[string, string]>(DELETE_LINK),
       touchLink: this.db.prepare<[number, string, string]>(TOUCH_LINK),
@@ -397,11 +402,11 @@ export class SqliteStorage implements Storage {
     })();
   }
 
-  async heads(ids: readonly string[]): Promise<Map<string, number>> {
-    const heads = new Map<string, number>();
+  async heads(ids: readonly string[]): Promise<Map<string, SheetHead>> {
+    const heads = new Map<string, SheetHead>();
     for (const id of ids) {
-      const sheet = this.stmt.selectSheet.get(id);
-      if (sheet) heads.set(id, sheet.last_seq);
+      const row = this.stmt.selectHead.get(id);
+      if (row) heads.set(id, { lastSeq: row.last_seq, plainAddress: row.plain_address === 1, links: linkIdsOf(row.links) });
     }
     return heads;
   }

@@ -32,6 +32,14 @@ export interface UpdateMeta {
   discussion: boolean;
 }
 
+/** How far a sheet's log goes, and what gives access to it (its plain address, its links). */
+export interface SheetHead {
+  lastSeq: number;
+  plainAddress: boolean;
+  /** The ids of its links, sorted. */
+  links: string[];
+}
+
 /** A stored update's meta and its place in the log. */
 export interface StoredUpdateMeta extends UpdateMeta {
   seq: number;
@@ -139,10 +147,10 @@ export interface Storage {
    */
   history(id: string): Promise<{ updates: StoredUpdateMeta[]; kept: { seq: number; at: number }[] } | null>;
   /**
-   * The sequence number of each sheet's last stored update, for those of `ids` that exist: how a
-   * node that holds sheets others write to finds what it has not heard of.
+   * Each sheet's head, for those of `ids` that exist: how a node that holds sheets other nodes
+   * change finds what it has not heard of.
    */
-  heads(ids: readonly string[]): Promise<Map<string, number>>;
+  heads(ids: readonly string[]): Promise<Map<string, SheetHead>>;
   /** The stored updates after `afterSeq` through `throughSeq`, with their meta, oldest first. */
   log(id: string, afterSeq: number, throughSeq: number): Promise<LoggedUpdate[]>;
   /** Names a version. Rejects with UnknownSheetError for an unknown sheet. */

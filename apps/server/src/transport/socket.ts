@@ -142,6 +142,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A socket in a sheet, as access changes see it. */
 interface Member {
   grant: Grant;
+  /** When it joined (performance.now()). */
+  joinedAt: number;
   /** Takes the socket out of the sheet and tells it why. */
   close(error: ErrorBody): void;
 }
@@ -179,19 +181,30 @@ export function attachSocketTransport(
    * before a revoke, and that enters after it, sees that and looks again.
    */
   const closures = new Map<string, number>();
-  access.onClosed(({ sheetId, linkId }) => {
-    closures.set(sheetId, (closures.get(sheetId) ?? 0) + 1);
-    const error = {
-      code: ErrorCode.Unauthorized,
-      message:
-        linkId === null
-          ? "This sheet's plain address no longer gives access: ask its owner for a link"
-          : "This link no longer gives access",
-    };
+  const closeWhere = (sheetId: string, gone: (linkId: string | null, joinedAt: number) => boolean) => {
     for (const member of [...(members.get(sheetId)?.values() ?? [])]) {
-      if (member.grant.linkId === linkId) member.close(error);
+      const { linkId } = member.grant;
+      if (!gone(linkId, member.joinedAt)) continue;
+      member.close({
+        code: ErrorCode.Unauthorized,
+        message:
+          linkId === null
+            ? "This sheet's plain address no longer gives access: ask its owner for a link"
+            : "This link no longer gives access",
+      });
     }
-  });
+  };
+  access.onClosed(
+    ({ sheetId, linkId }) => {
+      closures.set(sheetId, (closures.get(sheetId) ?? 0) + 1);
+      closeWhere(sheetId, (id) => id === linkId);
+    },
+    ({ sheetId, plainAddress, links, asOf }) => {
+      const live = new Set(links);
+      // A socket that joined since the storage was asked may have a link made since.
+      closeWhere(sheetId, (id, joinedAt) => joinedAt < asOf && (id === null ? !plainAddress : !live.has(id)));
+    },
+  );
 
   io.on("connection", (socket: SheetSocket) => {
     const log = logger.child({ socketId: socket.id });
@@ -289,7 +302,7 @@ export function attachSocketTransport(
       joined.set(sheetId, { room, grant, person, expiry });
       let inSheet = members.get(sheetId);
       if (!inSheet) members.set(sheetId, (inSheet = new Map()));
-      inSheet.set(socket.id, { grant, close: (error) => close(sheetId, error) });
+      inSheet.set(socket.id, { grant, joinedAt: performance.now(), close: (error) => close(sheetId, error) });
     }
 
     /** Applies an update from this socket with what its role may change. */
@@ -468,7 +481,7 @@ export function attachSocketTransport(
 }
 
 /** Room hooks that send through Socket.IO to this node's sockets. */
-export function socketBroadcaster(io: SheetServer): Omit<RoomHooks, "accessClosed"> {
+export function socketBroadcaster(io: SheetServer): Omit<RoomHooks, "accessClosed" | "accessLive"> {
   return {
     broadcastUpdate(sheetId: string, update: Uint8Array, except: string | null): void {
       const target = except ? io.to(roomName(sheetId)).except(except) : io.to(roomName(sheetId));
