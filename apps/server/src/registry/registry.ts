@@ -131,19 +131,18 @@ export class SheetRegistry {
       return;
     }
     this.polling = true;
-    try {
-      do {
-        this.lookAgain = false;
-        if (this.rooms.size === 0) break;
+    do {
+      this.lookAgain = false;
+      if (this.rooms.size === 0) break;
+      try {
         const asOf = performance.now();
         const heads = await this.options.storage.heads([...this.rooms.keys()]);
         for (const [id, head] of heads) this.rooms.get(id)?.lookedAt(head, asOf);
-      } while (this.lookAgain);
-    } catch (err) {
-      this.options.logger.warn({ err }, "looking at the stored heads of open sheets failed");
-    } finally {
-      this.polling = false;
-    }
+      } catch (err) {
+        this.options.logger.warn({ err }, "looking at the stored heads of open sheets failed");
+      }
+    } while (this.lookAgain);
+    this.polling = false;
   }
 
   private drop(room: Room): void {

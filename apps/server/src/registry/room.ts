@@ -20,6 +20,17 @@ import { claimClientIds, DEFAULT_NAME, readPresenceUpdate, writePresenceUpdate }
 
 /** How long a request waits for its sheet to hold what other nodes stored before it gives up. */
 const CATCH_UP_WAIT_MS = 5_000;
+/**
+ * How long a node waits before it adds a row (or column) back to a tab that other nodes' updates
+ * left empty: the node that stored the last of them adds it after this, the others after eight
+ * times as long if it is still empty.
+ */
+const EMPTY_TAB_WAIT_MS = 300;
+/**
+ * How long a presence client id stays another node's without a renewal (clients renew every
+ * 15 s): after that (its node died, say), a socket here may take it, as its person reconnects here.
+ */
+const REMOTE_PRESENCE_MS = 20_000;
 
 export interface RoomHooks {
   /** Sends an update to everyone in the sheet but `except` (a socket id). */
@@ -166,6 +177,9 @@ export class Room {
   private head: number;
   private catchingUp = false;
   private catchUpTimer: NodeJS.Timeout | null = null;
+  /** Who waits for the document to hold which seq. */
+  private heldWaiters: { seq: number; resolve: () => void }[] = [];
+  private emptyTabTimer: NodeJS.Timeout | null = null;
   /**
    * Awareness client ids each socket introduced: it alone speaks for them until it leaves, and
    * then they are removed.
@@ -314,16 +328,29 @@ export class Room {
    */
   async caughtUp(): Promise<void> {
     if (!this.options.relay) return;
-    const asOf = performance.now();
-    const head = (await this.options.storage.heads([this.id])).get(this.id);
-    if (!head) return;
-    this.lookedAt(head, asOf);
-    const deadline = performance.now() + CATCH_UP_WAIT_MS;
-    while (this.heldThrough < head.lastSeq && !this.destroyed) {
-      if (performance.now() > deadline) throw new ProtocolError(ErrorCode.Unavailable, "this server cannot read the sheet's latest changes yet; try again");
-      await this.catchUp();
-      if (this.heldThrough < head.lastSeq) await new Promise((resolve) => setTimeout(resolve, RETRY_MIN_MS));
+    let timer: NodeJS.Timeout | undefined;
+    const unavailable = () => new ProtocolError(ErrorCode.Unavailable, "this server cannot read the sheet's latest changes yet; try again");
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable()), CATCH_UP_WAIT_MS);
+    });
+    const look = async () => {
+      const asOf = performance.now();
+      const head = (await this.options.storage.heads([this.id])).get(this.id);
+      if (!head) return;
+      this.lookedAt(head, asOf);
+      await this.whenHeld(head.lastSeq);
+    };
+    try {
+      await Promise.race([look().catch((err: unknown) => Promise.reject(err instanceof ProtocolError ? err : unavailable())), late]);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /** Resolves once the document holds every stored update through `seq`. */
+  private whenHeld(seq: number): Promise<void> {
+    if (this.heldThrough >= seq || this.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.heldWaiters.push({ seq, resolve }));
   }
 
   /**
@@ -358,9 +385,12 @@ export class Room {
     const claimed = claimClientIds(
       entries,
       owned,
-      (clientId) => clientId === this.awareness.clientID || this.socketOf(clientId) !== null || this.remotePresence.has(clientId),
+      (clientId) => clientId === this.awareness.clientID || this.socketOf(clientId) !== null || this.remoteOwner(clientId) !== undefined,
     );
-    for (const clientId of claimed) owned.add(clientId);
+    for (const clientId of claimed) {
+      owned.add(clientId);
+      this.remotePresence.delete(clientId);
+    }
     this.presence.set(socketId, owned);
     awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(entries), { socketId });
   }
@@ -431,6 +461,13 @@ export class Room {
     }
   }
 
+  /** The node whose socket speaks for a presence client id, while its renewals keep coming. */
+  private remoteOwner(clientId: number): string | undefined {
+    const owner = this.remotePresence.get(clientId);
+    const renewed = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
+    return owner !== undefined && Date.now() - renewed < REMOTE_PRESENCE_MS ? owner : undefined;
+  }
+
   /** Asks the other nodes that serve the sheet for their sockets' presence (the room just opened). */
   askPresence(): void {
     this.options.relay?.publish(this.id, { type: "presence?" });
@@ -442,28 +479,61 @@ export class Room {
    */
   heard(seq: number): void {
     if (seq > this.head) this.head = seq;
-    if (this.head > this.heldThrough) void this.catchUp();
+    // While this node's own write is in flight, what is missing may be that write: it is looked
+    // at again once the write is done.
+    if (this.head > this.heldThrough && !this.inflight) void this.catchUp();
   }
 
   /** Notes that the document holds the update stored at `seq`. */
   private hold(seq: number): void {
-    if (seq <= this.heldThrough) return;
-    this.heldAhead.add(seq);
-    while (this.heldAhead.delete(this.heldThrough + 1)) this.heldThrough++;
+    if (seq > this.heldThrough) {
+      this.heldAhead.add(seq);
+      while (this.heldAhead.delete(this.heldThrough + 1)) this.heldThrough++;
+      const held = this.heldWaiters.filter((w) => w.seq <= this.heldThrough);
+      this.heldWaiters = this.heldWaiters.filter((w) => w.seq > this.heldThrough);
+      for (const w of held) w.resolve();
+    }
     this.heard(seq);
   }
 
   /**
    * Updates that other nodes stored, applied here in order: relayed to this node's sockets, not
-   * stored again. Two nodes' deletes can leave a tab without rows or columns between them: one is
-   * then added back, as for deletes that meet on one node.
+   * stored again.
    */
   private applyStored(updates: readonly Uint8Array[]): void {
     const doc = this.doc;
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update, STORED_ORIGIN);
     }, STORED_ORIGIN);
-    this.keepOneRowAndColumn();
+    if (this.hasEmptyTab()) this.mendEmptyTab(EMPTY_TAB_WAIT_MS);
+  }
+
+  private hasEmptyTab(): boolean {
+    return Workbook.of(this.doc)
+      .list()
+      .some(({ id }) => {
+        const sheet = Sheet.of(this.doc, id);
+        return sheet.rowCount === 0 || sheet.colCount === 0;
+      });
+  }
+
+  /**
+   * Other nodes' updates left a tab without rows or columns (deletes that met across nodes): one
+   * is added back, as for deletes that meet on one node, by one node if it can be helped. A node
+   * looks once it holds all that is stored; the one whose own append is the last adds it at
+   * once, the others wait for it (the node that met the deletes itself may be adding it too).
+   */
+  private mendEmptyTab(delayMs: number): void {
+    if (this.emptyTabTimer || this.destroyed) return;
+    this.emptyTabTimer = setTimeout(() => {
+      this.emptyTabTimer = null;
+      if (this.destroyed || !this.hasEmptyTab()) return;
+      const caughtUp = this.heldThrough >= this.head && !this.catchingUp;
+      const last = this.lastStoredSeq === this.heldThrough;
+      if (caughtUp && (last || delayMs > EMPTY_TAB_WAIT_MS)) this.keepOneRowAndColumn();
+      else this.mendEmptyTab(EMPTY_TAB_WAIT_MS * 8);
+    }, delayMs);
+    this.emptyTabTimer.unref();
   }
 
   /**
@@ -481,7 +551,7 @@ export class Room {
     }
     const kept = entries.filter(({ clientId }) => {
       if (clientId === this.awareness.clientID || this.socketOf(clientId) !== null) return false;
-      const owner = this.remotePresence.get(clientId);
+      const owner = this.remoteOwner(clientId);
       return owner === undefined || owner === node;
     });
     if (kept.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, writePresenceUpdate(kept), { node });
@@ -540,6 +610,8 @@ export class Room {
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    if (this.emptyTabTimer) clearTimeout(this.emptyTabTimer);
+    for (const w of this.heldWaiters.splice(0)) w.resolve();
     this.awareness.destroy();
     this.ydoc.destroy();
   }
@@ -657,6 +729,7 @@ export class Room {
       (err: unknown) => {
         // Keep the changes, in order, ahead of anything newer; acks keep waiting.
         this.inflight = false;
+        this.heard(this.head);
         this.unsaved = [...batch, ...this.unsaved];
         this.log.error({ err, retryInMs: this.retryDelay }, "storing an update failed; keeping it in memory");
         this.retryTimer = setTimeout(() => {

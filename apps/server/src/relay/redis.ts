@@ -55,9 +55,11 @@ export class RedisRelay implements Relay {
     subscriber.on("ready", () => {
       if (!this.readyOnce) return;
       // The client subscribes again to what it was subscribed to; not to what was joined meanwhile.
-      for (const sheetId of this.listeners.keys()) void this.subscribe(sheetId);
+      // What was published while away is looked for once every sheet is heard again.
       for (const sheetId of this.stale) this.unsubscribe(sheetId);
-      for (const listener of this.reconnected) listener();
+      void Promise.all([...this.listeners.keys()].map((sheetId) => this.subscribe(sheetId))).then(() => {
+        for (const listener of this.reconnected) listener();
+      });
     });
   }
   /** Connects to Redis at `url`; rejects if it cannot be reached at start. */

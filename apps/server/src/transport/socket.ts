@@ -181,10 +181,13 @@ export function attachSocketTransport(
    * before a revoke, and that enters after it, sees that and looks again.
    */
   const closures = new Map<string, number>();
-  const closeWhere = (sheetId: string, gone: (linkId: string | null, joinedAt: number) => boolean) => {
+  /** Closes the sheet for its members whose access is `gone`; answers how many. */
+  const closeWhere = (sheetId: string, gone: (linkId: string | null, joinedAt: number) => boolean): number => {
+    let closed = 0;
     for (const member of [...(members.get(sheetId)?.values() ?? [])]) {
       const { linkId } = member.grant;
       if (!gone(linkId, member.joinedAt)) continue;
+      closed++;
       member.close({
         code: ErrorCode.Unauthorized,
         message:
@@ -193,6 +196,7 @@ export function attachSocketTransport(
             : "This link no longer gives access",
       });
     }
+    return closed;
   };
   access.onClosed(
     ({ sheetId, linkId }) => {
@@ -201,8 +205,10 @@ export function attachSocketTransport(
     },
     ({ sheetId, plainAddress, links, asOf }) => {
       const live = new Set(links);
-      // A socket that joined since the storage was asked may have a link made since.
-      closeWhere(sheetId, (id, joinedAt) => joinedAt < asOf && (id === null ? !plainAddress : !live.has(id)));
+      // A socket that joined since the storage was asked may have a link made since. Access went
+      // without this node hearing of it: a join under way looks again, as for a revoke heard.
+      const closed = closeWhere(sheetId, (id, joinedAt) => joinedAt < asOf && (id === null ? !plainAddress : !live.has(id)));
+      if (closed > 0) closures.set(sheetId, (closures.get(sheetId) ?? 0) + 1);
     },
   );
 
