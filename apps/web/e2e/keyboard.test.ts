@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSheet, e2eSuite, openSheet, shown } from "./harness.js";
+import { createSheet, e2eSuite, openSheet, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -75,13 +75,39 @@ describe("the keyboard alone", () => {
     expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
   });
 
-  it("shares a renamed title and more rows", async () => {
+  it("sums, averages and counts the selection, and follows a second person's edits", async () => {
+    const id = await createSheet(env.server.url, "Totals");
+    const [a, b] = [await (await env.newContext()).newPage(), await (await env.newContext()).newPage()];
+    for (const p of [a, b]) await openSheet(p, env.server.url, id);
+    const summary = a.getByLabel("Selection summary");
+    for (const input of ["10", "20", "text", "=A1*3"]) {
+      await a.keyboard.type(input);
+      await a.keyboard.press("Enter");
+    }
+    // One cell selected: no summary.
+    expect(await summary.count()).toBe(0);
+    await a.keyboard.press("Control+Home");
+    for (let i = 0; i < 4; i++) await a.keyboard.press("Shift+ArrowDown");
+    await expect.poll(() => summary.textContent()).toBe("Sum: 60Average: 20Count: 4");
+    // Someone else changes a cell inside the selection.
+    await typeInto(b, "A2", "35");
+    await expect.poll(() => summary.textContent()).toBe("Sum: 75Average: 25Count: 4");
+    // Text alone (A3 and the empty B3): a count, no sum.
+    for (const k of ["Control+Home", "ArrowDown", "ArrowDown", "Shift+ArrowRight"]) await a.keyboard.press(k);
+    await expect.poll(() => summary.textContent()).toBe("Count: 1");
+  });
+
+  it("shares a renamed title (in the browser's tab too) and more rows", async () => {
     const id = await createSheet(env.server.url, "Old title");
     const [a, b] = [await (await env.newContext()).newPage(), await (await env.newContext()).newPage()];
     for (const p of [a, b]) await openSheet(p, env.server.url, id);
+    expect(await b.title()).toBe("Old title - Cosheet");
     await a.getByLabel("Sheet title").fill("New title");
     await a.getByLabel("Sheet title").press("Enter");
     await expect.poll(() => b.getByLabel("Sheet title").inputValue()).toBe("New title");
+    // The browser's tab says it too, for both.
+    await expect.poll(() => b.title()).toBe("New title - Cosheet");
+    expect(await a.title()).toBe("New title - Cosheet");
     await a.getByRole("grid").evaluate((g) => (g.scrollTop = g.scrollHeight));
     await a.getByRole("button", { name: "Add 1,000 rows" }).click();
     await expect.poll(() => b.getByRole("grid").getAttribute("aria-rowcount")).toBe("2001");

@@ -11,8 +11,10 @@ describe("pages", () => {
     await page.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
     await page.getByRole("status").filter({ hasText: /^Saved$/ }).waitFor();
     expect(await page.getByLabel("Sheet title").inputValue()).toBe("Untitled sheet");
+    expect(await page.title()).toBe("Untitled sheet - Cosheet");
     await page.getByRole("link", { name: "Cosheet home" }).click();
     await page.getByRole("link", { name: "Untitled sheet" }).waitFor();
+    expect(await page.title()).toBe("Cosheet");
     await page.close();
   });
 

@@ -395,6 +395,28 @@ export class Sheet {
     return out;
   }
 
+  /**
+   * The non-empty cells of a range, in no particular order: read from the range's positions, or
+   * from the stored cells when there are fewer of those (a whole column of a large sheet).
+   */
+  *filledIn({ start, end }: Range): Generator<CellRef> {
+    const area = (end.row - start.row + 1) * (end.col - start.col + 1);
+    const cells = this.types.cells;
+    if (area <= cells.size) {
+      for (let row = start.row; row <= end.row; row++) {
+        for (let col = start.col; col <= end.col; col++) {
+          const key = this.keyAt(row, col);
+          if (key !== null && cells.has(key)) yield { row, col };
+        }
+      }
+      return;
+    }
+    for (const key of cells.keys()) {
+      const pos = this.positionOf(key);
+      if (pos && pos.row >= start.row && pos.row <= end.row && pos.col >= start.col && pos.col <= end.col) yield pos;
+    }
+  }
+
   /** The smallest range from A1 that holds every non-empty cell, or null for an empty sheet. */
   usedRange(): Range | null {
     let maxRow = -1;
