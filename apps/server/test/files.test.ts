@@ -36,9 +36,9 @@ describe("file workers", () => {
 
   it("give up on a job past its time, and refuse new ones while the queue is full", async () => {
     const slow = workers({ timeoutMs: 1 });
-    expect(await codeOf(slow.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true }))).toBe(ErrorCode.Unavailable);
+    expect(await codeOf(slow.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true, values: "shown" }))).toBe(ErrorCode.Unavailable);
     const busy = workers({ maxQueue: 1 });
-    const jobs = Array.from({ length: 4 }, () => busy.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true }));
+    const jobs = Array.from({ length: 4 }, () => busy.run("csvExport", { state: new Uint8Array([0, 0]), tab: FIRST_TAB, neutralizeFormulas: true, values: "inputs" }));
     const codes = await Promise.all(jobs.map(codeOf));
     expect(codes).toContain(ErrorCode.Unavailable);
     expect(codes).toContain(null);

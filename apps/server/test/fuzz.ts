@@ -260,7 +260,7 @@ function hostileRequest(rand: Rand, { sheetId, link }: Target): { method: string
     case 8:
       return { method: "POST", path: "/api/sheets", type: pick(rand, ["application/x-www-form-urlencoded", "application/xml", "application/json"]), body: pick(rand, ["title=x", "<x/>", '{"title":""}', '{"title":"a\\u0000b"}', `{"title":"${"t".repeat(LIMITS.maxTitleLength + 1)}"}`, '{"title":5}', '{"owner":"me"}']) };
     case 9:
-      return { method: "GET", path: `${s}/export.csv?neutralize=${pick(rand, ["maybe", "1&neutralize=0"])}` };
+      return { method: "GET", path: `${s}/export.csv?${pick(rand, ["neutralize=maybe", "neutralize=1&neutralize=0", "values=formulas", "values=inputs&values=shown"])}` };
     case 10:
       return { method: pick(rand, ["DELETE", "PUT"]), path: pick(rand, [s, `${s}/cells`]) };
     case 11:

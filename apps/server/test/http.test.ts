@@ -109,7 +109,7 @@ describe("HTTP API", () => {
     expect(hugeRange.json.error.code).toBe(ErrorCode.InvalidRange);
   });
 
-  it("imports and exports CSV, neutralising formulas unless asked not to", async () => {
+  it("imports and exports CSV (what cells show, or their inputs), neutralising formulas unless asked not to", async () => {
     const id = await createSheet(server.url, "Inventory: Q1/Q2");
     const csv = 'item,qty,note\r\napple,3,"crisp, red"\r\npear,=1+1,"says ""hi"""\r\n';
     const imported = await api("POST", `/api/sheets/${id}/import?at=B2`, csv, "text/csv");
@@ -124,11 +124,16 @@ describe("HTTP API", () => {
     const exported = await api("GET", `/api/sheets/${id}/export.csv`);
     expect(exported.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(exported.headers.get("content-disposition")).toContain("Inventory_ Q1_Q2.csv");
-    expect(exported.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,\'=1+1,"says ""hi"""');
-    expect((await api("GET", `/api/sheets/${id}/export.csv?neutralize=1`)).text).toBe(exported.text);
-    const raw = await api("GET", `/api/sheets/${id}/export.csv?neutralize=0`);
+    // What people see: the formula's value.
+    expect(exported.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,2,"says ""hi"""');
+    expect((await api("GET", `/api/sheets/${id}/export.csv?values=shown`)).text).toBe(exported.text);
+    // The inputs, for scripts: the formula as typed, neutralised unless asked not to be.
+    const inputs = await api("GET", `/api/sheets/${id}/export.csv?values=inputs`);
+    expect(inputs.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,\'=1+1,"says ""hi"""');
+    expect((await api("GET", `/api/sheets/${id}/export.csv?values=inputs&neutralize=1`)).text).toBe(inputs.text);
+    const raw = await api("GET", `/api/sheets/${id}/export.csv?values=inputs&neutralize=0`);
     expect(raw.text).toBe(',,,\r\n,item,qty,note\r\n,apple,3,"crisp, red"\r\n,pear,=1+1,"says ""hi"""');
-    for (const query of ["neutralize=1&neutralize=0", "neutralize=maybe", "neutralize="]) {
+    for (const query of ["neutralize=1&neutralize=0", "neutralize=maybe", "neutralize=", "values=formulas", "values=shown&values=inputs"]) {
       const res = await api("GET", `/api/sheets/${id}/export.csv?${query}`);
       expect({ query, status: res.status, code: res.json?.error?.code }).toEqual({ query, status: 400, code: ErrorCode.BadRequest });
     }
@@ -139,8 +144,12 @@ describe("HTTP API", () => {
     const payloads = ["+1+1", "-2+3", "@SUM(1)", "=cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"];
     const cells = Object.fromEntries([...payloads, "-2", "+3"].map((input, i) => [`A${i + 1}`, input]));
     expect((await api("PATCH", `/api/sheets/${id}/cells`, { cells })).status).toBe(200);
-    const exported = await api("GET", `/api/sheets/${id}/export.csv`);
+    const exported = await api("GET", `/api/sheets/${id}/export.csv?values=inputs`);
     expect(parseCsv(exported.text).flat()).toEqual([...payloads.map((p) => `'${p}`), "-2", "+3"]);
+    // What they show: nothing a spreadsheet would run either.
+    const shown = parseCsv((await api("GET", `/api/sheets/${id}/export.csv`)).text).flat();
+    expect(shown).toHaveLength(payloads.length + 2);
+    for (const text of shown) expect(/^[=+\-@\t\r]/.test(text) && !/^[+-]\d+$/.test(text), text).toBe(false);
   });
 
   it("refuses a broken or oversized CSV and changes nothing", async () => {

@@ -43,7 +43,8 @@ describe("tabs over HTTP", () => {
     const read = await api("GET", `/api/sheets/${id}/cells?tab=${data}&range=A1:B1`);
     expect(read.json.cells[0].map((c: { value: unknown }) => c.value)).toEqual(["on data", "on data"]);
     expect((await api("GET", `/api/sheets/${id}/cells?range=A1`)).json.cells[0][0].value).toBe("on first");
-    expect((await api("GET", `/api/sheets/${id}/export.csv?tab=Data`)).text).toBe("on data,'=A1");
+    expect((await api("GET", `/api/sheets/${id}/export.csv?tab=Data`)).text).toBe("on data,on data");
+    expect((await api("GET", `/api/sheets/${id}/export.csv?tab=Data&values=inputs`)).text).toBe("on data,'=A1");
     const imported = await api("POST", `/api/sheets/${id}/import?tab=Data&at=A3`, "x,y\n1,2\n", "text/csv");
     expect(imported.json).toEqual({ range: "A3:B4", rows: 2, cols: 2 });
     expect((await api("GET", `/api/sheets/${id}/cells?tab=Data&range=A4`)).json.cells[0][0].value).toBe(1);

@@ -75,7 +75,7 @@ describe("the keyboard alone", () => {
     expect(await page.getByRole("grid").getAttribute("aria-rowcount")).toBe("1001");
   });
 
-  it("sums, averages and counts the selection, and follows a second person's edits", async () => {
+  it("sums, averages and counts the selection, follows a second person's edits, and selects columns and rows by keyboard", async () => {
     const id = await createSheet(env.server.url, "Totals");
     const [a, b] = [await (await env.newContext()).newPage(), await (await env.newContext()).newPage()];
     for (const p of [a, b]) await openSheet(p, env.server.url, id);
@@ -95,6 +95,14 @@ describe("the keyboard alone", () => {
     // Text alone (A3 and the empty B3): a count, no sum.
     for (const k of ["Control+Home", "ArrowDown", "ArrowDown", "Shift+ArrowRight"]) await a.keyboard.press(k);
     await expect.poll(() => summary.textContent()).toBe("Count: 1");
+    // Ctrl+Space: the whole column; Shift+Space: the whole row.
+    await a.keyboard.press("Control+Home");
+    await a.keyboard.press("Control+Space");
+    await expect.poll(() => summary.textContent()).toBe("Sum: 75Average: 25Count: 4");
+    await typeInto(a, "C1", "5");
+    await a.keyboard.press("ArrowUp");
+    await a.keyboard.press("Shift+Space");
+    await expect.poll(() => summary.textContent()).toBe("Sum: 15Average: 7.5Count: 2");
   });
 
   it("shares a renamed title (in the browser's tab too) and more rows", async () => {

@@ -44,6 +44,16 @@ describe("CSV", () => {
     expect(exportCsv(sheet!)).toBe(",,\r\n,name,qty\r\n,apple,3");
   });
 
+  it("exports what cells show, or their inputs as typed when asked", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A1: "1200", B1: "=A1*2", C1: "=1/0", A2: "=UPPER(\"=x\")", B2: "0.5" });
+    sheet!.setStyle({ start: { row: 1, col: 1 }, end: { row: 1, col: 1 } }, { numFmt: "0.00%" });
+    expect(exportCsv(sheet!)).toBe("1200,2400,#DIV/0!\r\n=X,50.00%,");
+    // Shown text that a spreadsheet would run is neutralised too.
+    expect(exportCsv(sheet!, { neutralizeFormulas: true })).toBe("1200,2400,#DIV/0!\r\n'=X,50.00%,");
+    expect(exportCsv(sheet!, { values: "inputs" })).toBe('1200,=A1*2,=1/0\r\n"=UPPER(""=x"")",0.5,');
+  });
+
   it("round-trips awkward text", () => {
     const rows = [['a "quoted", value', "multi\nline"], ["", "é ü 漢字"]];
     const [sheet] = replicas(1);

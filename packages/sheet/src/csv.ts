@@ -1,5 +1,6 @@
 import Papa from "papaparse";
 import type { CellRef } from "./a1.js";
+import { cellText, FormulaEngine } from "./formula.js";
 import { isNumericInput } from "./value.js";
 import type { TabLookup } from "./refs.js";
 import type { Sheet } from "./sheet.js";
@@ -77,8 +78,27 @@ export function importRows(sheet: Sheet, rows: readonly (readonly string[])[], a
   sheet.setCells(writes, origin, tabs);
 }
 
-/** The used range as CSV (an empty sheet gives an empty string). */
-export function exportCsv(sheet: Sheet, options: ToCsvOptions = {}): string {
+/**
+ * What an export writes of each cell: what it `shows` (a formula's value, a number in its
+ * format), as people read the sheet, or its `inputs` as typed (formulas included), for scripts
+ * and for importing back.
+ */
+export type CsvValues = "shown" | "inputs";
+
+/** The used range as CSV (an empty sheet gives an empty string); what it shows unless asked for `inputs`. */
+export function exportCsv(sheet: Sheet, options: ToCsvOptions & { values?: CsvValues } = {}): string {
   const used = sheet.usedRange();
-  return used ? toCsv(sheet.readRange(used), options) : "";
+  if (!used) return "";
+  const inputs = sheet.readRange(used);
+  if (options.values === "inputs") return toCsv(inputs, options);
+  const engine = FormulaEngine.of(sheet);
+  const shown = inputs.map((line, i) =>
+    line.map((input, j) => {
+      const row = used.start.row + i;
+      const col = used.start.col + j;
+      const { numFmt } = sheet.styleAt(row, col);
+      return input === "" ? "" : cellText(input, engine.valueAt(row, col), numFmt);
+    }),
+  );
+  return toCsv(shown, options);
 }

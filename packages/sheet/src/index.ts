@@ -17,7 +17,7 @@ export { CommentError, Comments, foldComments } from "./comments.js";
 export type { Comment, CommentRefusalReason, PlacedThread, Thread } from "./comments.js";
 export { CONTENT_LIMITS, fitsGrid, isChatMessage, isCommentText, isTabName, ROOT_RULES } from "./content.js";
 export type { RootRule } from "./content.js";
-export { CsvError, exportCsv, importRows, parseCsv, toCsv } from "./csv.js";
+export { CsvError, exportCsv, importRows, parseCsv, toCsv, type CsvValues } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
 export { fillRange } from "./fill.js";
 export type { FillOptions } from "./fill.js";

@@ -5,7 +5,7 @@
  */
 import * as Y from "yjs";
 import { ErrorCode, type ErrorBody } from "@cosheet/protocol";
-import { CsvError, exportCsv, parseCsv, Sheet } from "@cosheet/sheet";
+import { CsvError, exportCsv, parseCsv, Sheet, type CsvValues } from "@cosheet/sheet";
 import { readXlsx, writeXlsx, XlsxError, type XlsxSheet } from "@cosheet/sheet/xlsx";
 
 /** Cells in one band of an import: each band is written in its own turn of the event loop. */
@@ -29,8 +29,8 @@ export async function xlsxExport(input: { state: Uint8Array }): Promise<Uint8Arr
 }
 
 /** One tab's used range as CSV text. */
-export function csvExport(input: { state: Uint8Array; tab: string; neutralizeFormulas: boolean }): string {
-  return exportCsv(Sheet.of(docOf(input.state), input.tab), { neutralizeFormulas: input.neutralizeFormulas });
+export function csvExport(input: { state: Uint8Array; tab: string; neutralizeFormulas: boolean; values: CsvValues }): string {
+  return exportCsv(Sheet.of(docOf(input.state), input.tab), { neutralizeFormulas: input.neutralizeFormulas, values: input.values });
 }
 
 export interface UploadInput {

@@ -557,8 +557,13 @@ export function apiRouter(
       throw new ProtocolError(ErrorCode.BadRequest, "neutralize: give 1 (the default) or 0");
     }
     const neutralizeFormulas = neutralize === "1" || neutralize === "true";
+    // What people see by default; a script asks for the inputs as typed.
+    const values = queryParam(req, "values") ?? "shown";
+    if (values !== "shown" && values !== "inputs") {
+      throw new ProtocolError(ErrorCode.BadRequest, "values: give shown (the default) or inputs");
+    }
     const { title, state, tab } = await registry.use(req.params.id, (room) => ({ ...snapshot(room), tab: tabOf(room, req).tab }));
-    const body = await files.run("csvExport", { state, tab, neutralizeFormulas });
+    const body = await files.run("csvExport", { state, tab, neutralizeFormulas, values });
     res.type("text/csv; charset=utf-8").attachment(`${fileName(title)}.csv`).send(body);
   });
 

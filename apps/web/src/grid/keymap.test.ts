@@ -29,6 +29,16 @@ describe("the grid's keymap", () => {
     expect(gridCommand(press("End", { ctrlKey: true, shiftKey: true }), editable)).toEqual({ kind: "rowEnd", sheet: true, extend: true });
   });
 
+  it("selects whole columns with Ctrl+Space and whole rows with Shift+Space, in a read-only grid too; a space alone is typed", () => {
+    for (const options of [editable, readOnly]) {
+      expect(gridCommand(press(" ", { ctrlKey: true }), options)).toEqual({ kind: "selectColumns" });
+      expect(gridCommand(press(" ", { metaKey: true }), options)).toEqual({ kind: "selectColumns" });
+      expect(gridCommand(press(" ", { shiftKey: true }), options)).toEqual({ kind: "selectRows" });
+    }
+    expect(gridCommand(press(" "), editable)).toEqual({ kind: "type", text: " " });
+    expect(gridCommand(press(" ", { ctrlKey: true, shiftKey: true }), editable)).toBeNull();
+  });
+
   it("starts editing with a typed character, and leaves keys it has no use for to the browser", () => {
     expect(gridCommand(press("x"), editable)).toEqual({ kind: "type", text: "x" });
     expect(gridCommand(press("F2"), editable)).toEqual({ kind: "edit" });

@@ -10,6 +10,9 @@ export type GridCommand =
   | { kind: "page"; dir: "up" | "down"; extend: boolean }
   | { kind: "switchTab"; by: 1 | -1 }
   | { kind: "selectAll" }
+  /** Ctrl+Space and Shift+Space: the whole columns, or the whole rows, of the selection. */
+  | { kind: "selectColumns" }
+  | { kind: "selectRows" }
   | { kind: "history" }
   | { kind: "comment" }
   | { kind: "menu" }
@@ -55,6 +58,8 @@ export function gridCommand(e: KeyPress, options: KeymapOptions): GridCommand | 
     return { kind: "page", dir: e.key === "PageDown" ? "down" : "up", extend: e.shiftKey };
   }
   if (mod && key === "a") return { kind: "selectAll" };
+  if (e.key === " " && mod && !e.shiftKey && !e.altKey) return { kind: "selectColumns" };
+  if (e.key === " " && e.shiftKey && !mod && !e.altKey) return { kind: "selectRows" };
   // By the key's place, not its character: Alt and Shift change the character on a Mac.
   if (options.history && mod && e.altKey && e.shiftKey && e.code === "KeyH") return { kind: "history" };
   if (options.canComment && mod && e.altKey && !e.shiftKey && e.code === "KeyM") return { kind: "comment" };
