@@ -106,7 +106,7 @@ describe("fill", () => {
     expect((await cell(bob, "A2").textContent())?.trim()).toBe("2");
   });
 
-  it("a copied formula pasted elsewhere moves its relative references", async () => {
+  it("a copied formula pasted elsewhere moves its relative references; as plain text it is its value", async () => {
     const id = await createSheet(env.server.url, "Copy");
     const ada = await env.person(id);
     await typeInto(ada, "A1", "2");
@@ -114,6 +114,9 @@ describe("fill", () => {
     await typeInto(ada, "B1", "=A1*$A$1");
     await cell(ada, "B1").click();
     const copied = await copy(ada);
+    // A text editor gets what the cell shows; the table keeps the formula.
+    expect(copied.text).toBe("4");
+    expect(copied.html).toContain("=A1*$A$1");
     await cell(ada, "B2").click();
     await paste(ada, copied);
     await expect.poll(() => cell(ada, "B2").textContent()).toContain("6");

@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import type { CellRef } from "./a1.js";
-import { cellText, FormulaEngine } from "./formula.js";
+import { shownRange } from "./formula.js";
 import { isNumericInput } from "./value.js";
 import type { TabLookup } from "./refs.js";
 import type { Sheet } from "./sheet.js";
@@ -89,16 +89,5 @@ export type CsvValues = "shown" | "inputs";
 export function exportCsv(sheet: Sheet, options: ToCsvOptions & { values?: CsvValues } = {}): string {
   const used = sheet.usedRange();
   if (!used) return "";
-  const inputs = sheet.readRange(used);
-  if (options.values === "inputs") return toCsv(inputs, options);
-  const engine = FormulaEngine.of(sheet);
-  const shown = inputs.map((line, i) =>
-    line.map((input, j) => {
-      const row = used.start.row + i;
-      const col = used.start.col + j;
-      const { numFmt } = sheet.styleAt(row, col);
-      return input === "" ? "" : cellText(input, engine.valueAt(row, col), numFmt);
-    }),
-  );
-  return toCsv(shown, options);
+  return toCsv(options.values === "inputs" ? sheet.readRange(used) : shownRange(sheet, used), options);
 }

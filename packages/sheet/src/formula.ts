@@ -2,7 +2,7 @@
 import * as formulajs from "@formulajs/formulajs";
 import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
-import type { CellRef } from "./a1.js";
+import type { CellRef, Range } from "./a1.js";
 import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
@@ -683,6 +683,19 @@ function fromParser(value: unknown): CellValue {
  */
 export function cellText(input: string, value: CellValue, numFmt: string | undefined): string {
   return formatNumber(value, numFmt) ?? (isFormula(input) ? displayValue(value) : input);
+}
+
+/** The cells of a range as they show (see {@link cellText}), row by row, as `Sheet.readRange` reads inputs. */
+export function shownRange(sheet: Sheet, range: Range): string[][] {
+  const engine = FormulaEngine.of(sheet);
+  return sheet.readRange(range).map((line, i) =>
+    line.map((input, j) => {
+      if (input === "") return "";
+      const row = range.start.row + i;
+      const col = range.start.col + j;
+      return cellText(input, engine.valueAt(row, col), sheet.styleAt(row, col).numFmt);
+    }),
+  );
 }
 
 /** A value as a cell shows it: numbers without float noise, TRUE/FALSE, errors by their code. */

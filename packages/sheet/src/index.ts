@@ -23,7 +23,7 @@ export { fillRange } from "./fill.js";
 export type { FillOptions } from "./fill.js";
 export { isColor, MAX_DECIMALS, NEUTRAL_COLOR, numberFormat, parseNumberFormat, safeColor } from "./format.js";
 export type { Align, CellStyle, NumberFormat, NumberFormatKind } from "./format.js";
-export { cellText, CIRCULAR, displayValue, FormulaEngine, functionNames } from "./formula.js";
+export { cellText, CIRCULAR, displayValue, FormulaEngine, functionNames, shownRange } from "./formula.js";
 export { idOfBytes, randomId } from "./ids.js";
 export { formulaReferences, isFormula, shiftFormula, tabPrefix } from "./refs.js";
 export type { FormulaReference, TabAxes, TabLookup } from "./refs.js";

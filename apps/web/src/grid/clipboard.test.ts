@@ -9,6 +9,13 @@ describe("clipboard", () => {
     expect(html).toBe("<table><tbody><tr><td>a</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr><tr><td>line<br>break</td><td>1</td></tr></tbody></table>");
   });
 
+  it("writes what cells show as text, and their inputs in the table", () => {
+    const { text, html } = toClipboard([["=A2*2", "50%"]], undefined, [["84", "50.00%"]]);
+    expect(text).toBe("84\t50.00%");
+    expect(fromClipboard({ html, text })).toEqual([["=A2*2", "50%"]]);
+    expect(fromClipboard({ text })).toEqual([["84", "50.00%"]]);
+  });
+
   it("notes where a copy came from, so pasted formulas can move their references", () => {
     const { html } = toClipboard([["=A1"]], { row: 2, col: 1 });
     expect(copiedFrom(html)).toEqual({ row: 2, col: 1 });

@@ -7,16 +7,22 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
 
 /**
- * A block of cells as the clipboard formats other spreadsheets read: tab-separated text (quoted
- * where a value holds a tab, newline or quote) and an HTML table. A copy (not a cut) notes where it
- * came from on the table, so pasting it elsewhere in Cosheet moves its formulas' relative references.
+ * A block of cells as the clipboard formats other spreadsheets read: an HTML table of their inputs
+ * (formulas included), which Cosheet and spreadsheets paste, and tab-separated text of what they
+ * show (`shown`, by default the inputs; quoted where a value holds a tab, newline or quote), which a
+ * text editor pastes. A copy (not a cut) notes where it came from on the table, so pasting it
+ * elsewhere in Cosheet moves its formulas' relative references.
  */
-export function toClipboard(rows: readonly (readonly string[])[], from?: CellRef): { text: string; html: string } {
+export function toClipboard(
+  rows: readonly (readonly string[])[],
+  from?: CellRef,
+  shown: readonly (readonly string[])[] = rows,
+): { text: string; html: string } {
   const body = rows
     .map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(v).replace(/\n/g, "<br>")}</td>`).join("")}</tr>`)
     .join("");
   const origin = from ? ` data-cosheet-from="${formatCell(from)}"` : "";
-  return { text: toCsv(rows, { delimiter: "\t" }), html: `<table${origin}><tbody>${body}</tbody></table>` };
+  return { text: toCsv(shown, { delimiter: "\t" }), html: `<table${origin}><tbody>${body}</tbody></table>` };
 }
 
 /** Where a copy made in Cosheet came from (see toClipboard), or null. */

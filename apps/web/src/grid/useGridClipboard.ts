@@ -1,5 +1,5 @@
 import { onScopeDispose } from "vue";
-import { shiftFormula, type CellRef, type Range, type Sheet } from "@cosheet/sheet";
+import { shiftFormula, shownRange, type CellRef, type Range, type Sheet } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
 import { copiedFrom, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
 
@@ -21,7 +21,8 @@ export function useGridClipboard(options: GridClipboardOptions): void {
   function onCopy(e: ClipboardEvent, cut = false): void {
     if (!options.active() || !e.clipboardData) return;
     const range = selection.range;
-    const { text, html } = toClipboard(options.sheet().readRange(range), cut ? undefined : range.start);
+    const sheet = options.sheet();
+    const { text, html } = toClipboard(sheet.readRange(range), cut ? undefined : range.start, shownRange(sheet, range));
     e.clipboardData.setData("text/plain", text);
     e.clipboardData.setData("text/html", html);
     e.preventDefault();
