@@ -145,74 +145,82 @@ async function writer(url: string, sheetId: string, state: Uint8Array, name?: st
 }
 
 /**
- * Fan-out: one writer edits a cell every 25 ms; latency from the edit to its arrival at every
- * other client. Receivers are plain sockets (they do not apply the update), so the figure is the
- * server's relay plus the network, not this process's work on 200 documents.
+ * Fan-out: one writer on the first node edits a cell every 25 ms; latency from the edit to its
+ * arrival at every other client, split over the nodes. Receivers are plain sockets (they do not
+ * apply the update), so the figure is the servers' relay plus the network, not this process's
+ * work on 200 documents. CPU is each node process's own: in all per delivery, and the busiest
+ * node's per delivery it made.
  */
-async function fanout(clientCount: number, edits: number) {
-  return withServer(async (server) => {
-    const id = await createSheet(server.url);
-    const writer = connect(server.url, id);
-    await writer.provider.whenSynced();
-    const { arrivals, close } = await listeners(server.url, id, clientCount - 1);
-    await sleep(200);
-    const pid = server.child.pid!;
-    const cpuBefore = cpuSeconds(pid);
-    const sent: number[] = [];
-    for (let i = 0; i < edits; i++) {
-      sent.push(performance.now());
-      writer.sheet.setCells([{ row: i % 500, col: 0, input: `e${i}` }]);
-      await sleep(25);
-    }
-    await writer.provider.whenSaved();
-    await sleep(500);
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    writer.close();
-    close();
-    // Edits are far apart, so each one is its own broadcast and arrives in order.
-    const latencies = arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!));
-    if (process.env.BENCH_DEBUG) {
-      const byOrder = arrivals.map((times) => median(times.map((t, k) => t - sent[k]!)));
-      console.log("median latency by receiver (first, 25%, 50%, 75%, last):", [0, 0.25, 0.5, 0.75, 1].map((q) => round(byOrder[Math.min(byOrder.length - 1, Math.floor(q * byOrder.length))]!)));
-      const perEdit = sent.map((_, k) => Math.max(...arrivals.map((t) => t[k]! - sent[k]!)));
-      console.log("per-edit max latency p50/p90/p99:", [50, 90, 99].map((p) => round(percentile(perEdit, p))));
-    }
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      delivered: latencies.length / (edits * (clientCount - 1)),
-      cpuUsPerDelivery: (cpu * 1e6) / latencies.length,
-    };
-  });
+async function fanout(nodes: readonly ServerProcess[], clientCount: number, edits: number) {
+  const id = await createSheet(nodes[0]!.url);
+  const writer = connect(nodes[0]!.url, id);
+  await writer.provider.whenSynced();
+  const groups = [];
+  for (const [i, n] of shares(clientCount - 1, nodes.length).entries()) groups.push(await listeners(nodes[i]!.url, id, n));
+  await sleep(500);
+  const before = nodes.map((node) => cpuSeconds(node.child.pid!));
+  const sent: number[] = [];
+  for (let i = 0; i < edits; i++) {
+    sent.push(performance.now());
+    writer.sheet.setCells([{ row: i % 500, col: 0, input: `e${i}` }]);
+    await sleep(25);
+  }
+  await writer.provider.whenSaved();
+  await sleep(500);
+  const cpu = nodes.map((node, i) => cpuSeconds(node.child.pid!) - before[i]!);
+  writer.close();
+  for (const g of groups) g.close();
+  // Edits are far apart, so each one is its own broadcast and arrives in order.
+  const arrivals = groups.flatMap((g) => g.arrivals);
+  const latencies = arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!));
+  if (process.env.BENCH_DEBUG) {
+    const byOrder = arrivals.map((times) => median(times.map((t, k) => t - sent[k]!)));
+    console.log("median latency by receiver (first, 25%, 50%, 75%, last):", [0, 0.25, 0.5, 0.75, 1].map((q) => round(byOrder[Math.min(byOrder.length - 1, Math.floor(q * byOrder.length))]!)));
+    const perEdit = sent.map((_, k) => Math.max(...arrivals.map((t) => t[k]! - sent[k]!)));
+    console.log("per-edit max latency p50/p90/p99:", [50, 90, 99].map((p) => round(percentile(perEdit, p))));
+  }
+  const delivered = groups.map((g) => g.arrivals.reduce((sum, times) => sum + times.length, 0));
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    delivered: latencies.length / (edits * (clientCount - 1)),
+    cpuUsPerDelivery: (cpu.reduce((a, b) => a + b, 0) * 1e6) / latencies.length,
+    busiestNodeCpuUsPerDelivery: Math.max(...cpu.map((c, i) => (c * 1e6) / delivered[i]!)),
+  };
 }
 
-/** Throughput: 20 writers editing at a fixed rate for a few seconds; every client receives. */
-async function throughput(writers: number, ratePerWriter: number, seconds: number, env: Record<string, string> = {}) {
-  return withServer(async (server) => {
-    const id = await createSheet(server.url);
-    const clients = await connectAll(server.url, id, writers);
-    let delivered = 0;
-    for (const c of clients) {
-      c.sheet.types.cells.observe((event) => {
-        if (!event.transaction.local) delivered += event.keysChanged.size;
-      });
-    }
-    const pid = server.child.pid!;
-    const cpuBefore = cpuSeconds(pid);
-    const started = performance.now();
-    let n = 0;
-    const timers = clients.map((c, w) =>
-      setInterval(() => c.sheet.setCells([{ row: w, col: n++ % 26, input: `w${w}-${n}` }]), 1000 / ratePerWriter),
-    );
-    await sleep(seconds * 1000);
-    for (const t of timers) clearInterval(t);
-    await Promise.all(clients.map((c) => c.provider.whenSaved()));
-    await sleep(500);
-    const elapsed = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    for (const c of clients) c.close();
-    return { edits: n, deliveredPerSecond: delivered / elapsed, cpuUsPerDelivery: (cpu * 1e6) / delivered };
-  }, undefined, env);
+/**
+ * Throughput: `writers` clients split over the nodes, editing at a fixed rate for a few seconds;
+ * every client receives. The rate divides by the whole run, with the second after the writers stop
+ * in which the last edits arrive.
+ */
+async function throughput(nodes: readonly ServerProcess[], writers: number, ratePerWriter: number, seconds: number) {
+  const id = await createSheet(nodes[0]!.url);
+  const clients: Client[] = [];
+  for (const [i, n] of shares(writers, nodes.length).entries()) clients.push(...(await connectAll(nodes[i]!.url, id, n)));
+  let delivered = 0;
+  for (const c of clients) {
+    c.sheet.types.cells.observe((event) => {
+      if (!event.transaction.local) delivered += event.keysChanged.size;
+    });
+  }
+  const before = nodes.map((node) => cpuSeconds(node.child.pid!));
+  const started = performance.now();
+  let n = 0;
+  const timers = clients.map((c, w) => setInterval(() => c.sheet.setCells([{ row: w, col: n++ % 26, input: `w${w}-${n}` }]), 1000 / ratePerWriter));
+  await sleep(seconds * 1000);
+  for (const t of timers) clearInterval(t);
+  await Promise.all(clients.map((c) => c.provider.whenSaved()));
+  await sleep(1000);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = nodes.reduce((sum, node, i) => sum + cpuSeconds(node.child.pid!) - before[i]!, 0);
+  for (const c of clients) c.close();
+  return {
+    edits: n,
+    deliveredPerSecond: delivered / elapsed,
+    cpuUsPerDelivery: (cpu * 1e6) / delivered,
+    cpuUsPerDeliveryPerNode: (cpu * 1e6) / delivered / nodes.length,
+  };
 }
 
 /** Durable-ack latency: sequential updates from one socket, each timed to its ack. */
@@ -624,70 +632,6 @@ function shares(n: number, parts: number): number[] {
 }
 
 /**
- * Fan-out over nodes: one writer on the first node edits a cell every 25 ms; the other clients
- * (plain sockets, as in {@link fanout}) are split over the nodes. CPU is each node process's own:
- * in all per delivery, and the busiest node's per delivery it made.
- */
-async function fanoutOnNodes(postgres: TestPostgres, redis: TestRedis, count: number, clientCount: number, edits: number) {
-  return withNodes(postgres, redis, count, async (nodes) => {
-    const id = await createSheet(nodes[0]!.url);
-    const writer = connect(nodes[0]!.url, id);
-    await writer.provider.whenSynced();
-    const groups = [];
-    for (const [i, n] of shares(clientCount - 1, count).entries()) groups.push(await listeners(nodes[i]!.url, id, n));
-    await sleep(500);
-    const before = nodes.map((node) => cpuSeconds(node.child.pid!));
-    const sent: number[] = [];
-    for (let i = 0; i < edits; i++) {
-      sent.push(performance.now());
-      writer.sheet.setCells([{ row: i % 500, col: 0, input: `e${i}` }]);
-      await sleep(25);
-    }
-    await writer.provider.whenSaved();
-    await sleep(500);
-    const cpu = nodes.map((node, i) => cpuSeconds(node.child.pid!) - before[i]!);
-    writer.close();
-    for (const g of groups) g.close();
-    const latencies = groups.flatMap((g) => g.arrivals.flatMap((times) => times.map((t, k) => t - sent[k]!)));
-    const delivered = groups.map((g) => g.arrivals.reduce((sum, times) => sum + times.length, 0));
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      delivered: latencies.length / (edits * (clientCount - 1)),
-      cpuUsPerDelivery: (cpu.reduce((a, b) => a + b, 0) * 1e6) / latencies.length,
-      busiestNodeCpuUsPerDelivery: Math.max(...cpu.map((c, i) => (c * 1e6) / delivered[i]!)),
-    };
-  });
-}
-
-/** Throughput over nodes: 20 writers (full clients, each receiving all) split over the nodes. */
-async function throughputOnNodes(postgres: TestPostgres, redis: TestRedis, count: number, writers: number, ratePerWriter: number, seconds: number) {
-  return withNodes(postgres, redis, count, async (nodes) => {
-    const id = await createSheet(nodes[0]!.url);
-    const clients: Client[] = [];
-    for (const [i, n] of shares(writers, count).entries()) clients.push(...(await connectAll(nodes[i]!.url, id, n)));
-    let delivered = 0;
-    for (const c of clients) {
-      c.sheet.types.cells.observe((event) => {
-        if (!event.transaction.local) delivered += event.keysChanged.size;
-      });
-    }
-    const before = nodes.map((node) => cpuSeconds(node.child.pid!));
-    const started = performance.now();
-    let n = 0;
-    const timers = clients.map((c, w) => setInterval(() => c.sheet.setCells([{ row: w, col: n++ % 26, input: `w${w}-${n}` }]), 1000 / ratePerWriter));
-    await sleep(seconds * 1000);
-    for (const t of timers) clearInterval(t);
-    await Promise.all(clients.map((c) => c.provider.whenSaved()));
-    await sleep(1000);
-    const elapsed = (performance.now() - started) / 1000;
-    const cpu = nodes.reduce((sum, node, i) => sum + cpuSeconds(node.child.pid!) - before[i]!, 0);
-    for (const c of clients) c.close();
-    return { deliveredPerSecond: delivered / elapsed, cpuUsPerDelivery: (cpu * 1e6) / delivered, cpuUsPerDeliveryPerNode: (cpu * 1e6) / delivered / count };
-  });
-}
-
-/**
  * Catching up, on two nodes, the second behind a proxy that loses every message while told to:
  * (a) an edit whose message is lost, then one whose message arrives: from the second edit to the
  * first shown on the second node (the gap read from the log); (b) a lost last message: from the
@@ -791,7 +735,7 @@ function record(name: string, value: number, unit: string, target = ""): void {
 }
 
 for (const n of want("fanout") ? (process.env.BENCH_FANOUT ?? "2,50,200").split(",").map(Number) : []) {
-  const r = await repeat(() => fanout(n, 200));
+  const r = await repeat(() => withServer((server) => fanout([server], n, 200)));
   results[`fanout${n}`] = r;
   record(`relay latency p50, ${n} clients`, r.p50, "ms");
   record(`relay latency p99, ${n} clients`, r.p99, "ms", n === 200 ? "< 12 ms" : "");
@@ -803,8 +747,8 @@ if (want("throughput")) {
   // On SQLite, then on PostgreSQL, in turn.
   await withPostgres(async (postgres) => {
     const tp = await repeat(async () => {
-      const sqlite = await throughput(20, 25, 5);
-      const pg = await throughput(20, 25, 5, { DATABASE_URL: await postgres.newDatabase() });
+      const sqlite = await withServer((server) => throughput([server], 20, 25, 5));
+      const pg = await withServer((server) => throughput([server], 20, 25, 5), undefined, { DATABASE_URL: await postgres.newDatabase() });
       return { ...sqlite, postgresDeliveredPerSecond: pg.deliveredPerSecond, postgresCpuUsPerDelivery: pg.cpuUsPerDelivery };
     });
     results.throughput20 = tp;
@@ -834,13 +778,13 @@ if (want("nodes")) {
     const redis = await startRedis();
     try {
       for (const count of [1, 2, 3]) {
-        const f = await repeat(() => fanoutOnNodes(postgres, redis, count, 200, 200));
+        const f = await repeat(() => withNodes(postgres, redis, count, (nodes) => fanout(nodes, 200, 200)));
         results[`nodesFanout${count}`] = f;
         record(`nodes: relay latency p99, 200 clients on ${count} node(s)`, f.p99, "ms");
         record(`nodes: delivered fraction, 200 clients on ${count} node(s)`, f.delivered * 100, "%");
         record(`nodes: CPU per delivery, all nodes, 200 clients on ${count} node(s)`, f.cpuUsPerDelivery, "µs");
         record(`nodes: CPU per delivery, busiest node, 200 clients on ${count} node(s)`, f.busiestNodeCpuUsPerDelivery, "µs");
-        const t = await repeat(() => throughputOnNodes(postgres, redis, count, 20, 25, 5));
+        const t = await repeat(() => withNodes(postgres, redis, count, (nodes) => throughput(nodes, 20, 25, 5)));
         results[`nodesThroughput${count}`] = t;
         record(`nodes: delivered updates/s, 20 writers on ${count} node(s)`, t.deliveredPerSecond, "/s");
         record(`nodes: CPU per delivery, 20 writers on ${count} node(s)`, t.cpuUsPerDelivery, "µs");

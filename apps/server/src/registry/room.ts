@@ -272,11 +272,18 @@ export class Room {
    * people deleting the rest at once can leave none: the server then adds one back, for everyone.
    */
   private keepOneRowAndColumn(): void {
-    for (const { id } of Workbook.of(this.doc).list()) {
-      const sheet = Sheet.of(this.doc, id);
+    for (const sheet of this.emptyTabs()) {
       if (sheet.rowCount === 0) sheet.insertRows(0, 1, LOCAL_ORIGIN);
       if (sheet.colCount === 0) sheet.insertCols(0, 1, LOCAL_ORIGIN);
     }
+  }
+
+  /** The tabs left without a row or without a column. */
+  private emptyTabs(): Sheet[] {
+    return Workbook.of(this.doc)
+      .list()
+      .map(({ id }) => Sheet.of(this.doc, id))
+      .filter((sheet) => sheet.rowCount === 0 || sheet.colCount === 0);
   }
 
   /** Runs `fn` as one transaction on the document; resolves once its changes are durable. */
@@ -505,16 +512,7 @@ export class Room {
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update, STORED_ORIGIN);
     }, STORED_ORIGIN);
-    if (this.hasEmptyTab()) this.mendEmptyTab(EMPTY_TAB_WAIT_MS);
-  }
-
-  private hasEmptyTab(): boolean {
-    return Workbook.of(this.doc)
-      .list()
-      .some(({ id }) => {
-        const sheet = Sheet.of(this.doc, id);
-        return sheet.rowCount === 0 || sheet.colCount === 0;
-      });
+    if (this.emptyTabs().length > 0) this.mendEmptyTab(EMPTY_TAB_WAIT_MS);
   }
 
   /**
@@ -527,7 +525,7 @@ export class Room {
     if (this.emptyTabTimer || this.destroyed) return;
     this.emptyTabTimer = setTimeout(() => {
       this.emptyTabTimer = null;
-      if (this.destroyed || !this.hasEmptyTab()) return;
+      if (this.destroyed || this.emptyTabs().length === 0) return;
       const caughtUp = this.heldThrough >= this.head && !this.catchingUp;
       const last = this.lastStoredSeq === this.heldThrough;
       if (caughtUp && (last || delayMs > EMPTY_TAB_WAIT_MS)) this.keepOneRowAndColumn();
