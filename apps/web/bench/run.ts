@@ -15,8 +15,8 @@ import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from ".
 import { traced } from "./trace.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, million, formulas. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,sheet10k,million,formulas").split(","));
+/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, million, sort, formulas. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,sheet10k,million,sort,formulas").split(","));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 
@@ -58,6 +58,19 @@ const changedScript = (selector: string, before: string) => `new Promise((done, 
   const check = () => {
     const text = document.querySelector(${JSON.stringify(selector)})?.textContent?.trim() ?? "";
     if (text !== ${JSON.stringify(before)}) done(Date.now());
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+/**
+ * In the page: resolves with Date.now() at the first animation frame where the element at
+ * `selector` says `text` (rejects after 30 s).
+ */
+const saysScript = (selector: string, text: string) => `new Promise((done, fail) => {
+  setTimeout(() => fail(new Error("never said " + ${JSON.stringify(text)})), 30000);
+  const check = () => {
+    if (document.querySelector(${JSON.stringify(selector)})?.textContent?.trim() === ${JSON.stringify(text)}) done(Date.now());
     else requestAnimationFrame(check);
   };
   check();
@@ -302,7 +315,16 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
 async function million(): Promise<void> {
   const id = await createSheet(server.url, "100k rows x 10");
   await importCsv(server.url, id, Array.from({ length: 100_000 }, (_, r) => Array.from({ length: 10 }, (_, c) => `r${r}c${c}`)));
-  const figures = { shown: [] as number[], synced: [] as number[], longest: [] as number[], over50: [] as number[], p50: [] as number[], p95: [] as number[] };
+  const figures = {
+    shown: [] as number[],
+    synced: [] as number[],
+    longest: [] as number[],
+    over50: [] as number[],
+    p50: [] as number[],
+    p95: [] as number[],
+    findOne: [] as number[],
+    findMany: [] as number[],
+  };
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(longTaskScript);
@@ -321,6 +343,22 @@ async function million(): Promise<void> {
     figures.longest.push(Math.max(0, ...tasks));
     figures.over50.push(tasks.length);
     await scrollFrames(page, "scrolling a million cells", figures);
+    // Find (Ctrl+F) from the top: Enter until the match is shown active and counted, for one
+    // match at the far end and for 100,000 matches (the whole sheet is searched either way).
+    const box = page.getByRole("searchbox", { name: "Find in sheet" });
+    for (const [query, said, into] of [["r99999c9", "1 of 1", figures.findOne], ["c5", "1 of 100,000", figures.findMany]] as const) {
+      await page.getByRole("grid").focus();
+      await page.keyboard.press("Control+Home");
+      await page.keyboard.press("Control+f");
+      await box.fill(query);
+      const found = page.evaluate<number>(saysScript("[role=search] [role=status]", said));
+      const pressed = await nextEvent(page, "keydown");
+      await profiled(page, `finding ${query} in a million cells`, async () => {
+        await box.press("Enter");
+        into.push((await found) - (await pressed()));
+      });
+      await box.press("Escape");
+    }
     await context.close();
   }
   results.million = medians(figures);
@@ -329,6 +367,51 @@ async function million(): Promise<void> {
   table.push(["1M cells: longest task until synced", `${round(median(figures.longest))} ms`, "<= 50 ms"]);
   table.push(["1M cells: long tasks (> 50 ms) until synced", `${round(median(figures.over50))}`, "0"]);
   table.push(["1M cells: scroll 300 px/frame, p50 / p95", `${round(median(figures.p50))} / ${round(median(figures.p95))} ms`, "p95 <= 16.7 ms"]);
+  table.push(["1M cells: find, Enter until the one match far below is shown and counted", `${round(median(figures.findOne))} ms`, ""]);
+  table.push(["1M cells: find, Enter until the first of 100,000 matches is shown and all counted", `${round(median(figures.findMany))} ms`, ""]);
+}
+
+/**
+ * Sorting 100,000 rows (4 columns) by a column of numbers from its header menu: from the click
+ * until the sorting browser shows the new first row, and until a second browser does. A sheet per
+ * run, so that each sort moves every row.
+ */
+async function sort(): Promise<void> {
+  const figures = { applied: [] as number[], second: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const id = await createSheet(server.url, "100k rows to sort");
+    // Numbers in B, in an order that puts a different row first once sorted.
+    const rows = Array.from({ length: 100_000 }, (_, r) => [`row ${r + 1}`, String((r * 7919 + 1 + i) % 100_003), `c${r}`, String(r)]);
+    await importCsv(server.url, id, rows);
+    const url = `${server.url}/s/${id}#k=${ownerSecret(id)}`;
+    const pages = await Promise.all(
+      [0, 1].map(async () => {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 120_000 });
+        return page;
+      }),
+    );
+    const [page, second] = pages as [Page, Page];
+    const first = (await page.locator(cellSelector(0, 0)).textContent())?.trim() ?? "";
+    const applied = page.evaluate<number>(changedScript(cellSelector(0, 0), first));
+    const shown = second.evaluate<number>(changedScript(cellSelector(0, 0), first));
+    await page.locator('[role=columnheader][aria-colindex="3"]').click({ button: "right" });
+    const item = page.getByRole("menuitem", { name: "Sort sheet by B, A → Z" });
+    await item.waitFor();
+    const clicked = await nextEvent(page, "click");
+    await profiled(page, "sorting 100k rows", async () => {
+      await item.click();
+      const at = await clicked();
+      figures.applied.push((await applied) - at);
+      figures.second.push((await shown) - at);
+    }, { second });
+    for (const p of pages) await p.context().close();
+  }
+  results.sort = medians(figures);
+  table.push(["sort 100k rows by a column: until the sorting browser shows it", `${round(median(figures.applied))} ms`, ""]);
+  table.push(["sort 100k rows: until a second browser shows it", `${round(median(figures.second))} ms`, ""]);
 }
 
 /** Formula recalculation in the page: the sheet package's formula benchmark, bundled as is. */
@@ -355,7 +438,7 @@ async function formulas(): Promise<void> {
 }
 
 try {
-  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["sheet10k", sheet10k], ["million", million], ["formulas", formulas]] as const) {
+  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["sheet10k", sheet10k], ["million", million], ["sort", sort], ["formulas", formulas]] as const) {
     if (ONLY.has(name)) await run();
   }
 } finally {

@@ -44,4 +44,33 @@ describe("Axis", () => {
     expect(axis.indexOf(a!)).toBe(-1);
     expect(axis.indexOf(b!)).toBe(0);
   });
+
+  it("counts an id held twice (two moves at once) where it first is, and deletes every copy of it", () => {
+    const doc = new Y.Doc();
+    const axis = new Axis(doc.getArray<string>("rows"));
+    axis.array.push(["a", "b", "c", "b", "a", "d"]);
+    expect(axis.list()).toEqual(["a", "b", "c", "d"]);
+    expect(axis.length).toBe(4);
+    expect(axis.indexOf("d")).toBe(3);
+    const [fresh] = axis.insert(3, 1); // before "d", which is at 5 in the array
+    expect(axis.list()).toEqual(["a", "b", "c", fresh, "d"]);
+    axis.delete(0, 2);
+    expect(axis.array.toArray()).toEqual(["c", fresh, "d"]);
+    expect(axis.list()).toEqual(["c", fresh, "d"]);
+  });
+
+  it("reorders ids by deleting and inserting only the stretch that moves, and refuses other ids", () => {
+    const doc = new Y.Doc();
+    const axis = new Axis(doc.getArray<string>("rows"));
+    axis.array.push(["a", "b", "c", "d", "e"]);
+    const changes: unknown[] = [];
+    axis.array.observe((e) => changes.push(e.changes.delta));
+    doc.transact(() => axis.reorder(1, ["d", "c", "b"]));
+    expect(axis.list()).toEqual(["a", "d", "c", "b", "e"]);
+    expect(changes).toEqual([[{ retain: 1 }, { insert: ["d", "c", "b"] }, { delete: 3 }]]);
+    axis.reorder(0, ["a", "d"]);
+    expect(changes).toHaveLength(1);
+    expect(() => axis.reorder(0, ["a", "e"])).toThrow();
+    expect(() => axis.reorder(0, ["a", "a"])).toThrow();
+  });
 });

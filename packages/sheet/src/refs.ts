@@ -170,6 +170,28 @@ export function namedIds(stored: string): string[] | null {
   return MAYBE_A1.test(rest) && formulaReferences(rest).length > 0 ? null : ids;
 }
 
+/** Two stored references joined by `:`, a range: groups 1-5 are its first end, 6-10 its second. */
+const STORED_RANGE = new RegExp(`${STORED_ALL.source}:${STORED_ALL.source}`, "g");
+
+/**
+ * A stored formula whose ranges spanning several rows keep the places of those rows after rows
+ * moved (a sort): `moved` maps a row id that moved to the id now at its old place. References to
+ * one cell, and ranges within one row, are kept: they follow their cells. `onTab` says whether a
+ * reference's tab (none: the formula's own) is the one whose rows moved.
+ */
+export function keepRangePlaces(stored: string, onTab: (tabId: string | undefined) => boolean, moved: ReadonlyMap<string, string>): string {
+  if (!stored.includes(OPEN) || !stored.includes(":")) return stored;
+  const end = (tab: string | undefined, absCol: string, colId: string, absRow: string, rowId: string) =>
+    `${OPEN}${tab === undefined ? "" : `${tab}!`}${absCol}${colId}.${absRow}${moved.get(rowId) ?? rowId}${CLOSE}`;
+  return mapOutsideStrings(stored, (code) =>
+    code.replace(STORED_RANGE, (whole, ...m: (string | undefined)[]) => {
+      const [t1, ac1, c1, ar1, r1, t2, ac2, c2, ar2, r2] = m as [string | undefined, string, string, string, string, string | undefined, string, string, string, string];
+      if (r1 === r2 || !onTab(t1)) return whole;
+      return `${end(t1, ac1, c1, ar1, r1)}:${end(t2, ac2, c2, ar2, r2)}`;
+    }),
+  );
+}
+
 /**
  * `=SUM(A1:B$2)` as stored, with its references as ids. A reference to another tab by its name
  * (`Data!B2`) is stored by that tab's id as well, so renaming the tab rewrites nothing; one to a

@@ -125,6 +125,28 @@ describe("validateUpdate", () => {
     expect(addCols(fits)).toBeNull();
   });
 
+  it("counts columns and rows an update deletes against those it adds: a sort at the limit is taken", () => {
+    const { server, client } = pair(1000);
+    const sync = () => Y.applyUpdate(server, Y.encodeStateAsUpdate(client.doc, Y.encodeStateVector(server)));
+    client.types.cols.push(Array.from({ length: CONTENT_LIMITS.gridCells / 1000 - 5 }, (_, i) => `c${i}`)); // at the limit
+    sync();
+    const all = client.cols.list();
+    const moved = updateOf(client, () => client.doc.transact(() => client.cols.reorder(0, [...all].reverse())));
+    expect(problem(server, moved)).toBeNull();
+    const rows = client.rows.list();
+    const rowsMoved = updateOf(client, () => client.doc.transact(() => client.rows.reorder(0, [...rows].reverse())));
+    expect(problem(server, Y.mergeUpdates([moved, rowsMoved]))).toBeNull();
+    // Past the limit by one column, however the update is merged.
+    const grow = updateOf(client, () =>
+      client.doc.transact(() => {
+        client.cols.delete(0, 1);
+        client.types.cols.push(["x1", "x2"]);
+      }),
+    );
+    expect(problem(server, Y.mergeUpdates([moved, rowsMoved, grow]))).toBe("content");
+    expect(problem(server, Y.mergeUpdates([moved, rowsMoved, grow, grow]))).toBe("content");
+  });
+
   it("refuses an update whose first change was withheld, and takes both in order", () => {
     const { server, client } = pair();
     const first = updateOf(client, () => client.setCellsA1({ A1: "one" }));

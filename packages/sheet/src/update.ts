@@ -111,7 +111,7 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
     if (named.size > CONTENT_LIMITS.tabs) throw content(`would give the workbook ${named.size} tabs: the limit is ${CONTENT_LIMITS.tabs}`);
     // A tab's types belong to a tab the workbook has: no making up types by the thousand.
     for (const tab of used) if (!named.has(tab)) throw content(`writes the types of a tab "${tab.slice(0, 40)}" the workbook does not have`);
-    if (added.size > 0) checkSizes(doc, added, named);
+    if (added.size > 0) checkSizes(doc, added, removedLines(doc, records), named);
   }
   return bytes;
 }
@@ -120,12 +120,19 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, options: Validate
  * Refuses growth past the limits: each tab within the grid's, and all tabs of the workbook
  * together within its number of cells (rows x columns, empty ones included).
  */
-function checkSizes(doc: Y.Doc, added: ReadonlyMap<string, { rows: number; cols: number }>, tabs: ReadonlySet<string>): void {
+function checkSizes(
+  doc: Y.Doc,
+  added: ReadonlyMap<string, { rows: number; cols: number }>,
+  removed: ReadonlyMap<string, { rows: number; cols: number }>,
+  tabs: ReadonlySet<string>,
+): void {
   // Read without making the types (a refused update must leave nothing behind).
   const length = (name: string) => (doc.share.get(name) as Y.AbstractType<unknown> | undefined)?._length ?? 0;
   const size = (tab: string) => {
     const more = added.get(tab) ?? { rows: 0, cols: 0 };
-    return { rows: length(tabTypeName(tab, "rows")) + more.rows, cols: length(tabTypeName(tab, "cols")) + more.cols };
+    const less = removed.get(tab) ?? { rows: 0, cols: 0 };
+    const count = (axis: "rows" | "cols") => length(tabTypeName(tab, axis)) + more[axis] - less[axis];
+    return { rows: count("rows"), cols: count("cols") };
   };
   for (const tab of added.keys()) {
     const { rows, cols } = size(tab);
@@ -201,20 +208,59 @@ function checkKeptDeletes(doc: Y.Doc, records: UpdateRecords): void {
     if (type?._start) kept.add(type);
   }
   if (kept.size === 0) return;
+  forEachDeleted(doc, records, (item) => {
+    if (kept.has(item.parent)) throw new UpdateError("only the server writes the sheet's comments, and nothing in them is deleted", "forbidden");
+  });
+}
+
+/**
+ * Calls `fn` with each item of the document the update deletes (not deleted yet) and how much of
+ * it. What the update itself adds is not included: its items are checked one by one.
+ */
+function forEachDeleted(doc: Y.Doc, records: UpdateRecords, fn: (item: Y.Item, length: number) => void): void {
   for (const [client, ranges] of records.deletes) {
     const structs = doc.store.clients.get(client);
     if (!structs) continue;
     const known = Y.getState(doc.store, client);
-    for (const { clock, len } of ranges) {
-      if (clock >= known) continue; // what the update itself adds: its items are checked one by one
-      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+    for (const { clock, len } of merged(ranges)) {
+      if (clock >= known) continue;
+      const end = Math.min(clock + len, known);
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < end; i++) {
         const struct = structs[i]!;
-        if (struct instanceof Y.Item && !struct.deleted && kept.has(struct.parent)) {
-          throw new UpdateError("only the server writes the sheet's comments, and nothing in them is deleted", "forbidden");
-        }
+        if (!(struct instanceof Y.Item) || struct.deleted) continue;
+        const from = Math.max(clock, struct.id.clock);
+        fn(struct, Math.min(end, struct.id.clock + struct.length) - from);
       }
     }
   }
+}
+
+/** Ranges of clocks in order, overlapping ones joined (a crafted update may repeat a range). */
+function merged(ranges: readonly { clock: number; len: number }[]): { clock: number; len: number }[] {
+  const out: { clock: number; len: number }[] = [];
+  for (const { clock, len } of [...ranges].sort((a, b) => a.clock - b.clock)) {
+    const last = out[out.length - 1];
+    if (last && clock <= last.clock + last.len) last.len = Math.max(last.len, clock + len - last.clock);
+    else out.push({ clock, len });
+  }
+  return out;
+}
+
+/** Rows and columns the update deletes, by tab (a sort deletes as many as it adds). */
+function removedLines(doc: Y.Doc, records: UpdateRecords): Map<string, { rows: number; cols: number }> {
+  const removed = new Map<string, { rows: number; cols: number }>();
+  forEachDeleted(doc, records, (item, length) => {
+    const type = item.parent as Y.AbstractType<unknown> | null;
+    if (type === null || type._item !== null || item.parentSub !== null || !item.countable) return;
+    const root = Y.findRootTypeKey(type);
+    const axis = root.slice(root.lastIndexOf("/") + 1);
+    const tab = tabOfRoot(root);
+    if (tab === null || (axis !== "rows" && axis !== "cols")) return;
+    let counts = removed.get(tab);
+    if (!counts) removed.set(tab, (counts = { rows: 0, cols: 0 }));
+    counts[axis] += length;
+  });
+  return removed;
 }
 
 function inWritable(item: Y.Item, writable: ReadonlySet<string>): boolean {

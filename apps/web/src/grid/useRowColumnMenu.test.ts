@@ -12,6 +12,7 @@ function setup() {
     deleteRows: vi.fn(),
     insertCols: vi.fn(),
     deleteCols: vi.fn(),
+    sortSheet: vi.fn(),
     notice: vi.fn(),
   };
   const menu = useRowColumnMenu(() => size, commands);

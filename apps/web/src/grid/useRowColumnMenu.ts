@@ -8,6 +8,8 @@ export interface RowColumnCommands {
   deleteRows(index: number, count: number): void;
   insertCols(index: number, count: number): void;
   deleteCols(index: number, count: number): void;
+  /** Sorts the sheet's rows (below any frozen ones) by a column. */
+  sortSheet(col: number, descending: boolean): void;
   /** Tells the user why a command did nothing. */
   notice(message: string): void;
 }
@@ -27,7 +29,7 @@ const CONFIRM_DELETE_ABOVE = 100;
 
 type Lines = "rows" | "columns";
 
-/** Inserting and deleting rows and columns: the header menu and the keyboard commands. */
+/** Inserting, deleting and sorting rows and columns: the header menu and the keyboard commands. */
 export function useRowColumnMenu(size: () => { rows: number; cols: number }, commands: RowColumnCommands) {
   const selection = useSelectionStore();
   const menu = shallowRef<{ x: number; y: number; items: MenuItem[] } | null>(null);
@@ -120,6 +122,8 @@ export function useRowColumnMenu(size: () => { rows: number; cols: number }, com
               action: () => remove("columns", start.col, colCount),
               unavailable: refusal("columns", colCount),
             },
+            { label: `Sort sheet by ${colToLetters(start.col)}, A → Z`, action: () => commands.sortSheet(start.col, false) },
+            { label: `Sort sheet by ${colToLetters(start.col)}, Z → A`, action: () => commands.sortSheet(start.col, true) },
           ]
         : [
             { label: "Insert row above", action: () => commands.insertRows(start.row, 1) },
