@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cell, createSheet, e2eSuite, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
@@ -55,5 +55,18 @@ describe("typing a formula", () => {
     expect(await page.getByLabel("Edit C1").inputValue()).toBe("=ma");
     await page.keyboard.press("Escape");
     await expect.poll(() => page.getByLabel("Edit C1").count()).toBe(0);
+  });
+
+  it("spills an array into the cells below, shows #SPILL! while one is in the way, and another browser sees the same", async () => {
+    const id = await createSheet(env.server.url, "Arrays");
+    const [ada, bob] = [await env.person(id), await env.person(id)];
+    for (const [a1, text] of [["A1", "pear"], ["A2", "apple"], ["A3", "pear"], ["C1", "=SORT(UNIQUE(A1:A3))"]] as const) await typeInto(ada, a1, text);
+    const column = (page: typeof ada) => Promise.all(["C1", "C2", "C3"].map((a) => shown(page, a)));
+    for (const page of [ada, bob]) await expect.poll(() => column(page)).toEqual(["apple", "pear", ""]);
+    await typeInto(bob, "C2", "mine");
+    for (const page of [ada, bob]) await expect.poll(() => column(page)).toEqual(["#SPILL!", "mine", ""]);
+    await cell(bob, "C2").click();
+    await bob.keyboard.press("Delete");
+    for (const page of [ada, bob]) await expect.poll(() => column(page)).toEqual(["apple", "pear", ""]);
   });
 });

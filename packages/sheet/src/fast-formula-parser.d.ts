@@ -25,7 +25,8 @@ declare module "fast-formula-parser" {
   export default class FormulaParser {
     static FormulaError: typeof FormulaError;
     constructor(options: Options);
-    parse(formula: string, position: CellRef): unknown;
+    /** `allowReturnArray`: an array (or a range) comes back as rows of values, not as its first value. */
+    parse(formula: string, position: CellRef, allowReturnArray?: boolean): unknown;
     supportedFunctions(): string[];
   }
 }

@@ -238,6 +238,44 @@ const CASES: [formula: string, expected: unknown][] = [
   ["=SUM(H1:H2)", { error: "#CIRCULAR!" }],
 ];
 
+/**
+ * Dynamic arrays: each case's formula is in H1 and its documented result spills from there (a
+ * single value is one cell); the cells are read as the grid reads them.
+ */
+const ARRAY_CASES: [formula: string, expected: unknown[][]][] = [
+  ["=SEQUENCE(3)", [[1], [2], [3]]],
+  ["=SEQUENCE(2,3)", [[1, 2, 3], [4, 5, 6]]],
+  ["=SEQUENCE(3,1,10,-2)", [[10], [8], [6]]],
+  ["=SEQUENCE(0)", [[{ error: "#CALC!" }]]],
+  ["=UNIQUE({1;2;1;3})", [[1], [2], [3]]],
+  ["=UNIQUE(D1:D3)", [["apple"], ["banana"], ["cherry"]]],
+  ["=SORT(B1:B3,1,-1)", [[3], [2], [1]]],
+  ["=SORT(D1:E3,2)", [["banana", 0.25], ["apple", 1.5], ["cherry", 3]]],
+  ["=SORTBY(D1:D3,E1:E3,-1)", [["cherry"], ["apple"], ["banana"]]],
+  ["=FILTER(D1:D3,E1:E3>1)", [["apple"], ["cherry"]]],
+  ["=FILTER(D1:E3,E1:E3<1)", [["banana", 0.25]]],
+  ['=FILTER(D1:D3,E1:E3>5,"none")', [["none"]]],
+  ['=XLOOKUP("banana",D1:D3,E1:E3)', [[0.25]]],
+  ['=XLOOKUP("BANANA",D1:D3,D1:E3)', [["banana", 0.25]]],
+  ["=XLOOKUP(2,E1:E3,D1:D3,,1)", [["cherry"]]],
+  ["=XLOOKUP(1,E1:E3,D1:D3,,-1)", [["banana"]]],
+  ['=XLOOKUP("kiwi",D1:D3,E1:E3)', [[{ error: "#N/A" }]]],
+  ['=XMATCH("cherry",D1:D3)', [[3]]],
+  ['=XMATCH("b*",D1:D3,2)', [[2]]],
+  ["=TRANSPOSE(B1:B3)", [[1, 2, 3]]],
+  ["=B1:B3*10", [[10], [20], [30]]],
+  ["=B1:B3+{10;20;30}", [[11], [22], [33]]],
+  ['=B1:B3&"x"', [["1x"], ["2x"], ["3x"]]],
+  ["=-B1:B3", [[-1], [-2], [-3]]],
+  ["=B1:B3>1", [[false], [true], [true]]],
+  ["=B1:B2*{1,2}", [[1, 2], [2, 4]]],
+  ["=B1:B3*{1;2}", [[1], [4], [{ error: "#N/A" }]]],
+  ["={1,2;3,4}", [[1, 2], [3, 4]]],
+  ["=SUM(B1:B3*B1:B3)", [[14]]],
+  ["=SUMPRODUCT((B1:B3>1)*E1:E3)", [[3.25]]],
+  ["=A3:A5", [[30], [0], ["text"]]],
+];
+
 describe("formula conformance", () => {
   const [sheet] = replicas(1, { rows: 20, cols: 10 });
   sheet!.setCellsA1(DATA);
@@ -248,5 +286,20 @@ describe("formula conformance", () => {
     const value = engine.valueAt(row, col);
     if (typeof expected === "number") expect(value).toBeCloseTo(expected, 10);
     else expect(value).toEqual(expected);
+  });
+});
+
+describe("dynamic array conformance", () => {
+  const [sheet] = replicas(1, { rows: 20, cols: 10 });
+  sheet!.setCellsA1(DATA);
+  const engine = FormulaEngine.of(sheet!);
+  it.each(ARRAY_CASES)("%s", (formula, expected) => {
+    sheet!.setCellsA1({ H1: formula });
+    const { row, col } = parseCell("H1");
+    const got = expected.map((line, i) => line.map((_, j) => engine.valueAt(row + i, col + j)));
+    expect(got).toEqual(expected);
+    // Nothing beyond it: the cell below the array (and right of it) is empty.
+    expect(engine.valueAt(row + expected.length, col)).toBeNull();
+    expect(engine.valueAt(row, col + expected[0]!.length)).toBeNull();
   });
 });

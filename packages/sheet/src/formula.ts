@@ -3,10 +3,11 @@ import * as formulajs from "@formulajs/formulajs";
 import FormulaParser, { type Arg, type RangeRef } from "fast-formula-parser";
 import type * as Y from "yjs";
 import type { CellRef, Range } from "./a1.js";
+import { ARRAY_FUNCTIONS } from "./arrays.js";
 import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
 import { formatNumber } from "./format.js";
-import { formulaFromStored, isFormula, namedIds } from "./refs.js";
+import { formulaFromStored, formulaReferences, isFormula, namedIds } from "./refs.js";
 import { cellKey, splitCellKey } from "./schema.js";
 import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
@@ -53,6 +54,38 @@ const MAX_TEXTS = 500_000;
 const POSITIONAL = /\b(?:ROWS?|COLUMNS?|OFFSET|INDIRECT|INDEX|CELL|AREAS|ISREF)\s*\(/i;
 
 const err = (error: string): CellError => ({ error });
+
+/** The error of a formula whose array cannot spill: a cell it would cover holds something, or it runs off the sheet. */
+export const SPILL = "#SPILL!";
+/** At most this many cells in one spilled array; a larger one shows {@link SPILL}. */
+export const MAX_SPILL_CELLS = 1_000_000;
+
+/** A formula's result of more than one cell: rows of values, spilling right and down from its cell. */
+type ArrayValue = CellValue[][];
+
+/** How far a formula's array can reach from its cell, at most; null when nothing bounds it. */
+type Reach = { rows: number; cols: number } | null;
+
+/** `=SEQUENCE(3)`, `=SEQUENCE(2, 4, …)`: a generator whose size is written out. */
+const WRITTEN_SEQUENCE = /^=\s*SEQUENCE\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?(?:,[^()]*)?\)\s*$/i;
+/** Generators sized by what they read, and whole rows or columns: no bound on an array's size. */
+const UNBOUNDED = /\b(?:SEQUENCE|RANDARRAY|MUNIT)\s*\(|\u27e8[^\u27e9]*\*[^\u27e9]*\u27e9/i;
+
+/**
+ * Formulas that may give an array (by a function that makes one, an array constant, or a range in
+ * arithmetic or alone): only these are evaluated to find what spills into an empty cell. Others
+ * found to spill anyway (rarely: a lookup returning a range) spill once evaluated.
+ */
+const MAY_SPILL = new RegExp(
+  [
+    String.raw`\b(?:UNIQUE|SORTBY|SORT|FILTER|SEQUENCE|TRANSPOSE|XLOOKUP|MMULT|MUNIT|MINVERSE|FREQUENCY)\s*\(`,
+    String.raw`\{`,
+    String.raw`\u27e9\s*[-+*/^&<>=]`,
+    String.raw`[-+*/^&<>=]\s*\u27e8[^\u27e9]*\u27e9:`,
+    String.raw`^=\s*\u27e8[^\u27e9]*\u27e9:\u27e8[^\u27e9]*\u27e9\s*$`,
+  ].join("|"),
+  "i",
+);
 
 /**
  * Functions whose fast-formula-parser version differs from Excel: TRIM keeps inner runs of spaces,
@@ -134,7 +167,11 @@ let names: string[] | null = null;
 /** Every function a formula can call, sorted. */
 export function functionNames(): readonly string[] {
   names ??= [
-    ...new Set([...new FormulaParser({ onCell: () => null, onRange: () => [[null]] }).supportedFunctions(), ...Object.keys(gaps())]),
+    ...new Set([
+      ...new FormulaParser({ onCell: () => null, onRange: () => [[null]] }).supportedFunctions(),
+      ...Object.keys(gaps()),
+      ...Object.keys(ARRAY_FUNCTIONS),
+    ]),
   ].sort();
   return names;
 }
@@ -191,6 +228,17 @@ export class FormulaEngine {
   private seen: { rows: readonly string[]; cols: readonly string[] };
   /** Formulas settled after rows or columns moved, before the engine saw the move: their reads are in the new positions. */
   private readonly settledMoved = new Set<string>();
+  /**
+   * The arrays of evaluated formulas, by the key of the formula's cell: those that spill (the value
+   * cached there is their first) and those that cannot (it shows {@link SPILL}).
+   */
+  private readonly spills = new Map<string, { values: ArrayValue; blocked: boolean }>();
+  /** The formulas that may spill (see MAY_SPILL), by key; found on first need, then kept as cells change. */
+  private maySpill: Set<string> | null = null;
+  /** Those of them with no value yet. */
+  private readonly unsettled = new Set<string>();
+  /** Stored formula -> how far its array can reach (see reach), kept until rows or columns move. */
+  private readonly reaches = new Map<string, Reach>();
   /** Formulas evaluated so far (for tests and benchmarks). */
   evaluations = 0;
 
@@ -214,7 +262,7 @@ export class FormulaEngine {
         return this.forParser(this.read(this, ref.row - 1, ref.col - 1));
       },
       onRange: (ref) => this.rangeValues(ref),
-      functions: gaps(),
+      functions: { ...gaps(), ...ARRAY_FUNCTIONS },
     });
     let book = books.get(sheet.doc);
     if (!book) {
@@ -265,7 +313,20 @@ export class FormulaEngine {
    * since, whose dependents are forgotten in turn.
    */
   private staleAfter(cells: Iterable<string | null>, moved: ReadonlySet<string>, renamed: boolean): (string | null)[] {
-    if (moved.size > 0 || renamed) this.texts.clear();
+    if (moved.size > 0 || renamed) {
+      this.texts.clear();
+      this.reaches.clear();
+    }
+    if (this.maySpill) {
+      for (const key of cells) {
+        if (key === null) continue;
+        if (MAY_SPILL.test(this.sheet.inputOf(key))) this.maySpill.add(key);
+        else {
+          this.maySpill.delete(key);
+          this.unsettled.delete(key);
+        }
+      }
+    }
     const stale: (string | null)[] = moved.has(this.sheet.tab) ? this.remap() : [];
     // Tabs renamed, added or deleted: every formula reading another tab (or a name no tab had) may
     // read something else now; they are forgotten as if edited, so their dependents are too. So
@@ -294,7 +355,7 @@ export class FormulaEngine {
     // which each move replaces (a move in a transaction still under way too, if a value is read
     // in it after earlier changes).
     const moved = new Set(list.filter((e) => e.sheet.rows.list() !== e.seen.rows || e.sheet.cols.list() !== e.seen.cols).map((e) => e.sheet.tab));
-    const queue: [FormulaEngine, CellRef][] = [];
+    const queue: [FormulaEngine, Range][] = [];
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
     for (const engine of list) {
       const changed = engine.staleAfter(changes.cells.get(engine.sheet.tab) ?? [], moved, renamed);
@@ -305,17 +366,15 @@ export class FormulaEngine {
       }
       for (const key of changed) {
         if (key === null) continue;
-        engine.forget(key);
-        const pos = engine.sheet.positionOf(key);
-        if (pos) queue.push([engine, pos]);
+        const area = engine.forget(key);
+        if (area) queue.push([engine, area]);
       }
     }
     while (queue.length > 0) {
-      const [from, pos] = queue.pop()!;
+      const [from, area] = queue.pop()!;
       for (const engine of list) {
-        for (const key of engine.readersOf(from.sheet.tab, pos)) {
-          engine.forget(key);
-          const dependent = engine.sheet.positionOf(key);
+        for (const key of engine.readersOf(from.sheet.tab, area)) {
+          const dependent = engine.forget(key);
           if (dependent) queue.push([engine, dependent]);
         }
       }
@@ -386,27 +445,131 @@ export class FormulaEngine {
     this.foreign.clear();
     this.texts.clear();
     this.settledMoved.clear();
+    this.spills.clear();
+    this.maySpill = null;
+    this.unsettled.clear();
+    this.reaches.clear();
     this.seen = { rows: this.sheet.rows.list(), cols: this.sheet.cols.list() };
   }
 
-  private forget(key: string): void {
+  /**
+   * Forgets a cell's value and answers the cells whose readers are to be forgotten in turn: the
+   * cell, and for a formula that may spill (or did), every cell below and to the right of it, which
+   * its array may cover now or did before. Null once its row or column is gone.
+   */
+  private forget(key: string): Range | null {
+    const spilled = this.spills.delete(key);
     this.cache.delete(key);
     this.reads.delete(key);
     this.foreign.delete(key);
+    const mayCover = spilled || this.maySpill?.has(key);
+    if (this.maySpill?.has(key)) this.unsettled.add(key);
+    const at = this.sheet.positionOf(key);
+    if (!at) return null;
+    return { start: at, end: mayCover ? { row: this.sheet.rowCount - 1, col: this.sheet.colCount - 1 } : at };
   }
 
-  /** The formulas here that read a cell of `tab` (this tab's own, or another's), by key. */
-  private readersOf(tab: string, pos: CellRef): string[] {
+  /** The formulas here that read a cell of a range of `tab` (this tab's own, or another's), by key. */
+  private readersOf(tab: string, area: Range): string[] {
     const keys: string[] = [];
     if (tab === this.sheet.tab) {
-      for (const [key, { rects }] of this.reads) if (readsCell(rects, pos)) keys.push(key);
+      for (const [key, { rects }] of this.reads) if (readsRange(rects, area)) keys.push(key);
     } else {
       for (const [key, byTab] of this.foreign) {
         const ranges = byTab.get(tab);
-        if (ranges && readsCell(ranges, pos)) keys.push(key);
+        if (ranges && readsRange(ranges, area)) keys.push(key);
       }
     }
     return keys;
+  }
+
+  /** The formulas of the tab that may spill (see MAY_SPILL), found in its cells on first need. */
+  private spillers(): Set<string> {
+    if (!this.maySpill) {
+      this.maySpill = new Set();
+      for (const [key, stored] of this.sheet.types.cells) {
+        if (typeof stored === "string" && isFormula(stored) && MAY_SPILL.test(stored)) {
+          this.maySpill.add(key);
+          const [rowId, colId] = splitCellKey(key);
+          if (this.cache.get(rowId, colId) === undefined) this.unsettled.add(key);
+        }
+      }
+    }
+    return this.maySpill;
+  }
+
+  /**
+   * How many rows and columns a formula's array can span at most: a function of ranges (UNIQUE,
+   * SORT, FILTER, XLOOKUP…) or arithmetic on them gives no more rows than its tallest range nor
+   * columns than its widest (TRANSPOSE swaps them, FREQUENCY adds a row), an array constant its
+   * own size, a SEQUENCE its written size. Null for anything else (a generator sized by what it
+   * reads, whole rows or columns).
+   */
+  private reach(stored: string): Reach {
+    let reach = this.reaches.get(stored);
+    if (reach !== undefined) return reach;
+    const written = WRITTEN_SEQUENCE.exec(stored);
+    if (written) reach = { rows: Number(written[1]), cols: Number(written[2] ?? 1) };
+    else if (UNBOUNDED.test(stored)) reach = null;
+    else {
+      const text = formulaFromStored(stored, this.sheet.rows, this.sheet.cols, this.sheet.tabLookup);
+      let [rows, cols] = [1, 1];
+      for (const { range } of formulaReferences(text)) {
+        rows = Math.max(rows, range.end.row - range.start.row + 1);
+        cols = Math.max(cols, range.end.col - range.start.col + 1);
+      }
+      for (const constant of text.match(/\{[^}]*\}/g) ?? []) {
+        rows = Math.max(rows, constant.split(";").length);
+        cols = Math.max(cols, constant.split(/[,;]/).length);
+      }
+      if (/\bTRANSPOSE\s*\(/i.test(text)) rows = cols = Math.max(rows, cols);
+      if (/\bFREQUENCY\s*\(/i.test(text)) rows++;
+      reach = { rows, cols };
+    }
+    if (this.reaches.size >= MAX_TEXTS) this.reaches.clear();
+    this.reaches.set(stored, reach);
+    return reach;
+  }
+
+  /**
+   * What an empty cell shows: a value spilled into it, or null. The formulas above and to the
+   * left of it that may spill are evaluated first: while a formula is evaluated, they are noted as
+   * missing (it is evaluated again after them, and this answers null for now); otherwise at once.
+   */
+  private spilledAt(row: number, col: number, attempt: Attempt | null): CellValue {
+    if (this.spillers().size === 0) return null;
+    if (this.unsettled.size > 0) {
+      const frames: Frame[] = [];
+      for (const key of this.unsettled) {
+        if (this.onStack.has(key)) continue;
+        const [rowId, colId] = splitCellKey(key);
+        const at = this.sheet.positionOfIds({ rowId, colId });
+        if (!at || at.row > row || at.col > col) continue;
+        const stored = this.sheet.inputOf(key);
+        // Only a formula whose array could reach the cell: reading another that cannot would be
+        // waiting on it for nothing (and, where it reads this one, a cycle that is not one).
+        const reach = this.reach(stored);
+        if (reach && (row >= at.row + reach.rows || col >= at.col + reach.cols)) continue;
+        frames.push({ engine: this, row: at.row, col: at.col, rowId, colId, key, stored });
+      }
+      if (attempt && frames.length > 0) {
+        attempt.missing.push(...frames);
+        return null;
+      }
+      for (const frame of frames) FormulaEngine.evaluateFrom(frame);
+    }
+    let found: CellValue = null;
+    let first: CellRef | null = null;
+    for (const [key, { values, blocked }] of this.spills) {
+      if (blocked) continue;
+      const at = this.sheet.positionOf(key);
+      if (!at || row < at.row || col < at.col || row >= at.row + values.length || col >= at.col + values[0]!.length) continue;
+      // Where two arrays would cover a cell, the one whose formula comes first in reading order shows.
+      if (first && (first.row < at.row || (first.row === at.row && first.col < at.col))) continue;
+      first = at;
+      found = values[row - at.row]![col - at.col]!;
+    }
+    return found;
   }
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
@@ -419,6 +582,7 @@ export class FormulaEngine {
     if (cached !== undefined) return cached;
     const key = cellKey(rowId, colId);
     const stored = this.sheet.inputOf(key);
+    if (stored === "") return this.spilledAt(row, col, null);
     if (!isFormula(stored)) return valueOf(stored);
     FormulaEngine.evaluateFrom({ engine: this, row, col, rowId, colId, key, stored });
     return this.cache.get(rowId, colId)!;
@@ -472,16 +636,43 @@ export class FormulaEngine {
     }
   }
 
-  /** Caches a formula's value with what its latest attempt read. */
-  private settle(frame: Frame, value: CellValue): void {
+  /**
+   * Caches a formula's value with what its latest attempt read. An array spills from the
+   * formula's cell unless it cannot (see blocked); either way the cells it would cover count as
+   * read, so that typing into one of them (or clearing it) evaluates the formula again.
+   */
+  private settle(frame: Frame, value: CellValue | ArrayValue): void {
     const { reads, foreign } = frame.last!;
     if (this.sheet.rows.list() !== this.seen.rows || this.sheet.cols.list() !== this.seen.cols) this.settledMoved.add(frame.key);
-    this.cache.set(frame.rowId, frame.colId, value);
+    let shown = value as CellValue;
+    this.spills.delete(frame.key);
+    if (Array.isArray(value)) {
+      const [height, width] = [value.length, value[0]!.length];
+      reads.push(frame.row, frame.col, frame.row + height - 1, frame.col + width - 1);
+      const blocked = this.blocked(frame, height, width);
+      shown = blocked ? err(SPILL) : value[0]![0]!;
+      this.spills.set(frame.key, { values: value, blocked });
+    }
+    this.unsettled.delete(frame.key);
+    this.cache.set(frame.rowId, frame.colId, shown);
     this.reads.set(frame.key, { rects: reads, stored: frame.stored });
     if (foreign.size > 0) this.foreign.set(frame.key, foreign);
   }
 
-  private evaluate(attempt: Attempt): CellValue {
+  /** Whether an array of this size cannot spill from a formula's cell: too big, past the sheet's edge, or onto a cell that holds something. */
+  private blocked({ row, col }: Frame, height: number, width: number): boolean {
+    const { rows, cols, types } = this.sheet;
+    if (height * width > MAX_SPILL_CELLS || row + height > rows.length || col + width > cols.length) return true;
+    const [rowIds, colIds] = [rows.list(), cols.list()];
+    for (let r = row; r < row + height; r++) {
+      for (let c = col; c < col + width; c++) {
+        if ((r !== row || c !== col) && types.cells.has(cellKey(rowIds[r]!, colIds[c]!))) return true;
+      }
+    }
+    return false;
+  }
+
+  private evaluate(attempt: Attempt): CellValue | ArrayValue {
     const { row, col, stored } = attempt.frame;
     const outer = this.attempt;
     this.attempt = attempt;
@@ -495,7 +686,7 @@ export class FormulaEngine {
       // A reference to another tab by id (shown as #REF! while that tab is deleted) depends on the tabs.
       if (TAB_QUALIFIED.test(stored)) attempt.foreign.set("", []);
       // References without a tab name are this tab's: the parser names them by its id.
-      const result = this.parser.parse(formula, { row: row + 1, col: col + 1, sheet: this.sheet.tab } as { row: number; col: number });
+      const result = this.parser.parse(formula, { row: row + 1, col: col + 1, sheet: this.sheet.tab } as { row: number; col: number }, true);
       return fromParser(result);
     } catch (e) {
       if (e instanceof FormulaError && /not implemented/i.test(e.message)) return err("#NAME?");
@@ -518,6 +709,8 @@ export class FormulaEngine {
     if (cached !== undefined) return cached;
     const key = cellKey(rowId, colId);
     const stored = on.sheet.inputOf(key);
+    // Not cached: an array may spill into it, or stop spilling, without anything here changing.
+    if (stored === "") return on.spilledAt(row, col, this.attempt);
     if (!isFormula(stored)) {
       // Plain values are cached too: formulas read their precedents again and again.
       const value = valueOf(stored);
@@ -661,16 +854,26 @@ function moveRects(rects: number[], before: readonly string[], axis: Axis, offse
 }
 
 /** True when one of a formula's read rectangles (see Attempt.reads) holds a position. */
-function readsCell(reads: number[], { row, col }: CellRef): boolean {
+function readsRange(reads: number[], { start, end }: Range): boolean {
   for (let i = 0; i < reads.length; i += 4) {
-    if (row >= reads[i]! && col >= reads[i + 1]! && row <= reads[i + 2]! && col <= reads[i + 3]!) return true;
+    if (end.row >= reads[i]! && end.col >= reads[i + 1]! && start.row <= reads[i + 2]! && start.col <= reads[i + 3]!) return true;
   }
   return false;
 }
 
-function fromParser(value: unknown): CellValue {
+/** A result as a cell value, or rows of them for an array of more than one cell (a short row is padded with #N/A, as in Excel). */
+function fromParser(value: unknown): CellValue | ArrayValue {
+  if (!Array.isArray(value)) return valueFromParser(value);
+  const rows = value as unknown[][];
+  const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
+  if (rows.length === 0 || width === 0) return err("#CALC!");
+  if (rows.length === 1 && width === 1) return valueFromParser(rows[0]![0]);
+  return rows.map((r) => Array.from({ length: width }, (_, j) => (j < r.length ? valueFromParser(r[j]) : err("#N/A"))));
+}
+
+function valueFromParser(value: unknown): CellValue {
   if (value instanceof FormulaError) return err(value.error);
-  if (Array.isArray(value)) return fromParser(value[0]?.[0] ?? null);
+  if (Array.isArray(value)) return valueFromParser(value[0]?.[0] ?? null);
   // Results keep 15 significant digits, as spreadsheets do: 0.8*12 is 9.6, not 9.600000000000001.
   if (typeof value === "number") return Number.isFinite(value) ? Number(value.toPrecision(15)) : err("#NUM!");
   if (typeof value === "string" || typeof value === "boolean") return value;
@@ -678,11 +881,12 @@ function fromParser(value: unknown): CellValue {
 }
 
 /**
- * What a cell shows: a number in its number format, a formula's value, or otherwise exactly what
- * was typed.
+ * What a cell shows: a number in its number format, a formula's value (or an array's, spilled into
+ * an empty cell), or otherwise exactly what was typed.
  */
 export function cellText(input: string, value: CellValue, numFmt: string | undefined): string {
-  return formatNumber(value, numFmt) ?? (isFormula(input) ? displayValue(value) : input);
+  // An empty cell shows what an array spilled into it, if anything.
+  return formatNumber(value, numFmt) ?? (isFormula(input) || input === "" ? displayValue(value) : input);
 }
 
 /** The cells of a range as they show (see {@link cellText}), row by row, as `Sheet.readRange` reads inputs. */
@@ -690,7 +894,6 @@ export function shownRange(sheet: Sheet, range: Range): string[][] {
   const engine = FormulaEngine.of(sheet);
   return sheet.readRange(range).map((line, i) =>
     line.map((input, j) => {
-      if (input === "") return "";
       const row = range.start.row + i;
       const col = range.start.col + j;
       return cellText(input, engine.valueAt(row, col), sheet.styleAt(row, col).numFmt);

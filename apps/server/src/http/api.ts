@@ -241,7 +241,8 @@ function readCells(sheet: Sheet, spec: RangeSpec | null) {
     Array.from({ length: cols }, (_, c) => {
       const [row, col] = [range.start.row + r, range.start.col + c];
       const input = inputs[r]?.[c] ?? "";
-      const value = input === "" ? null : engine.valueAt(row, col);
+      // An empty cell's value is what an array spilled into it, if anything.
+      const value = engine.valueAt(row, col);
       const style = sheet.styleAt(row, col);
       const cell = { input, value, text: cellText(input, value, style.numFmt) };
       return Object.keys(style).length > 0 ? { ...cell, style } : cell;
