@@ -69,4 +69,15 @@ describe("typing a formula", () => {
     await bob.keyboard.press("Delete");
     for (const page of [ada, bob]) await expect.poll(() => column(page)).toEqual(["apple", "pear", ""]);
   });
+
+  it("shows dates from date functions, and reads typed dates month or day first as the File menu sets for everyone", async () => {
+    const id = await createSheet(env.server.url, "Dates");
+    const [ada, bob] = [await env.person(id), await env.person(id)];
+    for (const [a1, text] of [["A1", "3/4/2025"], ["B1", "=MONTH(A1)"], ["C1", "=DATE(2024,12,25)"], ["D1", "=A1+30"]] as const) await typeInto(ada, a1, text);
+    const row = (page: typeof ada) => Promise.all(["A1", "B1", "C1", "D1"].map((a) => shown(page, a)));
+    for (const page of [ada, bob]) await expect.poll(() => row(page)).toEqual(["3/4/2025", "3", "2024-12-25", "2025-04-03"]);
+    await ada.getByRole("button", { name: "File" }).click();
+    await ada.getByRole("menuitemcheckbox", { name: /Dates typed day first/ }).click();
+    for (const page of [ada, bob]) await expect.poll(() => row(page)).toEqual(["3/4/2025", "4", "2024-12-25", "2025-05-03"]);
+  });
 });

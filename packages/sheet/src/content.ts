@@ -1,4 +1,5 @@
 import { MAX_COLS, MAX_ROWS } from "./a1.js";
+import { DATE_ORDERS, type DateOrder } from "./dates.js";
 import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
 import { generateKeyBetween } from "fractional-indexing";
 import { FIRST_TAB, type ChatMessage, type CommentAction, type CommentEvent } from "./schema.js";
@@ -159,6 +160,7 @@ const META: Record<string, (value: unknown) => boolean> = {
   title: isTitle,
   frozenRows: isFrozenCount,
   frozenCols: isFrozenCount,
+  dateOrder: (value) => DATE_ORDERS.includes(value as DateOrder),
 };
 
 /** How each top-level shared type is shaped, and what each entry may be. */
@@ -257,7 +259,7 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   meta: {
     kind: "map",
     entry: (key, value) => Object.hasOwn(META, key) && META[key]!(value),
-    what: `a title of at most ${CONTENT_LIMITS.title} characters and frozen counts of 0 to ${CONTENT_LIMITS.frozen}`,
+    what: `a title of at most ${CONTENT_LIMITS.title} characters, frozen counts of 0 to ${CONTENT_LIMITS.frozen} and a date order (mdy, dmy)`,
   },
   tabs: {
     kind: "map",

@@ -1,5 +1,5 @@
 import type { CellRef } from "./a1.js";
-import { cellText, FormulaEngine } from "./formula.js";
+import { cellText, FormulaEngine, shownFormat } from "./formula.js";
 import { isFormula } from "./refs.js";
 import { splitCellKey, styleKey } from "./schema.js";
 import { SheetLimitError, type CellWrite, type Sheet } from "./sheet.js";
@@ -51,11 +51,10 @@ export function findAll(sheet: Sheet, options: FindOptions): CellRef[] {
     else if (formula || styled) {
       // Only a formula's value, or a number with a format, shows other than as typed.
       const [rowId, colId] = splitCellKey(key);
-      const numFmt = styled ? styles.get(styleKey(rowId, colId, "numFmt")) : undefined;
-      if (formula || typeof numFmt === "string") {
+      if (formula || typeof styles.get(styleKey(rowId, colId, "numFmt")) === "string") {
         pos = sheet.positionOf(key);
         if (!pos) continue;
-        text = cellText(stored, engine.valueAt(pos.row, pos.col), typeof numFmt === "string" ? numFmt : undefined);
+        text = cellText(stored, engine.valueAt(pos.row, pos.col), shownFormat(sheet, pos.row, pos.col));
       }
     }
     // Where a cell is costs more than whether it matches: only matches are placed.

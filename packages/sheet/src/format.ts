@@ -1,4 +1,4 @@
-import { isoDateToSerial, serialToIsoDate } from "./dates.js";
+import { serialToIsoDate, serialToIsoDateTime, typedDateToSerial } from "./dates.js";
 import type { CellValue } from "./value.js";
 
 export type Align = "left" | "center" | "right";
@@ -46,6 +46,8 @@ export function safeColor(value: unknown): string {
 }
 const NUMBER_CODE = /^(\$)?(#,##)?0(?:\.(0{1,10}))?(%)?$/;
 export const DATE_CODE = "yyyy-mm-dd";
+/** A date with its time of day (what NOW() and a typed `2024-12-25 14:30` show). */
+export const DATETIME_CODE = "yyyy-mm-dd hh:mm";
 export const MAX_DECIMALS = 10;
 
 /** The Excel format code of a number format: `#,##0.00`, `0.0%`, `$#,##0.00`, `yyyy-mm-dd`. */
@@ -68,7 +70,7 @@ export function numberFormat({ kind, decimals }: NumberFormat): string | undefin
 
 /** A format code read back as a kind and decimals; codes this sheet does not know read as general. */
 export function parseNumberFormat(code: string | undefined): NumberFormat {
-  if (code === DATE_CODE) return { kind: "date", decimals: 0 };
+  if (code === DATE_CODE || code === DATETIME_CODE) return { kind: "date", decimals: 0 };
   const m = code === undefined ? null : NUMBER_CODE.exec(code);
   if (!m) return { kind: "general", decimals: 0 };
   const decimals = m[3]?.length ?? 0;
@@ -89,7 +91,7 @@ export function isStyleValue(attr: StyleAttr, value: unknown): boolean {
     case "align":
       return value === "left" || value === "center" || value === "right";
     case "numFmt":
-      return typeof value === "string" && (value === DATE_CODE || NUMBER_CODE.test(value));
+      return typeof value === "string" && (value === DATE_CODE || value === DATETIME_CODE || NUMBER_CODE.test(value));
   }
 }
 
@@ -112,11 +114,13 @@ function formatter(kind: "number" | "percent" | "currency", decimals: number): I
 
 /**
  * The number format a typed input implies (`12.5%` percent, `$1,200.50` currency, `1,234` a
- * grouped number, `2024-01-15` a date), for writers such as XLSX that store the number alone.
+ * grouped number, `2024-01-15` or `1/15/2024` a date, `2024-01-15 9:30` a date and time), for
+ * writers such as XLSX that store the number alone, and for formulas counting from such a cell.
  */
 export function impliedFormat(input: string): string | undefined {
   const text = input.trim();
-  if (isoDateToSerial(text) !== null) return DATE_CODE;
+  const date = typedDateToSerial(text, "mdy") ?? typedDateToSerial(text, "dmy");
+  if (date !== null) return Number.isInteger(date) && !/:/.test(text) ? DATE_CODE : DATETIME_CODE;
   const decimals = /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
   if (text.endsWith("%")) return numberFormat({ kind: "percent", decimals });
   if (text.includes("$")) return numberFormat({ kind: "currency", decimals });
@@ -132,6 +136,6 @@ export function formatNumber(value: CellValue, code: string | undefined): string
   if (typeof value !== "number" || code === undefined) return null;
   const { kind, decimals } = parseNumberFormat(code);
   if (kind === "general") return null;
-  if (kind === "date") return serialToIsoDate(value) ?? "#VALUE!";
+  if (kind === "date") return (code === DATETIME_CODE ? serialToIsoDateTime(value) : serialToIsoDate(value)) ?? "#VALUE!";
   return formatter(kind, decimals).format(value);
 }

@@ -6,9 +6,9 @@ import type { CellRef, Range } from "./a1.js";
 import { ARRAY_FUNCTIONS } from "./arrays.js";
 import type { Axis } from "./axis.js";
 import { dateToSerial } from "./dates.js";
-import { formatNumber } from "./format.js";
+import { DATE_CODE, DATETIME_CODE, formatNumber, impliedFormat, isStyleValue } from "./format.js";
 import { formulaFromStored, formulaReferences, isFormula, namedIds } from "./refs.js";
-import { cellKey, splitCellKey } from "./schema.js";
+import { cellKey, splitCellKey, styleKey } from "./schema.js";
 import { Sheet } from "./sheet.js";
 import { valueOf, type CellError, type CellValue } from "./value.js";
 
@@ -195,6 +195,8 @@ interface Attempt {
   missing: Frame[];
   /** Set when it read a formula that is waiting on it: a cycle. */
   cycleAt: { engine: FormulaEngine; key: string } | null;
+  /** Random numbers drawn so far (see FormulaEngine.draw). */
+  draws?: number;
 }
 
 /**
@@ -262,7 +264,16 @@ export class FormulaEngine {
         return this.forParser(this.read(this, ref.row - 1, ref.col - 1));
       },
       onRange: (ref) => this.rangeValues(ref),
-      functions: { ...gaps(), ...ARRAY_FUNCTIONS },
+      functions: {
+        ...gaps(),
+        ...ARRAY_FUNCTIONS,
+        RAND: () => this.draw(),
+        RANDBETWEEN: (low: Arg, high: Arg) => {
+          const [lo, hi] = [Math.ceil(Number(low?.value)), Math.floor(Number(high?.value))];
+          if (!Number.isFinite(lo) || !Number.isFinite(hi)) return new FormulaError("#VALUE!");
+          return lo > hi ? new FormulaError("#NUM!") : lo + Math.floor(this.draw() * (hi - lo + 1));
+        },
+      },
     });
     let book = books.get(sheet.doc);
     if (!book) {
@@ -583,7 +594,7 @@ export class FormulaEngine {
     const key = cellKey(rowId, colId);
     const stored = this.sheet.inputOf(key);
     if (stored === "") return this.spilledAt(row, col, null);
-    if (!isFormula(stored)) return valueOf(stored);
+    if (!isFormula(stored)) return valueOf(stored, this.sheet.dateOrder);
     FormulaEngine.evaluateFrom({ engine: this, row, col, rowId, colId, key, stored });
     return this.cache.get(rowId, colId)!;
   }
@@ -659,6 +670,26 @@ export class FormulaEngine {
     if (foreign.size > 0) this.foreign.set(frame.key, foreign);
   }
 
+  /**
+   * A random number in [0, 1) that everyone viewing the sheet draws alike: the nth RAND of a
+   * formula is drawn from the Yjs id of the write that put the formula in its cell (the same on
+   * every replica), so it changes when the formula is changed, not from one screen to the next.
+   * Outside a formula (no cell to draw for), Math.random.
+   */
+  private draw(): number {
+    const attempt = this.attempt;
+    const item = attempt && (this.sheet.types.cells as unknown as { _map: Map<string, { id: { client: number; clock: number } }> })._map.get(attempt.frame.key);
+    if (!attempt || !item) return Math.random();
+    attempt.draws = (attempt.draws ?? 0) + 1;
+    // FNV-1a of the write's id and the draw's number, then one step of mulberry32.
+    let h = 0x811c9dc5;
+    for (const ch of `${item.id.client}:${item.id.clock}:${attempt.draws}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    let t = (h + 0x6d2b79f5) >>> 0;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
   /** Whether an array of this size cannot spill from a formula's cell: too big, past the sheet's edge, or onto a cell that holds something. */
   private blocked({ row, col }: Frame, height: number, width: number): boolean {
     const { rows, cols, types } = this.sheet;
@@ -713,7 +744,7 @@ export class FormulaEngine {
     if (stored === "") return on.spilledAt(row, col, this.attempt);
     if (!isFormula(stored)) {
       // Plain values are cached too: formulas read their precedents again and again.
-      const value = valueOf(stored);
+      const value = valueOf(stored, on.sheet.dateOrder);
       on.cache.set(rowId, colId, value);
       return value;
     }
@@ -817,6 +848,11 @@ class Book {
         changes.cells.clear();
       }
     }
+    // How typed dates read changes the value of every date typed with slashes.
+    if (tr.changed.get(first.sheet.types.book as unknown as Y.AbstractType<Y.YEvent<any>>)?.has("dateOrder")) {
+      changes.all = true;
+      changes.cells.clear();
+    }
     // A tab's colour changes nothing a reference reads; its name, order (names shown twice get a
     // number by order) or delete can.
     const tabKeys = tr.changed.get(first.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
@@ -880,6 +916,50 @@ function valueFromParser(value: unknown): CellValue {
   return value == null ? 0 : err("#VALUE!");
 }
 
+/** `=TODAY()`, `=DATE(…)`, `=EDATE(…)`…: formulas whose result is a date. */
+const DATE_RESULT = /^=\s*(?:TODAY|DATE|EDATE|EOMONTH|DATEVALUE|WORKDAY(?:\.INTL)?)\s*\(/i;
+const DATETIME_RESULT = /^=\s*NOW\s*\(/i;
+/** A reference as stored (`⟨colId.rowId⟩`, this tab): ids in groups 1 and 2. */
+const STORED_CELL = String.raw`\u27e8\$?([A-Za-z0-9_-]+)\.\$?([A-Za-z0-9_-]+)\u27e9`;
+/** `=A1+7`, `=B2 - C2`: arithmetic counting from a cell; the rest in group 4. */
+const FROM_CELL = new RegExp(String.raw`^=\s*${STORED_CELL}\s*([-+])(.*)$`, "s");
+const ONE_CELL = new RegExp(String.raw`^\s*${STORED_CELL}\s*$`);
+
+/**
+ * The number format a formula's result takes when its cell has none, as in Excel: a date for
+ * TODAY, DATE, EDATE…, a date and time for NOW, and the date (or date and time) of the cell
+ * `=A1+7` counts from; a date less a date is a number of days. Undefined for anything else.
+ */
+function resultFormat(sheet: Sheet, stored: string, depth = 0): string | undefined {
+  if (DATE_RESULT.test(stored)) return DATE_CODE;
+  if (DATETIME_RESULT.test(stored)) return DATETIME_CODE;
+  const m = depth < 4 ? FROM_CELL.exec(stored) : null;
+  if (!m) return undefined;
+  const from = cellFormat(sheet, m[2]!, m[1]!, depth);
+  if (from !== DATE_CODE && from !== DATETIME_CODE) return undefined;
+  const other = m[3] === "-" ? ONE_CELL.exec(m[4]!) : null;
+  return other && cellFormat(sheet, other[2]!, other[1]!, depth) !== undefined ? undefined : from;
+}
+
+/** The format a cell shows with, by its ids (see shownFormat). */
+function cellFormat(sheet: Sheet, rowId: string, colId: string, depth: number): string | undefined {
+  const own = sheet.types.styles.get(styleKey(rowId, colId, "numFmt"));
+  if (isStyleValue("numFmt", own)) return own as string;
+  const input = sheet.inputOf(cellKey(rowId, colId));
+  return isFormula(input) ? resultFormat(sheet, input, depth + 1) : impliedFormat(input);
+}
+
+/**
+ * The number format a cell shows with: its own, or for a formula without one the format its
+ * result implies (see resultFormat). Typed numbers without a format show as typed.
+ */
+export function shownFormat(sheet: Sheet, row: number, col: number): string | undefined {
+  const ids = sheet.idsAt(row, col);
+  if (!ids) return undefined;
+  const stored = sheet.inputOf(cellKey(ids.rowId, ids.colId));
+  return isFormula(stored) ? cellFormat(sheet, ids.rowId, ids.colId, 0) : sheet.styleAt(row, col).numFmt;
+}
+
 /**
  * What a cell shows: a number in its number format, a formula's value (or an array's, spilled into
  * an empty cell), or otherwise exactly what was typed.
@@ -896,7 +976,7 @@ export function shownRange(sheet: Sheet, range: Range): string[][] {
     line.map((input, j) => {
       const row = range.start.row + i;
       const col = range.start.col + j;
-      return cellText(input, engine.valueAt(row, col), sheet.styleAt(row, col).numFmt);
+      return cellText(input, engine.valueAt(row, col), shownFormat(sheet, row, col));
     }),
   );
 }

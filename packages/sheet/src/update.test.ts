@@ -90,6 +90,7 @@ describe("validateUpdate", () => {
     ["an unknown setting", (d) => d.getMap("meta").set("owner", "me")],
     ["a title of a million characters", (d) => d.getMap("meta").set("title", "t".repeat(1_000_000))],
     ["a frozen count past the limit", (d) => d.getMap("meta").set("frozenRows", 500)],
+    ["a date order the sheet does not know", (d) => d.getMap("meta").set("dateOrder", "ymd")],
     ["a column width of a string", (d) => d.getMap("colWidths").set("bbbbbbbb", "wide")],
     ["a chat entry of the wrong shape", (d) => d.getArray("chat").push([{ text: "hi" }])],
     ["a chat colour that is CSS", (d) => d.getArray("chat").push([{ id: "a", author: "x", color: "url(http://x/)", text: "hi", at: 1 }])],

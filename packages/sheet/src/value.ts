@@ -1,4 +1,4 @@
-import { isoDateToSerial } from "./dates.js";
+import { typedDateToSerial, type DateOrder } from "./dates.js";
 
 /** A spreadsheet error such as `#DIV/0!`, as a computed value. */
 export interface CellError {
@@ -22,10 +22,11 @@ const GROUPED = /^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?$/;
 
 /**
  * The number a typed input means, as a spreadsheet reads it: plain numbers, percentages (`50%` is
- * 0.5), grouped digits and dollar amounts (`$1,200`), and dates (`2024-01-15` is its serial date).
- * Null for anything else. The input itself is kept as typed.
+ * 0.5), grouped digits and dollar amounts (`$1,200`), and dates with or without a time
+ * (`2024-01-15`, `1/15/2024` read in `order`, `15 Jan 2024 9:30` are serial dates; see
+ * typedDateToSerial). Null for anything else. The input itself is kept as typed.
  */
-export function numberOf(input: string): number | null {
+export function numberOf(input: string, order: DateOrder = "mdy"): number | null {
   const text = input.trim();
   if (NUMBER.test(text)) return Number(text);
   const percent = PERCENT.exec(text);
@@ -35,20 +36,20 @@ export function numberOf(input: string): number | null {
     const n = Number(`${grouped[3]!.replace(/,/g, "")}${grouped[4] ?? ""}`);
     return grouped[1] === "-" || grouped[2] === "-" ? -n : n;
   }
-  return isoDateToSerial(text);
+  return typedDateToSerial(text, order);
 }
 
 /** The error values a cell can hold; typed as they are, they are errors, not text (as in Excel). */
 const ERROR_LITERALS: ReadonlySet<string> = new Set(["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"]);
 
 /**
- * The value of a raw input (not a formula): its number (see {@link numberOf}), a logical for TRUE
+ * The value of a raw input (not a formula): its number (see {@link numberOf}, dates read in `order`), a logical for TRUE
  * or FALSE (in any case), an error for an error literal such as `#N/A`, the text otherwise, null
  * when empty.
  */
-export function valueOf(input: string): CellValue {
+export function valueOf(input: string, order: DateOrder = "mdy"): CellValue {
   if (input === "") return null;
-  const n = numberOf(input);
+  const n = numberOf(input, order);
   if (n !== null) return n;
   const upper = input.trim().toUpperCase();
   if (upper === "TRUE" || upper === "FALSE") return upper === "TRUE";

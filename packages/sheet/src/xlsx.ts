@@ -7,8 +7,8 @@ import { CommentError } from "./comments.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
-import { DATE_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
-import { FormulaEngine } from "./formula.js";
+import { DATE_CODE, DATETIME_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
+import { FormulaEngine, shownFormat } from "./formula.js";
 import { randomId } from "./ids.js";
 import { isFormula } from "./refs.js";
 import type * as Y from "yjs";
@@ -86,7 +86,8 @@ function importedFormat(code: string | undefined): string | undefined {
   const known = numberFormat(parseNumberFormat(code));
   if (known) return known;
   const unquoted = code.replace(/"[^"]*"|\[[^\]]*\]/g, "");
-  return /[dy]/i.test(unquoted) && /[dm]/i.test(unquoted) ? DATE_CODE : undefined;
+  if (!(/[dy]/i.test(unquoted) && /[dm]/i.test(unquoted))) return undefined;
+  return /h/i.test(unquoted) ? DATETIME_CODE : DATE_CODE;
 }
 
 /** A cell's value as the input a person would type. */
@@ -385,6 +386,9 @@ function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): voi
     if (isFormula(input)) {
       const result = value !== null && typeof value === "object" ? { error: value.error } : typeof value === "string" ? xmlText(value) : value;
       cell.value = isSafeFormula(input, sheet.tabLookup) ? { formula: xmlText(input.slice(1)), result: result as ExcelJS.CellFormulaValue["result"] } : xmlText(input);
+      // `=TODAY()`, `=A1+7` counting from a date: a date in Excel too.
+      const implied = shownFormat(sheet, row, col);
+      if (implied) cell.numFmt = implied;
     } else if (typeof value === "number" || typeof value === "boolean") {
       cell.value = value;
       // `$1,200` or `15%` as typed: the number, shown the way it was typed.

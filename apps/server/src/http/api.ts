@@ -37,6 +37,7 @@ import {
   parseRange,
   resolveRange,
   FormulaEngine,
+  shownFormat,
   Sheet,
   SheetLimitError,
   TabError,
@@ -244,7 +245,7 @@ function readCells(sheet: Sheet, spec: RangeSpec | null) {
       // An empty cell's value is what an array spilled into it, if anything.
       const value = engine.valueAt(row, col);
       const style = sheet.styleAt(row, col);
-      const cell = { input, value, text: cellText(input, value, style.numFmt) };
+      const cell = { input, value, text: cellText(input, value, shownFormat(sheet, row, col)) };
       return Object.keys(style).length > 0 ? { ...cell, style } : cell;
     }),
   );
