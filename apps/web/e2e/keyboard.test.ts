@@ -1,10 +1,11 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSheet, e2eSuite, openSheet, shown, typeInto } from "./harness.js";
+import { cell, createSheet, e2eSuite, openSheet, shown, typeInto } from "./harness.js";
 
 const env = e2eSuite();
 
-const active = (page: Page) => page.getByLabel("Active cell").textContent();
+const active = (page: Page) => page.getByLabel("Active cell").inputValue();
+const cellBox = (page: Page, a1: string) => cell(page, a1).boundingBox();
 
 
 describe("the keyboard alone", () => {
@@ -119,5 +120,48 @@ describe("the keyboard alone", () => {
     await a.getByRole("grid").evaluate((g) => (g.scrollTop = g.scrollHeight));
     await a.getByRole("button", { name: "Add 1,000 rows" }).click();
     await expect.poll(() => b.getByRole("grid").getAttribute("aria-rowcount")).toBe("2001");
+  });
+
+  it("goes to a cell or range typed into the name box, and says why for one it cannot", async () => {
+    const page = await env.newSheet("Name box");
+    const box = page.getByLabel("Active cell");
+    await box.fill("C150");
+    await box.press("Enter");
+    expect(await active(page)).toBe("C150");
+    await expect.poll(() => page.locator('[role=row][aria-rowindex="151"] > [role=gridcell][aria-colindex="4"]').isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole("grid").evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.fill("b2:d4");
+    await box.press("Enter");
+    await expect.poll(() => page.locator("[role=gridcell][aria-selected=true]").count()).toBe(9);
+    for (const wrong of ["nowhere", "A5000"]) {
+      await box.fill(wrong);
+      await box.press("Enter");
+      await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(wrong === "A5000" ? /past the sheet's 1,000 rows/ : /is not a cell or a range/);
+      expect(await active(page)).toBe("B2");
+    }
+  });
+
+  it("puts a line break in a cell with Alt+Enter, and runs long text on over empty cells until one is filled", async () => {
+    const page = await env.newSheet("Text");
+    await page.keyboard.type("first");
+    await page.keyboard.press("Alt+Enter");
+    await page.keyboard.type("second");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowUp");
+    await expect.poll(() => page.getByLabel("Cell contents").inputValue()).toBe("first\nsecond");
+    await typeInto(page, "A3", "A sentence much too long for one column of the sheet");
+    // The text is drawn past its cell, which stays as wide as its column.
+    const width = async () => ((await cell(page, "A3").locator(".flow").count()) ? Math.round((await cell(page, "A3").locator(".flow").boundingBox())!.width) : 0);
+    const column = await cellBox(page, "A4").then((b) => Math.round(b!.width));
+    await expect.poll(width).toBeGreaterThan(2 * column);
+    expect(await cellBox(page, "A3").then((b) => Math.round(b!.width))).toBe(column);
+    // B3 is under A3's text: a click there selects B3 (placed by position), as do the arrows.
+    const b3 = await cellBox(page, "B3");
+    await page.mouse.click(b3!.x + b3!.width / 2, b3!.y + b3!.height / 2);
+    expect(await active(page)).toBe("B3");
+    await page.keyboard.type("x");
+    await page.keyboard.press("Enter");
+    await expect.poll(width).toBe(0);
+    expect(await shown(page, "B3")).toBe("x");
   });
 });

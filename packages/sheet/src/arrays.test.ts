@@ -67,6 +67,24 @@ describe("arrays that spill", () => {
     expect(values(sheet, "A1:A3")).toEqual([["x"], ["y"], [0]]);
   });
 
+  it("correct what read a spill's cells before a formula that did not look like it would spill did, and say so", async () => {
+    const sheet = sheetWith({ C1: "5", C2: "6", C3: "7", A2: "=IF(TRUE,C1:C3)", D1: "=A3+A4" });
+    const engine = FormulaEngine.of(sheet);
+    let told = 0;
+    const stop = engine.onSpillFound(() => told++);
+    expect(engine.valueAt(0, 3)).toBe(0); // read first: A3 and A4 look empty
+    expect(engine.valueAt(1, 0)).toBe(5); // A2 spills
+    expect(engine.valueAt(0, 3)).toBe(13);
+    await Promise.resolve();
+    expect(told).toBe(1);
+    stop();
+  });
+
+  it("refuse an array of more than a million values before making it", () => {
+    const sheet = sheetWith({ A1: "=SUM(SEQUENCE(2000)*SEQUENCE(1,2000))", A2: "=SUM(SEQUENCE(100)*SEQUENCE(1,100))" });
+    expect(values(sheet, "A1:A2")).toEqual([[{ error: "#NUM!" }], [25502500]]);
+  });
+
   it("sort, filter and look up as Excel documents it", () => {
     const sheet = sheetWith({
       A1: "pear", B1: "3",

@@ -8,7 +8,8 @@ function kind(value: CellValue): number {
   return value === null ? 4 : 3;
 }
 
-const text = new Intl.Collator(undefined, { sensitivity: "accent", numeric: false });
+/** One collation for every replica (and the server): an order must not depend on who computes it. */
+const text = new Intl.Collator("en", { sensitivity: "accent", numeric: false });
 
 /**
  * The order of two values in an ascending sort: numbers by size, text alphabetically without

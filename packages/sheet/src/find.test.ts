@@ -35,6 +35,12 @@ describe("find", () => {
     expect(found(sheet, { query: "needle" })).toEqual([]);
   });
 
+  it("finds what arrays spilled into empty cells, but not when searching formulas as typed", () => {
+    const sheet = sheetWith({ C1: "apple", C2: "pear", A1: "=UNIQUE(C1:C2)" });
+    expect(found(sheet, { query: "pear" })).toEqual(["A2", "C2"]);
+    expect(found(sheet, { query: "pear", formulas: true })).toEqual(["C2"]);
+  });
+
   it("refuses an empty or over-long query", () => {
     const sheet = sheetWith({ A1: "x" });
     expect(() => findAll(sheet, { query: "" })).toThrow(/search for/);

@@ -32,8 +32,9 @@ function matches(text: string, query: string, options: FindOptions): boolean {
 
 /**
  * Every cell of the tab that matches, in reading order (row by row, left to right). A cell is
- * searched as it shows (a formula's value, a number in its format) or, with `formulas`, a formula
- * as typed. Only the tab's non-empty cells are read, whatever its size.
+ * searched as it shows (a formula's value, a number in its format, what an array spilled into it)
+ * or, with `formulas`, a formula as typed. Only the tab's non-empty cells (and spills) are read,
+ * whatever its size.
  */
 export function findAll(sheet: Sheet, options: FindOptions): CellRef[] {
   check(options);
@@ -61,6 +62,12 @@ export function findAll(sheet: Sheet, options: FindOptions): CellRef[] {
     if (!matches(text, query, options)) continue;
     pos ??= sheet.positionOf(key);
     if (pos) found.push(pos);
+  }
+  // What arrays spilled into empty cells shows there too (no formula is typed there).
+  if (!options.formulas) {
+    for (const { row, col, value } of engine.spilledCells()) {
+      if (matches(cellText("", value, shownFormat(sheet, row, col)), query, options)) found.push({ row, col });
+    }
   }
   return found.sort((a, b) => a.row - b.row || a.col - b.col);
 }

@@ -76,13 +76,14 @@ const UNBOUNDED = /\b(?:SEQUENCE|RANDARRAY|MUNIT)\s*\(|\u27e8[^\u27e9]*\*[^\u27e
  * arithmetic or alone): only these are evaluated to find what spills into an empty cell. Others
  * found to spill anyway (rarely: a lookup returning a range) spill once evaluated.
  */
+const STORED_RANGE_TEXT = String.raw`\u27e8[^\u27e9]*\u27e9:\u27e8[^\u27e9]*\u27e9`;
 const MAY_SPILL = new RegExp(
   [
     String.raw`\b(?:UNIQUE|SORTBY|SORT|FILTER|SEQUENCE|TRANSPOSE|XLOOKUP|MMULT|MUNIT|MINVERSE|FREQUENCY)\s*\(`,
     String.raw`\{`,
-    String.raw`\u27e9\s*[-+*/^&<>=]`,
-    String.raw`[-+*/^&<>=]\s*\u27e8[^\u27e9]*\u27e9:`,
-    String.raw`^=\s*\u27e8[^\u27e9]*\u27e9:\u27e8[^\u27e9]*\u27e9\s*$`,
+    String.raw`${STORED_RANGE_TEXT}\s*[-+*/^&<>=]`,
+    String.raw`[-+*/^&<>=]\s*${STORED_RANGE_TEXT}`,
+    String.raw`^=\s*\(*\s*${STORED_RANGE_TEXT}\s*\)*\s*$`,
   ].join("|"),
   "i",
 );
@@ -331,7 +332,8 @@ export class FormulaEngine {
     if (this.maySpill) {
       for (const key of cells) {
         if (key === null) continue;
-        if (MAY_SPILL.test(this.sheet.inputOf(key))) this.maySpill.add(key);
+        const input = this.sheet.inputOf(key);
+        if (isFormula(input) && MAY_SPILL.test(input)) this.maySpill.add(key);
         else {
           this.maySpill.delete(key);
           this.unsettled.delete(key);
@@ -366,7 +368,7 @@ export class FormulaEngine {
     // which each move replaces (a move in a transaction still under way too, if a value is read
     // in it after earlier changes).
     const moved = new Set(list.filter((e) => e.sheet.rows.list() !== e.seen.rows || e.sheet.cols.list() !== e.seen.cols).map((e) => e.sheet.tab));
-    const queue: [FormulaEngine, Range][] = [];
+    const queue: [FormulaEngine, Range][] = [...changes.spilled];
     const reads = list.reduce((n, e) => n + e.reads.size + e.foreign.size, 0);
     for (const engine of list) {
       const changed = engine.staleAfter(changes.cells.get(engine.sheet.tab) ?? [], moved, renamed);
@@ -465,19 +467,27 @@ export class FormulaEngine {
 
   /**
    * Forgets a cell's value and answers the cells whose readers are to be forgotten in turn: the
-   * cell, and for a formula that may spill (or did), every cell below and to the right of it, which
-   * its array may cover now or did before. Null once its row or column is gone.
+   * cell, and for a formula that may spill (or did), the cells its array covered and those it may
+   * cover now (see reach; to the sheet's edge when nothing bounds it). Null once its row or column
+   * is gone.
    */
   private forget(key: string): Range | null {
-    const spilled = this.spills.delete(key);
+    const spill = this.spills.get(key);
+    this.spills.delete(key);
     this.cache.delete(key);
     this.reads.delete(key);
     this.foreign.delete(key);
-    const mayCover = spilled || this.maySpill?.has(key);
-    if (this.maySpill?.has(key)) this.unsettled.add(key);
     const at = this.sheet.positionOf(key);
+    const may = this.maySpill?.has(key) ?? false;
+    if (may) this.unsettled.add(key);
     if (!at) return null;
-    return { start: at, end: mayCover ? { row: this.sheet.rowCount - 1, col: this.sheet.colCount - 1 } : at };
+    let [height, width] = spill ? [spill.values.length, spill.values[0]!.length] : [1, 1];
+    if (may) {
+      const reach = this.reach(this.sheet.inputOf(key));
+      height = Math.max(height, reach ? reach.rows : this.sheet.rowCount - at.row);
+      width = Math.max(width, reach ? reach.cols : this.sheet.colCount - at.col);
+    }
+    return { start: at, end: { row: at.row + height - 1, col: at.col + width - 1 } };
   }
 
   /** The formulas here that read a cell of a range of `tab` (this tab's own, or another's), by key. */
@@ -552,15 +562,20 @@ export class FormulaEngine {
     if (this.unsettled.size > 0) {
       const frames: Frame[] = [];
       for (const key of this.unsettled) {
-        if (this.onStack.has(key)) continue;
         const [rowId, colId] = splitCellKey(key);
         const at = this.sheet.positionOfIds({ rowId, colId });
         if (!at || at.row > row || at.col > col) continue;
         const stored = this.sheet.inputOf(key);
+        if (!isFormula(stored)) continue;
         // Only a formula whose array could reach the cell: reading another that cannot would be
         // waiting on it for nothing (and, where it reads this one, a cycle that is not one).
         const reach = this.reach(stored);
         if (reach && (row >= at.row + reach.rows || col >= at.col + reach.cols)) continue;
+        // One that could, and is waiting on what reads here: a cycle, whichever is read first.
+        if (this.onStack.has(key)) {
+          if (attempt) attempt.cycleAt ??= { engine: this, key };
+          continue;
+        }
         frames.push({ engine: this, row: at.row, col: at.col, rowId, colId, key, stored });
       }
       if (attempt && frames.length > 0) {
@@ -581,6 +596,39 @@ export class FormulaEngine {
       found = values[row - at.row]![col - at.col]!;
     }
     return found;
+  }
+
+  /**
+   * Every value spilled into an empty cell of the tab (the formulas that may spill are evaluated
+   * first), with where it is; where two arrays would cover a cell, the one that shows there.
+   */
+  *spilledCells(): Generator<{ row: number; col: number; value: CellValue }> {
+    this.book.catchUp();
+    for (const key of [...this.spillers()]) {
+      const at = this.sheet.positionOf(key);
+      if (at) this.valueAt(at.row, at.col);
+    }
+    for (const [key, { values, blocked }] of [...this.spills]) {
+      const at = this.sheet.positionOf(key);
+      if (blocked || !at) continue;
+      for (let i = 0; i < values.length; i++) {
+        for (let j = 0; j < values[i]!.length; j++) {
+          if (i === 0 && j === 0) continue;
+          const [row, col] = [at.row + i, at.col + j];
+          // What shows there: this array's value, unless another's covers the cell first.
+          if (this.sheet.storedInput(row, col) === "" && this.spilledAt(row, col, null) === values[i]![j]!) yield { row, col, value: values[i]![j]! };
+        }
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` when values already read may have changed without any edit: a formula that
+   * did not look like it would spill did, over cells read before as empty. Answers how to stop.
+   */
+  onSpillFound(listener: () => void): () => void {
+    this.book.onSpillFound.add(listener);
+    return () => this.book.onSpillFound.delete(listener);
   }
 
   /** The value of a cell: computed for a formula, the number or text of its input otherwise. */
@@ -663,6 +711,12 @@ export class FormulaEngine {
       const blocked = this.blocked(frame, height, width);
       shown = blocked ? err(SPILL) : value[0]![0]!;
       this.spills.set(frame.key, { values: value, blocked });
+      const spillers = this.spillers();
+      if (!spillers.has(frame.key)) {
+        // It spills though it did not look like it would: from now on it is one that may.
+        spillers.add(frame.key);
+        this.book.spilledLate(this, { start: { row: frame.row, col: frame.col }, end: { row: frame.row + height - 1, col: frame.col + width - 1 } });
+      }
     }
     this.unsettled.delete(frame.key);
     this.cache.set(frame.rowId, frame.colId, shown);
@@ -815,6 +869,11 @@ interface Changes {
   cells: Map<string, Set<string | null>>;
   /** So many cells were set that every value is forgotten (see MAX_NOTED). */
   all: boolean;
+  /**
+   * Where formulas that did not look like they would spill turned out to (`=IFERROR(A1:A9,"")`):
+   * what read those cells before read them empty, and is forgotten.
+   */
+  spilled: [FormulaEngine, Range][];
 }
 
 /** Past this many different cells of a tab set between two reads (an import), every value is forgotten instead. */
@@ -835,7 +894,7 @@ class Book {
   note(tr: Y.Transaction): void {
     const first = this.engines.values().next().value;
     if (!first) return;
-    const changes = (this.changes ??= { renamed: false, cells: new Map(), all: false });
+    const changes = (this.changes ??= Book.noChanges());
     for (const engine of this.engines) {
       const sheet = engine.sheet;
       const keys = tr.changed.get(sheet.types.cells as unknown as Y.AbstractType<Y.YEvent<any>>);
@@ -857,6 +916,21 @@ class Book {
     // number by order) or delete can.
     const tabKeys = tr.changed.get(first.sheet.types.tabs as unknown as Y.AbstractType<Y.YEvent<any>>);
     if (tabKeys !== undefined && [...tabKeys].some((key) => key === null || !key.endsWith(":color"))) changes.renamed = true;
+  }
+
+  static noChanges(): Changes {
+    return { renamed: false, cells: new Map(), all: false, spilled: [] };
+  }
+
+  /** Called when a spill is found late: what shows values reads them again. */
+  readonly onSpillFound = new Set<() => void>();
+
+  /** Notes a spill found late (see Changes.spilled), for the next read, and says so once the evaluation is over. */
+  spilledLate(engine: FormulaEngine, area: Range): void {
+    (this.changes ??= Book.noChanges()).spilled.push([engine, area]);
+    queueMicrotask(() => {
+      for (const listener of this.onSpillFound) listener();
+    });
   }
 
   /** Forgets what the changes noted since the last read made stale, before a value is read. */
@@ -916,9 +990,13 @@ function valueFromParser(value: unknown): CellValue {
   return value == null ? 0 : err("#VALUE!");
 }
 
-/** `=TODAY()`, `=DATE(…)`, `=EDATE(…)`…: formulas whose result is a date. */
-const DATE_RESULT = /^=\s*(?:TODAY|DATE|EDATE|EOMONTH|DATEVALUE|WORKDAY(?:\.INTL)?)\s*\(/i;
-const DATETIME_RESULT = /^=\s*NOW\s*\(/i;
+/** A call's arguments, with calls in them two deep: `(A1, MAX(B1, C1))`. */
+const CALL = String.raw`\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)`;
+/** Plus or minus a number after it, or nothing: `=TODAY()+7` is a date, `=TODAY()-A1` days. */
+const DAYS_LATER = String.raw`\s*(?:[-+]\s*[0-9.]+\s*)?$`;
+/** `=TODAY()`, `=DATE(…)`, `=EDATE(…)+30`: formulas whose result is a date. */
+const DATE_RESULT = new RegExp(String.raw`^=\s*(?:TODAY|DATE|EDATE|EOMONTH|DATEVALUE|WORKDAY(?:\.INTL)?)${CALL}${DAYS_LATER}`, "i");
+const DATETIME_RESULT = new RegExp(String.raw`^=\s*NOW${CALL}${DAYS_LATER}`, "i");
 /** A reference as stored (`⟨colId.rowId⟩`, this tab): ids in groups 1 and 2. */
 const STORED_CELL = String.raw`\u27e8\$?([A-Za-z0-9_-]+)\.\$?([A-Za-z0-9_-]+)\u27e9`;
 /** `=A1+7`, `=B2 - C2`: arithmetic counting from a cell; the rest in group 4. */

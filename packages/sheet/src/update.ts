@@ -249,10 +249,13 @@ function merged(ranges: readonly { clock: number; len: number }[]): { clock: num
 /** Rows and columns the update deletes, by tab (a sort deletes as many as it adds). */
 function removedLines(doc: Y.Doc, records: UpdateRecords): Map<string, { rows: number; cols: number }> {
   const removed = new Map<string, { rows: number; cols: number }>();
+  // Finding a type's name walks the document's types: once per type, not per deleted item.
+  const roots = new Map<Y.AbstractType<unknown>, string>();
   forEachDeleted(doc, records, (item, length) => {
     const type = item.parent as Y.AbstractType<unknown> | null;
     if (type === null || type._item !== null || item.parentSub !== null || !item.countable) return;
-    const root = Y.findRootTypeKey(type);
+    let root = roots.get(type);
+    if (root === undefined) roots.set(type, (root = Y.findRootTypeKey(type)));
     const axis = root.slice(root.lastIndexOf("/") + 1);
     const tab = tabOfRoot(root);
     if (tab === null || (axis !== "rows" && axis !== "cols")) return;

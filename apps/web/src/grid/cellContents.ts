@@ -6,6 +6,16 @@ export interface CellContent {
   css: string;
   changed: boolean;
   commented: boolean;
+  /**
+   * The canvas font of a text that may run on over empty cells to its right, as in Excel (text,
+   * aligned left); absent for numbers and anything else, which stay inside their cell.
+   */
+  flows?: string;
+}
+
+/** The font of a cell's text, as a canvas measures it (the grid's is 13px in the page's family). */
+export function cellFont(style: CellStyle, family: string): string {
+  return `${style.italic ? "italic " : ""}${style.bold ? "700 " : ""}13px ${family}`;
 }
 
 /**

@@ -16,6 +16,7 @@ function model(firstRow: number, frozen = { rows: 1, cols: 1 }, over: Partial<Wi
     selection: { start: { row: 21, col: 3 }, end: { row: 22, col: 4 } },
     active: { row: 21, col: 3 },
     content,
+    measure: (text) => text.length * 10,
     ...over,
   });
 }
@@ -43,5 +44,21 @@ describe("the grid's render model", () => {
     const seen: string[] = [];
     model(20, { rows: 0, cols: 0 }, { content: (r, c) => (seen.push(`${r},${c}`), content(r, c)) });
     expect(seen).toHaveLength(5 * 3);
+  });
+
+  it("draws a text too long for its cell over the empty cells after it, and numbers and text before a filled cell in their own", () => {
+    const texts: Record<string, string> = { "21,3": "a long text of 28 characters", "22,3": "long text, then a full cell", "22,4": "x", "23,3": "short" };
+    const flowing = (r: number, c: number): CellContent => {
+      const text = texts[`${r},${c}`] ?? "";
+      return { text, css: "", changed: false, commented: false, flows: text ? "13px sans-serif" : undefined };
+    };
+    const rows = model(20, { rows: 1, cols: 1 }, { content: flowing });
+    const cellAt = (r: number) => rows.find((row) => row.r === r)!.cells[1]!;
+    // 28 characters at 10 px and 8 px of padding: three columns of 100 px, the cell itself one.
+    expect(cellAt(21).flow).toBe(292);
+    expect(cellAt(21).style).toContain("width:100px");
+    expect([cellAt(22).flow, cellAt(23).flow]).toEqual([null, null]);
+    const numbers = model(20, { rows: 1, cols: 1 }, { content: (r, c) => ({ ...flowing(r, c), flows: undefined }) });
+    expect(numbers.find((row) => row.r === 21)!.cells[1]!.flow).toBeNull();
   });
 });

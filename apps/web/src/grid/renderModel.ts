@@ -12,6 +12,11 @@ export interface RenderCell {
   active: boolean;
   /** Its position, width and formatting, as inline CSS. */
   style: string;
+  /**
+   * The width its text is drawn at when it runs on over the empty cells after it (see
+   * CellContent.flows), past the cell's own; null when it stays in the cell.
+   */
+  flow: number | null;
   selected: boolean;
   changed: boolean;
   commented: boolean;
@@ -39,6 +44,30 @@ export interface WindowInput {
   active: CellRef;
   /** What a cell shows (cached by the caller). */
   content: (row: number, col: number) => CellContent;
+  /** The width of a text in a canvas font, in pixels (see CellContent.flows). */
+  measure: (text: string, font: string) => number;
+}
+
+/** A cell's padding left and right (see .cell in SheetGrid.css). */
+const PADDING = 8;
+
+/**
+ * How wide a cell is drawn: its column's width, or for a text too long for it (see
+ * CellContent.flows) as far as it needs over the empty cells that follow it in view, as in Excel.
+ */
+function drawnWidth(r: number, at: number, input: WindowInput, shown: CellContent): number {
+  const { cols, offsets, frozen, content, measure } = input;
+  const c = cols[at]!;
+  let width = offsets[c + 1]! - offsets[c]!;
+  if (!shown.flows || shown.text === "") return width;
+  const needed = Math.max(...shown.text.split("\n").map((line) => measure(line, shown.flows!))) + PADDING;
+  // Over the next columns in view that are empty, side by side, and on the same side of the frozen edge.
+  for (let i = at + 1; width < needed && i < cols.length; i++) {
+    const next = cols[i]!;
+    if (next !== cols[i - 1]! + 1 || (c < frozen.cols) !== (next < frozen.cols) || content(r, next).text !== "") break;
+    width += offsets[next + 1]! - offsets[next]!;
+  }
+  return width;
 }
 
 /**
@@ -46,7 +75,8 @@ export interface WindowInput {
  * element only changes its text and position when it scrolls into view; frozen rows and columns
  * first, in order (they are sticky, in flow).
  */
-export function windowModel({ rows, cols, frozen, capacity, offsets, selection, active, content }: WindowInput): RenderRow[] {
+export function windowModel(input: WindowInput): RenderRow[] {
+  const { rows, cols, frozen, capacity, offsets, selection, active, content } = input;
   return bySlot(rows, frozen.rows, capacity).map((r) => ({
     slot: r < frozen.rows ? `f${r}` : rowSlot(r, frozen.rows, capacity),
     r,
@@ -54,13 +84,16 @@ export function windowModel({ rows, cols, frozen, capacity, offsets, selection, 
     current: r >= selection.start.row && r <= selection.end.row,
     cells: cols.map((c, cslot) => {
       const shown = content(r, c);
+      const own = offsets[c + 1]! - offsets[c]!;
+      const width = drawnWidth(r, cslot, input, shown);
       return {
         cslot: c < frozen.cols ? `f${c}` : cslot,
         c,
         text: shown.text,
         frozen: c < frozen.cols,
         active: c === active.col && r === active.row,
-        style: `left:${ROW_HEADER_WIDTH + offsets[c]!}px;width:${offsets[c + 1]! - offsets[c]!}px;${shown.css}`,
+        style: `left:${ROW_HEADER_WIDTH + offsets[c]!}px;width:${own}px;${shown.css}`,
+        flow: width > own ? width - PADDING : null,
         selected: rangeContains(selection, r, c),
         changed: shown.changed,
         commented: shown.commented,

@@ -85,7 +85,13 @@ export function useCellEditor(o: CellEditorOptions) {
     if (e.key === "Escape") {
       e.preventDefault();
       cancelEdit();
-    } else if (e.key === "Enter" && !e.altKey) {
+    } else if (e.key === "Enter" && e.altKey) {
+      // Alt+Enter (Option+Enter on a Mac): a line break in the cell, as in Excel.
+      e.preventDefault();
+      const el = e.target as HTMLTextAreaElement;
+      el.setRangeText("\n", el.selectionStart, el.selectionEnd, "end");
+      editing.setDraft(el.value);
+    } else if (e.key === "Enter") {
       e.preventDefault();
       commitEdit(e.shiftKey ? "up" : "down");
     } else if (e.key === "Tab") {

@@ -14,15 +14,30 @@ export interface GridClipboardOptions {
   notice: (message: string) => void;
 }
 
-/** Copy, cut and paste of the selection, as TSV and HTML, through the document's clipboard events. */
-export function useGridClipboard(options: GridClipboardOptions): void {
+/** What a copy puts on the clipboard, and what a paste takes from it. */
+interface ClipboardData {
+  text: string;
+  html: string;
+}
+
+/**
+ * Copy, cut and paste of the selection, as TSV and HTML: through the document's clipboard events
+ * (Ctrl+C, Ctrl+X, Ctrl+V, and Ctrl+Shift+V for values only), and from a menu through the
+ * asynchronous clipboard, where the browser allows it.
+ */
+export function useGridClipboard(options: GridClipboardOptions) {
   const selection = useSelectionStore();
+  /** Set by Ctrl+Shift+V until its paste event comes: that paste takes values only. */
+  let valuesOnly = false;
+
+  function copied(range: Range, cut: boolean): ClipboardData {
+    const sheet = options.sheet();
+    return toClipboard(sheet.readRange(range), cut ? undefined : range.start, shownRange(sheet, range));
+  }
 
   function onCopy(e: ClipboardEvent, cut = false): void {
     if (!options.active() || !e.clipboardData) return;
-    const range = selection.range;
-    const sheet = options.sheet();
-    const { text, html } = toClipboard(sheet.readRange(range), cut ? undefined : range.start, shownRange(sheet, range));
+    const { text, html } = copied(selection.range, cut);
     e.clipboardData.setData("text/plain", text);
     e.clipboardData.setData("text/html", html);
     e.preventDefault();
@@ -33,34 +48,88 @@ export function useGridClipboard(options: GridClipboardOptions): void {
     if (!options.readOnly()) onCopy(e, true);
   }
 
-  function onPaste(e: ClipboardEvent): void {
-    if (!options.active() || options.readOnly() || !e.clipboardData) return;
-    e.preventDefault();
-    const html = e.clipboardData.getData("text/html");
-    const copied = fromClipboard({ html, text: e.clipboardData.getData("text/plain") });
-    const count = copied.reduce((n, r) => n + r.length, 0);
+  /**
+   * Pastes at the selection: formulas copied in Cosheet move their relative references by as much
+   * as they moved, and one value pasted onto a larger selection fills it, as in Excel. With
+   * `values`, the plain text alone: what the copied cells showed, not their formulas or formats.
+   */
+  function pasteData({ html, text }: ClipboardData, values: boolean, range: Range = selection.range): void {
+    if (options.readOnly()) return;
+    const pasted = fromClipboard(values ? { text } : { html, text });
+    const count = pasted.reduce((n, r) => n + r.length, 0);
     if (count === 0) return;
-    if (count > MAX_PASTE_CELLS) {
-      options.notice(
-        `That paste has ${count.toLocaleString()} cells; the limit is ${MAX_PASTE_CELLS.toLocaleString()}. Import large data as CSV instead.`,
-      );
+    const single = pasted.length === 1 && pasted[0]!.length === 1;
+    const height = single ? range.end.row - range.start.row + 1 : pasted.length;
+    const width = single ? range.end.col - range.start.col + 1 : pasted.reduce((w, r) => Math.max(w, r.length), 0);
+    const cells = single ? height * width : count;
+    if (cells > MAX_PASTE_CELLS) {
+      options.notice(`That paste has ${cells.toLocaleString()} cells; the limit is ${MAX_PASTE_CELLS.toLocaleString()}. Import large data as CSV instead.`);
       return;
     }
-    const at = selection.range.start;
-    // Formulas copied here move their relative references by as much as they moved, as in Excel.
-    const from = copiedFrom(html);
-    const rows = from ? copied.map((r) => r.map((v) => shiftFormula(v, at.row - from.row, at.col - from.col))) : copied;
+    const at = range.start;
+    const from = values ? null : copiedFrom(html);
+    const moved = (v: string, r: number, c: number) => (from ? shiftFormula(v, at.row + r - from.row, at.col + c - from.col) : v);
+    const rows = single
+      ? Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, c) => moved(pasted[0]![0]!, r, c)))
+      : pasted.map((line, r) => line.map((v, c) => moved(v, r, c)));
     options.paste(at, rows);
-    const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
-    selection.selectRange(at, { row: at.row + rows.length - 1, col: at.col + width - 1 });
+    selection.selectRange(at, { row: at.row + height - 1, col: at.col + width - 1 });
+  }
+
+  function onPaste(e: ClipboardEvent): void {
+    const values = valuesOnly;
+    valuesOnly = false;
+    if (!options.active() || options.readOnly() || !e.clipboardData) return;
+    e.preventDefault();
+    pasteData({ html: e.clipboardData.getData("text/html"), text: e.clipboardData.getData("text/plain") }, values);
+  }
+
+  /** Ctrl+Shift+V (Cmd+Shift+V): the paste that follows takes values only (any other key forgets it). */
+  function onKeydown(e: KeyboardEvent): void {
+    valuesOnly = (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "v";
+  }
+
+  /** Copy or cut a range from a menu, where the browser lets the page write the clipboard. */
+  async function copyFromMenu(range: Range, cut: boolean): Promise<void> {
+    if (cut && options.readOnly()) return;
+    const { text, html } = copied(range, cut);
+    try {
+      await navigator.clipboard.write([
+        new ClipboardItem({ "text/plain": new Blob([text], { type: "text/plain" }), "text/html": new Blob([html], { type: "text/html" }) }),
+      ]);
+    } catch {
+      options.notice(`This browser does not let the page use the clipboard from a menu: press ${cut ? "Ctrl+X" : "Ctrl+C"} instead.`);
+      return;
+    }
+    if (cut) options.clear(range);
+  }
+
+  /** Paste onto a range from a menu, all of it or values only, where the browser lets the page read the clipboard. */
+  async function pasteFromMenu(range: Range, values: boolean): Promise<void> {
+    let data: ClipboardData;
+    try {
+      const items = await navigator.clipboard.read();
+      const read = async (type: string) => {
+        const item = items.find((i) => i.types.includes(type));
+        return item ? (await item.getType(type)).text() : "";
+      };
+      data = { html: await read("text/html"), text: await read("text/plain") };
+    } catch {
+      options.notice(`This browser does not let the page read the clipboard from a menu: press ${values ? "Ctrl+Shift+V" : "Ctrl+V"} instead.`);
+      return;
+    }
+    pasteData(data, values, range);
   }
 
   document.addEventListener("copy", onCopy);
   document.addEventListener("cut", onCut);
   document.addEventListener("paste", onPaste);
+  document.addEventListener("keydown", onKeydown, { capture: true });
   onScopeDispose(() => {
     document.removeEventListener("copy", onCopy);
     document.removeEventListener("cut", onCut);
     document.removeEventListener("paste", onPaste);
+    document.removeEventListener("keydown", onKeydown, { capture: true });
   });
+  return { copyFromMenu, pasteFromMenu };
 }

@@ -1,5 +1,5 @@
 import { computed, shallowRef, watch } from "vue";
-import { cannotDeleteAll, colToLetters, rangeContains, type CellRef } from "@cosheet/sheet";
+import { cannotDeleteAll, colToLetters, rangeContains, type CellRef, type Range } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
 import type { MenuItem } from "./HeaderMenu.vue";
 
@@ -93,6 +93,32 @@ export function useRowColumnMenu(size: () => { rows: number; cols: number }, com
     else remove("rows", start.row, end.row - start.row + 1);
   }
 
+  /** Inserting and deleting the rows (or the columns) of a range: the entries of a header's menu, and of a cell's. */
+  function lineItems(lines: Lines, { start, end }: Range): MenuItem[] {
+    if (lines === "columns") {
+      const count = end.col - start.col + 1;
+      return [
+        { label: "Insert column left", action: () => commands.insertCols(start.col, 1) },
+        { label: "Insert column right", action: () => commands.insertCols(end.col + 1, 1) },
+        {
+          label: count > 1 ? `Delete columns ${colToLetters(start.col)}–${colToLetters(end.col)}` : `Delete column ${colToLetters(start.col)}`,
+          action: () => remove("columns", start.col, count),
+          unavailable: refusal("columns", count),
+        },
+      ];
+    }
+    const count = end.row - start.row + 1;
+    return [
+      { label: "Insert row above", action: () => commands.insertRows(start.row, 1) },
+      { label: "Insert row below", action: () => commands.insertRows(end.row + 1, 1) },
+      {
+        label: count > 1 ? `Delete rows ${start.row + 1}–${end.row + 1}` : `Delete row ${start.row + 1}`,
+        action: () => remove("rows", start.row, count),
+        unavailable: refusal("rows", count),
+      },
+    ];
+  }
+
   /**
    * Opens the menu at (x, y) for a column header (`row` -1) or a row header (`col` -1). It acts on
    * the selection only when that is whole columns (rows) including the header; otherwise it selects
@@ -106,36 +132,16 @@ export function useRowColumnMenu(size: () => { rows: number; cols: number }, com
     } else if (pos.col < 0 && !(rowsSelected.value && rangeContains(selection.range, pos.row, 0))) {
       selection.selectRange({ row: pos.row, col: 0 }, { row: pos.row, col: cols - 1 });
     }
-    const { start, end } = selection.range;
-    const colCount = end.col - start.col + 1;
-    const rowCount = end.row - start.row + 1;
-    const items: MenuItem[] =
-      pos.row < 0
-        ? [
-            { label: "Insert column left", action: () => commands.insertCols(start.col, 1) },
-            { label: "Insert column right", action: () => commands.insertCols(end.col + 1, 1) },
-            {
-              label:
-                colCount > 1
-                  ? `Delete columns ${colToLetters(start.col)}–${colToLetters(end.col)}`
-                  : `Delete column ${colToLetters(start.col)}`,
-              action: () => remove("columns", start.col, colCount),
-              unavailable: refusal("columns", colCount),
-            },
-            { label: `Sort sheet by ${colToLetters(start.col)}, A → Z`, action: () => commands.sortSheet(start.col, false) },
-            { label: `Sort sheet by ${colToLetters(start.col)}, Z → A`, action: () => commands.sortSheet(start.col, true) },
-          ]
-        : [
-            { label: "Insert row above", action: () => commands.insertRows(start.row, 1) },
-            { label: "Insert row below", action: () => commands.insertRows(end.row + 1, 1) },
-            {
-              label: rowCount > 1 ? `Delete rows ${start.row + 1}–${end.row + 1}` : `Delete row ${start.row + 1}`,
-              action: () => remove("rows", start.row, rowCount),
-              unavailable: refusal("rows", rowCount),
-            },
-          ];
+    const items = pos.row < 0 ? lineItems("columns", selection.range) : lineItems("rows", selection.range);
+    if (pos.row < 0) {
+      const col = selection.range.start.col;
+      items.push(
+        { label: `Sort sheet by ${colToLetters(col)}, A → Z`, action: () => commands.sortSheet(col, false) },
+        { label: `Sort sheet by ${colToLetters(col)}, Z → A`, action: () => commands.sortSheet(col, true) },
+      );
+    }
     menu.value = { x, y, items };
   }
 
-  return { menu, confirmation, columnsSelected, insertAtSelection, deleteSelection, show, answer };
+  return { menu, confirmation, columnsSelected, insertAtSelection, deleteSelection, show, answer, lineItems };
 }
