@@ -164,4 +164,34 @@ describe("the keyboard alone", () => {
     await expect.poll(width).toBe(0);
     expect(await shown(page, "B3")).toBe("x");
   });
+
+  it("fits a column to its widest content when its header's edge is double-clicked, for everyone", async () => {
+    const id = await createSheet(env.server.url, "Fit");
+    const [ada, bob] = [await env.person(id), await env.person(id)];
+    await typeInto(ada, "B2", "A heading much wider than a column");
+    await typeInto(ada, "C1", "x");
+    const header = (page: Page, letter: string) => page.locator(`[role=columnheader][aria-label="${letter}"]`).boundingBox().then((b) => Math.round(b!.width));
+    expect(await header(ada, "B")).toBe(100);
+    await ada.getByLabel("Resize column B").dblclick();
+    await expect.poll(() => header(bob, "B")).toBeGreaterThan(200);
+    await ada.getByLabel("Resize column C").dblclick();
+    await expect.poll(() => header(bob, "C")).toBeLessThan(60);
+  });
+
+  it("shows a number with fewer decimals where its column is too narrow, and ### where none fits", async () => {
+    const page = await env.newSheet("Narrow");
+    await typeInto(page, "A1", "3.14159265358979");
+    await typeInto(page, "A2", "123456789012345678");
+    await typeInto(page, "A3", "=PI()*1000");
+    const a1 = await shown(page, "A1");
+    expect(a1.length).toBeLessThan(16);
+    expect(Number(a1)).toBeCloseTo(Math.PI, 3);
+    expect(await shown(page, "A2")).toMatch(/^#+$/);
+    // What was typed is kept whole: only the cell shows less of it.
+    await cell(page, "A2").click();
+    expect(await page.getByLabel("Cell contents").inputValue()).toBe("123456789012345678");
+    await page.getByLabel("Resize column A").dblclick();
+    await expect.poll(() => shown(page, "A2")).toBe("123456789012345678");
+    expect(await shown(page, "A1")).toBe("3.14159265358979");
+  });
 });

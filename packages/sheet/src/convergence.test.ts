@@ -1,46 +1,10 @@
-import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { formatCell } from "./a1.js";
 import { exportCsv } from "./csv.js";
 import { FormulaEngine } from "./formula.js";
 import { cellKey } from "./schema.js";
 import type { CellIds, Sheet } from "./sheet.js";
-import { prng, replicas, syncAll } from "./testing.js";
-
-/**
- * A network that holds every update a replica emits and delivers them to the others in random
- * order (not FIFO), as reconnects and retries can.
- */
-class RandomNetwork {
-  private inbox: { to: Sheet; update: Uint8Array }[] = [];
-
-  constructor(
-    sheets: readonly Sheet[],
-    private readonly rand: () => number,
-  ) {
-    for (const from of sheets) {
-      from.doc.on("update", (update: Uint8Array, origin: unknown) => {
-        if (origin === this) return;
-        for (const to of sheets) if (to !== from) this.inbox.push({ to, update });
-      });
-    }
-  }
-
-  deliverSome(): void {
-    const n = Math.floor(this.rand() * (this.inbox.length + 1));
-    for (let i = 0; i < n; i++) this.deliverOne();
-  }
-
-  deliverAll(): void {
-    while (this.inbox.length > 0) this.deliverOne();
-  }
-
-  private deliverOne(): void {
-    const i = Math.floor(this.rand() * this.inbox.length);
-    const [msg] = this.inbox.splice(i, 1);
-    Y.applyUpdate(msg!.to.doc, msg!.update, this);
-  }
-}
+import { prng, RandomNetwork, replicas, syncAll } from "./testing.js";
 
 function randomOp(sheet: Sheet, rand: () => number): void {
   const int = (n: number) => Math.floor(rand() * n);

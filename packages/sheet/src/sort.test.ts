@@ -6,7 +6,7 @@ import type { Sheet } from "./sheet.js";
 import { compareValues } from "./compare.js";
 import { sortRows } from "./sort.js";
 import { Workbook } from "./tabs.js";
-import { prng, replicas, syncAll } from "./testing.js";
+import { prng, RandomNetwork, replicas, syncAll } from "./testing.js";
 import type { CellValue } from "./value.js";
 
 function column(sheet: Sheet, col = 0, rows = sheet.rowCount): string[] {
@@ -164,19 +164,7 @@ describe("sorting with others at once", () => {
     const rand = prng(7000 + seed);
     const int = (n: number) => Math.floor(rand() * n);
     const sheets = replicas(3, { rows: 12, cols: 3 });
-    const inbox: { to: Sheet; update: Uint8Array }[] = [];
-    const net = {};
-    for (const from of sheets) {
-      from.doc.on("update", (update: Uint8Array, origin: unknown) => {
-        if (origin !== net) for (const to of sheets) if (to !== from) inbox.push({ to, update });
-      });
-    }
-    const deliver = (n: number) => {
-      for (let i = 0; i < n && inbox.length > 0; i++) {
-        const [msg] = inbox.splice(int(inbox.length), 1);
-        Y.applyUpdate(msg!.to.doc, msg!.update, net);
-      }
-    };
+    const net = new RandomNetwork(sheets, rand);
     for (let step = 0; step < 60; step++) {
       const sheet = sheets[int(sheets.length)]!;
       const rows = sheet.rowCount;
@@ -188,9 +176,9 @@ describe("sorting with others at once", () => {
         const start = int(rows - 1);
         sortRows(sheet, { start, end: start + int(rows - start), keys: [{ col: int(3), descending: rand() < 0.5 }] });
       }
-      deliver(int(inbox.length + 1));
+      net.deliverSome();
     }
-    deliver(Infinity);
+    net.deliverAll();
     const [first, ...others] = sheets;
     for (const other of others) {
       expect(other.rows.list()).toEqual(first!.rows.list());

@@ -55,3 +55,38 @@ export function gcUpdate(client: number, clock: number, length: number): Uint8Ar
   encoding.writeVarUint(e, 0); // no deletions
   return encoding.toUint8Array(e);
 }
+
+/**
+ * A network that holds every update a replica emits and delivers them to the others in random
+ * order (not FIFO), as reconnects and retries can.
+ */
+export class RandomNetwork {
+  private inbox: { to: Sheet; update: Uint8Array }[] = [];
+
+  constructor(
+    sheets: readonly Sheet[],
+    private readonly rand: () => number,
+  ) {
+    for (const from of sheets) {
+      from.doc.on("update", (update: Uint8Array, origin: unknown) => {
+        if (origin === this) return;
+        for (const to of sheets) if (to !== from) this.inbox.push({ to, update });
+      });
+    }
+  }
+
+  deliverSome(): void {
+    const n = Math.floor(this.rand() * (this.inbox.length + 1));
+    for (let i = 0; i < n; i++) this.deliverOne();
+  }
+
+  deliverAll(): void {
+    while (this.inbox.length > 0) this.deliverOne();
+  }
+
+  private deliverOne(): void {
+    const i = Math.floor(this.rand() * this.inbox.length);
+    const [msg] = this.inbox.splice(i, 1);
+    Y.applyUpdate(msg!.to.doc, msg!.update, this);
+  }
+}

@@ -124,3 +124,23 @@ describe("a grid's cell menu", () => {
     wrapper.unmount();
   });
 });
+
+describe("a grid read aloud", () => {
+  it("names column headers by their letter, and says the active cell's value, then its formula, again as anyone edits it", async () => {
+    const doc = new Y.Doc();
+    initSheet(doc, { rows: 10, cols: 5 });
+    const sheet = Sheet.of(doc);
+    sheet.setCellsA1({ A1: "=2+3" });
+    const wrapper = mount(SheetGrid, { props: { sheet, version: 0, rowCount: 10, colCount: 5, peers: [] }, attachTo: document.body });
+    const headers = wrapper.findAll("[role=columnheader][aria-colindex]").filter((h) => h.attributes("aria-colindex") !== "1");
+    expect(headers.slice(0, 3).map((h) => h.attributes("aria-label"))).toEqual(["A", "B", "C"]);
+    expect(wrapper.find(".header-row").attributes("aria-label")).toBe("Column letters");
+    const live = () => wrapper.find("[aria-live=polite]").text();
+    expect(live()).toBe("A1: 5, formula =2+3");
+    // Someone else's edit (the page passes a new version) is said in turn.
+    sheet.setCellsA1({ A1: "hello" });
+    await wrapper.setProps({ version: 1 });
+    expect(live()).toBe("A1: hello");
+    wrapper.unmount();
+  });
+});
