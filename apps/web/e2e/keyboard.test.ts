@@ -195,3 +195,24 @@ describe("the keyboard alone", () => {
     expect(await shown(page, "A1")).toBe("3.14159265358979");
   });
 });
+
+describe("headers with the mouse", () => {
+  it("extend a selection of whole columns by Shift+click, and of whole rows by dragging", async () => {
+    const page = await env.newSheet("Headers");
+    const columns = () => page.locator("[role=columnheader].current").allTextContents().then((t) => t.map((x) => x.trim()));
+    await page.locator('[role=columnheader][aria-label="B"]').click();
+    await page.locator('[role=columnheader][aria-label="D"]').click({ modifiers: ["Shift"] });
+    await expect.poll(columns).toEqual(["B", "C", "D"]);
+    const rowHeader = (n: number) => page.locator(`[role=row][aria-rowindex="${n + 1}"] [role=rowheader]`);
+    const [from, to] = [(await rowHeader(2).boundingBox())!, (await rowHeader(5).boundingBox())!];
+    await page.mouse.move(from.x + 10, from.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(to.x + 10, to.y + 10, { steps: 4 });
+    await page.mouse.up();
+    const rows = await page.locator(".row-header.current").allTextContents();
+    expect(rows.map((t) => t.trim())).toEqual(["2", "3", "4", "5"]);
+    // Whole rows: their menu deletes all four.
+    await rowHeader(3).click({ button: "right" });
+    await expect.poll(() => page.getByRole("menuitem", { name: "Delete rows 2–5" }).count()).toBe(1);
+  });
+});
