@@ -276,12 +276,17 @@ const ARRAY_CASES: [formula: string, expected: unknown[][]][] = [
   ["=A3:A5", [[30], [0], ["text"]]],
 ];
 
-describe("formula conformance", () => {
+/** A sheet holding DATA, and its engine. */
+function dataSheet() {
   const [sheet] = replicas(1, { rows: 20, cols: 10 });
   sheet!.setCellsA1(DATA);
-  const engine = FormulaEngine.of(sheet!);
+  return { sheet: sheet!, engine: FormulaEngine.of(sheet!) };
+}
+
+describe("formula conformance", () => {
+  const { sheet, engine } = dataSheet();
   it.each(CASES)("%s", (formula, expected) => {
-    sheet!.setCellsA1({ H1: formula });
+    sheet.setCellsA1({ H1: formula });
     const { row, col } = parseCell("H1");
     const value = engine.valueAt(row, col);
     if (typeof expected === "number") expect(value).toBeCloseTo(expected, 10);
@@ -290,11 +295,9 @@ describe("formula conformance", () => {
 });
 
 describe("dynamic array conformance", () => {
-  const [sheet] = replicas(1, { rows: 20, cols: 10 });
-  sheet!.setCellsA1(DATA);
-  const engine = FormulaEngine.of(sheet!);
+  const { sheet, engine } = dataSheet();
   it.each(ARRAY_CASES)("%s", (formula, expected) => {
-    sheet!.setCellsA1({ H1: formula });
+    sheet.setCellsA1({ H1: formula });
     const { row, col } = parseCell("H1");
     const got = expected.map((line, i) => line.map((_, j) => engine.valueAt(row + i, col + j)));
     expect(got).toEqual(expected);

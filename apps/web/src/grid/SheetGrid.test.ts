@@ -72,9 +72,6 @@ describe("a grid's cell menu", () => {
     // The menu is in the page, not in the grid (see menuItems).
     const items = menuItems();
     expect(items.map((i) => i.textContent!.trim())).toEqual([
-      "Insert row above",
-      "Insert row below",
-      "Delete row 2",
       "Cut",
       "Copy",
       "Paste",
@@ -82,9 +79,32 @@ describe("a grid's cell menu", () => {
       "Clear",
       "Sort range…",
       "Edit history",
+      "Insert row above",
+      "Insert row below",
+      "Delete row 2",
+      "Insert column left",
+      "Insert column right",
+      "Delete column A",
     ]);
-    items[9]!.click();
+    items[6]!.click();
     expect(wrapper.emitted("showHistory")).toEqual([[{ row: 1, col: 0 }], [{ row: 1, col: 0 }]]);
+    wrapper.unmount();
+  });
+
+  it("keeps the selection from the keyboard, offers only the columns' commands for whole columns, and closes on a click elsewhere", async () => {
+    const { wrapper, el } = grid({});
+    const selection = useSelectionStore();
+    selection.selectRange({ row: 1, col: 1 }, { row: 2, col: 2 });
+    await el.trigger("keydown", { key: "F10", shiftKey: true });
+    expect(selection.range).toEqual({ start: { row: 1, col: 1 }, end: { row: 2, col: 2 } });
+    expect(menuItems().map((i) => i.textContent!.trim())).toContain("Delete rows 2–3");
+    await el.trigger("mousedown", { button: 0, clientX: 0, clientY: 0 });
+    expect(menuItems()).toHaveLength(0);
+    selection.selectRange({ row: 0, col: 1 }, { row: 9, col: 1 });
+    await el.trigger("keydown", { key: "ContextMenu" });
+    const labels = menuItems().map((i) => i.textContent!.trim());
+    expect(labels).toContain("Delete column B");
+    expect(labels.some((l) => l.startsWith("Insert row") || l.startsWith("Delete row"))).toBe(false);
     wrapper.unmount();
   });
 

@@ -50,6 +50,8 @@ export interface WindowInput {
 
 /** A cell's padding left and right (see .cell in SheetGrid.css). */
 const PADDING = 8;
+/** No character of the grid's 13 px text (bold included) is wider than this, in pixels. */
+export const WIDEST_GLYPH = 14;
 
 /**
  * How wide a cell is drawn: its column's width, or for a text too long for it (see
@@ -60,6 +62,8 @@ function drawnWidth(r: number, at: number, input: WindowInput, shown: CellConten
   const c = cols[at]!;
   let width = offsets[c + 1]! - offsets[c]!;
   if (!shown.flows || shown.text === "") return width;
+  // A text too short to be wider than its cell is not measured (scrolling brings many new ones).
+  if (shown.text.length * WIDEST_GLYPH + PADDING <= width) return width;
   const needed = Math.max(...shown.text.split("\n").map((line) => measure(line, shown.flows!))) + PADDING;
   // Over the next columns in view that are empty, side by side, and on the same side of the frozen edge.
   for (let i = at + 1; width < needed && i < cols.length; i++) {
