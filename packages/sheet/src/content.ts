@@ -1,5 +1,5 @@
 import { MAX_COLS, MAX_ROWS } from "./a1.js";
-import { DATE_ORDERS, type DateOrder } from "./dates.js";
+import { isDateOrder } from "./dates.js";
 import { isColor, isStyleValue, STYLE_ATTRS, type StyleAttr } from "./format.js";
 import { generateKeyBetween } from "fractional-indexing";
 import { FIRST_TAB, type ChatMessage, type CommentAction, type CommentEvent } from "./schema.js";
@@ -160,7 +160,7 @@ const META: Record<string, (value: unknown) => boolean> = {
   title: isTitle,
   frozenRows: isFrozenCount,
   frozenCols: isFrozenCount,
-  dateOrder: (value) => DATE_ORDERS.includes(value as DateOrder),
+  dateOrder: isDateOrder,
 };
 
 /** How each top-level shared type is shaped, and what each entry may be. */

@@ -34,6 +34,10 @@ export function dateToSerial(date: Date, zone: "utc" | "local"): number {
 export type DateOrder = "mdy" | "dmy";
 export const DATE_ORDERS: readonly DateOrder[] = ["mdy", "dmy"];
 
+export function isDateOrder(value: unknown): value is DateOrder {
+  return DATE_ORDERS.includes(value as DateOrder);
+}
+
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const TIME = String.raw`(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?`;
 /** `2024-12-25`, `2024-12-25 14:30`, `2024-12-25T14:30:05`. */

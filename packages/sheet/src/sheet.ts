@@ -2,7 +2,7 @@ import type * as Y from "yjs";
 import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } from "./a1.js";
 import { Axis } from "./axis.js";
 import { Comments } from "./comments.js";
-import { DATE_ORDERS, type DateOrder } from "./dates.js";
+import { DATE_ORDERS, isDateOrder, type DateOrder } from "./dates.js";
 import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula, type TabLookup } from "./refs.js";
@@ -131,11 +131,11 @@ export class Sheet {
   /** How the workbook reads typed dates with slashes (see DateOrder); month first unless set. */
   get dateOrder(): DateOrder {
     const order = this.types.book.get("dateOrder");
-    return DATE_ORDERS.includes(order as DateOrder) ? (order as DateOrder) : "mdy";
+    return isDateOrder(order) ? order : "mdy";
   }
 
   setDateOrder(order: DateOrder, origin?: unknown): void {
-    if (!DATE_ORDERS.includes(order)) throw new SheetLimitError(`a date order is one of ${DATE_ORDERS.join(", ")}`);
+    if (!isDateOrder(order)) throw new SheetLimitError(`a date order is one of ${DATE_ORDERS.join(", ")}`);
     this.doc.transact(() => this.types.book.set("dateOrder", order), origin);
   }
 

@@ -25,7 +25,7 @@ export const MAX_SORT_KEYS = 64;
  * The order `spec` gives the rows' ids (stable: rows that compare equal keep their order). A
  * descending key reverses the order of values, but empty cells stay last either way.
  */
-export function sortedRowIds(sheet: Sheet, spec: SortSpec): string[] {
+function sortedRowIds(sheet: Sheet, spec: SortSpec): string[] {
   const engine = FormulaEngine.of(sheet);
   const ids = sheet.rows.list().slice(spec.start, spec.end + 1);
   const rows = ids.map((id, i) => ({ id, values: spec.keys.map((key) => engine.valueAt(spec.start + i, key.col)) }));
