@@ -124,6 +124,22 @@ describe("the keyboard alone", () => {
     await expect.poll(() => b.getByRole("grid").getAttribute("aria-rowcount")).toBe("2001");
   });
 
+  it("goes back to the column a run of Tabs started in on Enter, as when typing rows of a table", async () => {
+    const page = await env.newSheet("Rows of a table");
+    await cell(page, "B2").click();
+    for (const [i, text] of ["Fruit", "Price", "Sold"].entries()) {
+      await page.keyboard.type(text);
+      await page.keyboard.press(i === 2 ? "Enter" : "Tab");
+    }
+    expect(await active(page)).toBe("B3");
+    await page.keyboard.type("pear");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("ArrowRight"); // an arrow ends the run: Enter goes straight down
+    await page.keyboard.press("Enter");
+    expect(await active(page)).toBe("D4");
+    expect(await Promise.all(["B2", "C2", "D2", "B3"].map((a) => shown(page, a)))).toEqual(["Fruit", "Price", "Sold", "pear"]);
+  });
+
   it("goes to a cell or range typed into the name box, and says why for one it cannot", async () => {
     const page = await env.newSheet("Name box");
     const box = page.getByLabel("Active cell");

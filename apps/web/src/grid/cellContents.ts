@@ -6,6 +6,8 @@ export interface CellContent {
   css: string;
   changed: boolean;
   commented: boolean;
+  /** Something is stored in the cell (a formula giving "" shows nothing, yet stops a text running on). */
+  filled?: boolean;
   /**
    * The canvas font of a text that may run on over empty cells to its right, as in Excel (text,
    * aligned left); absent for numbers and anything else, which stay inside their cell.

@@ -58,6 +58,9 @@ describe("the grid's render model", () => {
     expect(cellAt(21).flow).toBe(292);
     expect(cellAt(21).style).toContain("width:100px");
     expect([cellAt(22).flow, cellAt(23).flow]).toEqual([null, null]);
+    // A cell that holds something showing nothing (a formula giving "") stops it too.
+    const blocked = model(20, { rows: 1, cols: 1 }, { content: (r, c) => (r === 21 && c === 4 ? { ...flowing(r, c), filled: true } : flowing(r, c)) });
+    expect(blocked.find((row) => row.r === 21)!.cells[1]!.flow).toBeNull();
     const numbers = model(20, { rows: 1, cols: 1 }, { content: (r, c) => ({ ...flowing(r, c), flows: undefined }) });
     expect(numbers.find((row) => row.r === 21)!.cells[1]!.flow).toBeNull();
   });

@@ -68,7 +68,8 @@ function drawnWidth(r: number, at: number, input: WindowInput, shown: CellConten
   // Over the next columns in view that are empty, side by side, and on the same side of the frozen edge.
   for (let i = at + 1; width < needed && i < cols.length; i++) {
     const next = cols[i]!;
-    if (next !== cols[i - 1]! + 1 || (c < frozen.cols) !== (next < frozen.cols) || content(r, next).text !== "") break;
+    const other = content(r, next);
+    if (next !== cols[i - 1]! + 1 || (c < frozen.cols) !== (next < frozen.cols) || other.text !== "" || other.filled) break;
     width += offsets[next + 1]! - offsets[next]!;
   }
   return width;

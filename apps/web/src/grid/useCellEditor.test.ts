@@ -43,7 +43,7 @@ describe("the cell editor", () => {
     expect(editor.editCell.value).toEqual({ row: 3, col: 1 });
     editor.onEditorKeydown(key("Enter"));
     expect(calls.commit).toHaveBeenCalledWith({ row: 3, col: 1 }, "after");
-    expect(calls.moveActive).toHaveBeenCalledWith("down");
+    expect(calls.moveActive).toHaveBeenCalledWith("down", true);
     expect(editing.edit).toBeNull();
   });
 
@@ -70,14 +70,15 @@ describe("the cell editor", () => {
     editor.beginEdit("replace", "x");
     editor.onEditorKeydown(key("ArrowRight"));
     expect(calls.commit).toHaveBeenLastCalledWith({ row: 1, col: 1 }, "x");
-    expect(calls.moveActive).toHaveBeenLastCalledWith("right");
+    // An arrow while replacing is not a Tab: it does not start a run of Tabs (see SheetGrid's stepTo).
+    expect(calls.moveActive).toHaveBeenLastCalledWith("right", false);
 
     // Editing (not replacing), an arrow moves the caret: nothing is committed.
     editor.beginEdit("edit");
     editor.onEditorKeydown(key("ArrowRight"));
     expect(editing.edit).not.toBeNull();
     editor.onEditorKeydown(key("Tab", { shiftKey: true }));
-    expect(calls.moveActive).toHaveBeenLastCalledWith("left");
+    expect(calls.moveActive).toHaveBeenLastCalledWith("left", true);
     // Unchanged: nothing to write.
     expect(calls.commit).toHaveBeenCalledTimes(1);
   });

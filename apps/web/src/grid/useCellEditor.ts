@@ -18,7 +18,8 @@ export interface CellEditorOptions {
   commit: (cell: CellRef, input: string) => void;
   notice: (message: string) => void;
   /** Moves the active cell a step (Enter, Tab, or an arrow while replacing). */
-  moveActive: (dir: Direction) => void;
+  /** Moves the active cell; `step`: by Tab or Enter (see SheetGrid's stepTo), not an arrow. */
+  moveActive: (dir: Direction, step: boolean) => void;
 }
 
 /**
@@ -52,12 +53,12 @@ export function useCellEditor(o: CellEditorOptions) {
     });
   }
 
-  function commitEdit(then?: Direction): void {
+  function commitEdit(then?: Direction, step = true): void {
     const cell = editCell.value;
     const done = editing.finish();
     if (done && !cell) o.notice("The cell you were editing was deleted by someone else; your text was not saved.");
     else if (done && cell && done.draft !== done.original) o.commit(cell, done.draft);
-    if (then) o.moveActive(then);
+    if (then) o.moveActive(then, step);
     o.scroller.value?.focus();
   }
 
@@ -99,7 +100,7 @@ export function useCellEditor(o: CellEditorOptions) {
       commitEdit(e.shiftKey ? "left" : "right");
     } else if (edit.mode === "replace" && ARROWS[e.key]) {
       e.preventDefault();
-      commitEdit(ARROWS[e.key]);
+      commitEdit(ARROWS[e.key], false);
     }
   }
 
