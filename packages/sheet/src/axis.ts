@@ -14,8 +14,9 @@ export class Axis {
   private ids: string[] | null = null;
   /** Where each id of `ids` is in the array, when the array holds copies (null: the same places). */
   private places: number[] | null = null;
+  /** Id -> its index in `ids` (built with it, see list). */
   private index: Map<string, number> | null = null;
-  /** The id list `index` was built from; the index is stale once `ids` is another list. */
+  /** The id list `index` was built for, kept to extend both when ids are only appended. */
   private indexed: readonly string[] | null = null;
 
   constructor(readonly array: Y.Array<string>) {
@@ -39,25 +40,37 @@ export class Axis {
     return this.list().length;
   }
 
-  /** All ids in order, each once; do not mutate. */
+  /**
+   * All ids in order, each once; do not mutate. Built with the id -> index map in one pass: ids
+   * added at the end (a large sheet's rows arriving in parts) only extend both.
+   */
   list(): readonly string[] {
     if (this.ids) return this.ids;
     const all = this.array.toArray();
-    const seen = new Set(all);
-    if (seen.size === all.length) {
-      this.places = null;
-      return (this.ids = all);
+    const before = this.indexed;
+    if (before && this.index && this.places === null && before.length <= all.length && before.every((id, i) => all[i] === id)) {
+      let extended = true;
+      for (let i = before.length; i < all.length && extended; i++) {
+        if (this.index.has(all[i]!)) extended = false;
+        else this.index.set(all[i]!, i);
+      }
+      if (extended) {
+        this.indexed = all;
+        return (this.ids = all);
+      }
     }
-    seen.clear();
+    const index = new Map<string, number>();
     const ids: string[] = [];
     const places: number[] = [];
     all.forEach((id, i) => {
-      if (seen.has(id)) return;
-      seen.add(id);
+      if (index.has(id)) return;
+      index.set(id, ids.length);
       ids.push(id);
       places.push(i);
     });
-    this.places = places;
+    this.index = index;
+    this.places = ids.length === all.length ? null : places;
+    this.indexed = ids;
     return (this.ids = ids);
   }
 
@@ -67,21 +80,8 @@ export class Axis {
 
   /** Index of an id, or -1 once it has been deleted (or never existed). */
   indexOf(id: string): number {
-    const ids = this.list();
-    if (this.indexed !== ids) this.reindex(ids);
+    this.list();
     return this.index!.get(id) ?? -1;
-  }
-
-  /**
-   * Brings the index up to `ids`. Ids added at the end (a large sheet's rows arriving in parts)
-   * extend it; any other change builds it again.
-   */
-  private reindex(ids: readonly string[]): void {
-    const before = this.indexed;
-    const appended = this.index !== null && before !== null && before.length <= ids.length && before.every((id, i) => ids[i] === id);
-    if (!appended) this.index = new Map();
-    for (let i = appended ? before!.length : 0; i < ids.length; i++) this.index!.set(ids[i]!, i);
-    this.indexed = ids;
   }
 
   /** Where the id at index `i` of the axis is in the array (its end for the axis's end). */
