@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { initSheet, Sheet } from "@cosheet/sheet";
+import { hiddenRows, initSheet, newFilter, sharedFilter, shareFilter, Sheet, validateUpdate, withColumn } from "@cosheet/sheet";
 import { stateInParts } from "@cosheet/protocol";
 import { SqliteStorage } from "../src/storage/sqlite.js";
 import { packState } from "../src/storage/state.js";
@@ -275,6 +275,25 @@ describe("SQLite migration", () => {
     await storage.close();
     const again = new SqliteStorage(file);
     expect(await cellsOf(again, V2_PACKED)).toEqual({ ...cells, A2: "new" });
+    await again.close();
+  });
+
+  it("a sheet stored by the previous release takes a filter for everyone, which passes the update check and is kept", async () => {
+    const file = copyOfFixture(FIXTURE_V2);
+    const storage = new SqliteStorage(file);
+    const doc = docFrom((await storage.load(V2_PACKED))!.updates);
+    const sheet = Sheet.of(doc);
+    const before = Y.encodeStateVector(doc);
+    const stored = docFrom((await storage.load(V2_PACKED))!.updates);
+    // Rows 2 to 30 below A1: only B2 holds "=1+2"; keep the rows whose B is greater than 2.
+    shareFilter(sheet, withColumn(newFilter(sheet, 0, 0, 3), sheet.cols.idAt(1)!, { op: "gt", value: "2" }));
+    const update = validateUpdate(stored, Y.encodeStateAsUpdate(doc, before));
+    await storage.append(V2_PACKED, update, meta());
+    await storage.close();
+    const again = new SqliteStorage(file);
+    const reopened = Sheet.of(docFrom((await again.load(V2_PACKED))!.updates));
+    const filter = sharedFilter(reopened)!;
+    expect(hiddenRows(reopened, filter)).toEqual(Array.from({ length: 28 }, (_, i) => i + 2));
     await again.close();
   });
 

@@ -46,6 +46,9 @@ export const CONTENT_LIMITS = {
   /** Column widths in CSS pixels. */
   minColWidth: 20,
   maxColWidth: 2000,
+  /** Most values one column of a filter can hide, and the longest value or condition it keeps. */
+  filterValues: 10_000,
+  filterText: 1000,
 } as const;
 
 const ID = "[A-Za-z0-9_-]{1,32}";
@@ -155,6 +158,76 @@ export function isCommentEvent(value: unknown): value is CommentEvent {
   );
 }
 
+/** The conditions a filter can keep a column's rows by (see filter.ts). */
+export const FILTER_OPS = [
+  "empty",
+  "notEmpty",
+  "contains",
+  "notContains",
+  "startsWith",
+  "endsWith",
+  "is",
+  "isNot",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** Where a filter is: its header row and the columns at its edges, by id (see filter.ts). */
+export interface FilterArea {
+  id: string;
+  header: string;
+  from: string;
+  to: string;
+}
+
+/** What one column of a filter keeps: rows showing none of the `hidden` values, and passing `op` on `value`. */
+export interface ColumnFilter {
+  hidden?: string[];
+  op?: FilterOp;
+  value?: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function hasOnly(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  return Object.keys(value).every((k) => keys.includes(k));
+}
+
+export function isFilterArea(value: unknown): value is FilterArea {
+  return (
+    isPlainObject(value) &&
+    hasOnly(value, ["id", "header", "from", "to"]) &&
+    isAxisId(value.id) &&
+    isAxisId(value.header) &&
+    isAxisId(value.from) &&
+    isAxisId(value.to)
+  );
+}
+
+const isFilterText = (value: unknown): value is string => typeof value === "string" && value.length <= CONTENT_LIMITS.filterText;
+
+export function isColumnFilter(value: unknown): value is ColumnFilter {
+  if (!isPlainObject(value) || !hasOnly(value, ["hidden", "op", "value"])) return false;
+  const { hidden, op } = value;
+  if (hidden !== undefined && !(Array.isArray(hidden) && hidden.length <= CONTENT_LIMITS.filterValues && hidden.every(isFilterText))) {
+    return false;
+  }
+  if (op !== undefined && !(FILTER_OPS as readonly unknown[]).includes(op)) return false;
+  return value.value === undefined || (op !== undefined && isFilterText(value.value));
+}
+
+const FILTER_COLUMN_KEY = new RegExp(`^filter:${ID}:${ID}$`);
+
+/** A tab's filter for everyone: its area, and one entry per column it filters (see filter.ts). */
+function isFilterEntry(key: string, value: unknown): boolean {
+  return key === "filter" ? isFilterArea(value) : FILTER_COLUMN_KEY.test(key) && isColumnFilter(value);
+}
+
 /** The settings a sheet's `meta` map may hold, each with its rule. */
 const META: Record<string, (value: unknown) => boolean> = {
   title: isTitle,
@@ -229,8 +302,8 @@ const TAB_KEY = new RegExp(`^(${ID}):([a-z]+)$`);
 /** The settings of a tab other than the first: its frozen rows and columns. */
 const TAB_META: RootRule = {
   kind: "map",
-  entry: (key, value) => (key === "frozenRows" || key === "frozenCols") && isFrozenCount(value),
-  what: `frozen counts of 0 to ${CONTENT_LIMITS.frozen}`,
+  entry: (key, value) => ((key === "frozenRows" || key === "frozenCols") && isFrozenCount(value)) || isFilterEntry(key, value),
+  what: `frozen counts of 0 to ${CONTENT_LIMITS.frozen} and a filter`,
 };
 
 export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
@@ -258,8 +331,8 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   },
   meta: {
     kind: "map",
-    entry: (key, value) => Object.hasOwn(META, key) && META[key]!(value),
-    what: `a title of at most ${CONTENT_LIMITS.title} characters, frozen counts of 0 to ${CONTENT_LIMITS.frozen} and a date order (mdy, dmy)`,
+    entry: (key, value) => (Object.hasOwn(META, key) && META[key]!(value)) || isFilterEntry(key, value),
+    what: `a title of at most ${CONTENT_LIMITS.title} characters, frozen counts of 0 to ${CONTENT_LIMITS.frozen}, a date order (mdy, dmy) and a filter`,
   },
   tabs: {
     kind: "map",

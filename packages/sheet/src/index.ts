@@ -20,6 +20,8 @@ export type { RootRule } from "./content.js";
 export { CsvError, exportCsv, importRows, parseCsv, toCsv, type CsvValues } from "./csv.js";
 export type { ToCsvOptions } from "./csv.js";
 export { fillRange } from "./fill.js";
+export { FILTER_OPS, filterChoices, hiddenRows, newFilter, placeFilter, shareColumnFilter, sharedFilter, shareFilter, withColumn } from "./filter.js";
+export type { ColumnFilter, Filter, FilterChoice, FilterOp, PlacedFilter } from "./filter.js";
 export { findAll, MAX_FIND_LENGTH, replaceIn } from "./find.js";
 export type { FindOptions } from "./find.js";
 export type { FillOptions } from "./fill.js";

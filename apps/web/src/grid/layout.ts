@@ -1,4 +1,6 @@
-/** Geometry of the grid: fixed row height, per-column widths, and the visible window. */
+import type { Range } from "@cosheet/sheet";
+
+/** Geometry of the grid: rows of one height (some hidden), per-column widths, and the visible window. */
 export const ROW_HEIGHT = 24;
 export const HEADER_HEIGHT = 24;
 export const ROW_HEADER_WIDTH = 56;
@@ -25,6 +27,101 @@ function indexAt(offsets: Float64Array, x: number): number {
   return Math.max(0, lo);
 }
 
+/**
+ * The grid's rows as they are laid out: each one row high, except those hidden (by a filter),
+ * which take no room. A shown row's ordinal counts the shown rows above it: rows are placed,
+ * windowed and stepped through by it. Hidden rows are never frozen ones (those stay in view).
+ */
+export class RowLayout {
+  /** @param hidden the rows hidden, in order, each within the sheet */
+  constructor(
+    readonly count: number,
+    private readonly hidden: readonly number[] = [],
+  ) {}
+
+  /** How many rows show. */
+  get shown(): number {
+    return this.count - this.hidden.length;
+  }
+
+  /** How many hidden rows are above `row`. */
+  private hiddenAbove(row: number): number {
+    const h = this.hidden;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (h[mid]! < row) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  isHidden(row: number): boolean {
+    return this.hidden.length > 0 && this.hidden[this.hiddenAbove(row)] === row;
+  }
+
+  /** The ordinal of a shown row (for a hidden one, that of the next shown row). */
+  ordinal(row: number): number {
+    return row - this.hiddenAbove(row);
+  }
+
+  /** The shown row of an ordinal (clamped to those there are). */
+  rowOf(ordinal: number): number {
+    const n = Math.max(0, Math.min(this.shown - 1, ordinal));
+    // The first hidden row `h[i]` with h[i] - i > n has i hidden rows above row n + i.
+    const h = this.hidden;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (h[mid]! - mid <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return n + lo;
+  }
+
+  /** The top of a row within the rows (the column headers excluded). */
+  top(row: number): number {
+    return this.ordinal(row) * ROW_HEIGHT;
+  }
+
+  height(row: number): number {
+    return this.isHidden(row) ? 0 : ROW_HEIGHT;
+  }
+
+  /** The height of every shown row together. */
+  get total(): number {
+    return this.shown * ROW_HEIGHT;
+  }
+
+  /** The runs of shown rows from `from` to `to` (both included), as [first, last] pairs, in order. */
+  shownRuns(from: number, to: number): [number, number][] {
+    const runs: [number, number][] = [];
+    const h = this.hidden;
+    let start = from;
+    for (let i = this.hiddenAbove(from); i < h.length && h[i]! <= to; i++) {
+      if (h[i]! > start) runs.push([start, h[i]! - 1]);
+      start = h[i]! + 1;
+    }
+    if (start <= to) runs.push([start, to]);
+    return runs;
+  }
+
+  /** The parts of a range on shown rows: what copying, cutting and clearing it act on, as in Excel. */
+  shownParts(range: Range): Range[] {
+    return this.shownRuns(range.start.row, range.end.row).map(([first, last]) => ({
+      start: { row: first, col: range.start.col },
+      end: { row: last, col: range.end.col },
+    }));
+  }
+
+  /** The shown row at a height within the rows. */
+  rowAt(y: number): number {
+    return this.rowOf(Math.floor(y / ROW_HEIGHT));
+  }
+}
+
 export interface Viewport {
   scrollTop: number;
   scrollLeft: number;
@@ -33,6 +130,7 @@ export interface Viewport {
 }
 
 export interface Window {
+  /** Ordinals of the first and last shown rows (see RowLayout). */
   firstRow: number;
   lastRow: number;
   firstCol: number;
@@ -40,8 +138,9 @@ export interface Window {
 }
 
 /** The rows and columns to render for a viewport (inclusive bounds, with overscan). */
-export function visibleWindow(view: Viewport, rowCount: number, offsets: Float64Array): Window {
+export function visibleWindow(view: Viewport, rows: RowLayout, offsets: Float64Array): Window {
   const colCount = offsets.length - 1;
+  const rowCount = rows.shown;
   if (rowCount === 0 || colCount === 0) return { firstRow: 0, lastRow: -1, firstCol: 0, lastCol: -1 };
   const top = Math.max(0, view.scrollTop);
   const firstRow = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
@@ -65,11 +164,12 @@ export function scrollToReveal(
   view: Viewport,
   pos: { row: number; col: number },
   offsets: Float64Array,
+  rows: RowLayout,
   frozen: { rows: number; cols: number },
 ): { scrollTop: number; scrollLeft: number } {
   let { scrollTop, scrollLeft } = view;
   if (pos.row >= frozen.rows) {
-    const top = HEADER_HEIGHT + pos.row * ROW_HEIGHT;
+    const top = HEADER_HEIGHT + rows.top(pos.row);
     const hidden = HEADER_HEIGHT + frozen.rows * ROW_HEIGHT;
     if (top - hidden < scrollTop) scrollTop = top - hidden;
     else if (top + ROW_HEIGHT > scrollTop + view.height) scrollTop = top + ROW_HEIGHT - view.height;
@@ -89,25 +189,28 @@ export function colAt(offsets: Float64Array, x: number): number {
   return indexAt(offsets, x);
 }
 
-/** The indices a window renders on one axis: the frozen ones first, then those in view after them. */
-export function windowIndices(frozen: number, first: number, last: number): number[] {
+/**
+ * The indices a window renders on one axis: the frozen ones first, then those in view after them
+ * (`first` and `last` are ordinals; `at` gives the index of one, as RowLayout.rowOf does for rows).
+ */
+export function windowIndices(frozen: number, first: number, last: number, at: (ordinal: number) => number = (i) => i): number[] {
   const out: number[] = [];
   for (let i = 0; i < frozen; i++) out.push(i);
-  for (let i = Math.max(frozen, first); i <= last; i++) out.push(i);
+  for (let i = Math.max(frozen, first); i <= last; i++) out.push(at(i));
   return out;
 }
 
 /**
- * A rendered row's slot: its index modulo the window's capacity, so that scrolling by k rows
- * gives only the k rows that came into view a new element (frozen rows keep their own, -1 here).
- * `bySlot` orders a window's rows by slot, frozen rows first.
+ * A rendered row's slot: its ordinal (see RowLayout) modulo the window's capacity, so that
+ * scrolling by k rows gives only the k rows that came into view a new element (frozen rows keep
+ * their own, -1 here). `bySlot` orders a window's rows by slot, frozen rows first.
  */
-export function rowSlot(row: number, frozenRows: number, capacity: number): number {
-  return row < frozenRows ? -1 : row % capacity;
+export function rowSlot(row: number, frozenRows: number, capacity: number, ordinal: (row: number) => number = (r) => r): number {
+  return row < frozenRows ? -1 : ordinal(row) % capacity;
 }
 
-export function bySlot(rows: readonly number[], frozenRows: number, capacity: number): number[] {
-  const slot = (r: number) => rowSlot(r, frozenRows, capacity);
+export function bySlot(rows: readonly number[], frozenRows: number, capacity: number, ordinal?: (row: number) => number): number[] {
+  const slot = (r: number) => rowSlot(r, frozenRows, capacity, ordinal);
   return [...rows].sort((a, b) => slot(a) - slot(b) || a - b);
 }
 
@@ -115,12 +218,14 @@ export function bySlot(rows: readonly number[], frozenRows: number, capacity: nu
 export function rangeBox(
   { start, end }: { start: { row: number; col: number }; end: { row: number; col: number } },
   offsets: Float64Array,
+  rows: RowLayout,
 ): { left: string; top: string; width: string; height: string } {
+  const top = rows.top(start.row);
   return {
     left: `${ROW_HEADER_WIDTH + offsets[start.col]!}px`,
-    top: `${HEADER_HEIGHT + start.row * ROW_HEIGHT}px`,
+    top: `${HEADER_HEIGHT + top}px`,
     width: `${offsets[end.col + 1]! - offsets[start.col]!}px`,
-    height: `${(end.row - start.row + 1) * ROW_HEIGHT}px`,
+    height: `${rows.top(end.row) + rows.height(end.row) - top}px`,
   };
 }
 
@@ -134,7 +239,7 @@ export function cellAtPoint(
   y: number,
   view: Pick<Viewport, "scrollTop" | "scrollLeft">,
   offsets: Float64Array,
-  rowCount: number,
+  rows: RowLayout,
   frozen: { rows: number; cols: number },
 ): { row: number; col: number } {
   const inX = x - ROW_HEADER_WIDTH;
@@ -143,6 +248,8 @@ export function cellAtPoint(
   const cx = inX >= 0 && inX < frozenWidth ? inX : inX + view.scrollLeft;
   const cy = inY >= 0 && inY < frozen.rows * ROW_HEIGHT ? inY : inY + view.scrollTop;
   if (inY < 0) return { row: -1, col: inX < 0 ? -1 : colAt(offsets, cx) };
-  if (inX < 0) return { row: Math.floor(cy / ROW_HEIGHT), col: -1 };
-  return { row: Math.min(rowCount - 1, Math.floor(cy / ROW_HEIGHT)), col: colAt(offsets, cx) };
+  // Below the last row (the margin under the grid), the row count: past every row.
+  const row = cy >= rows.total ? rows.count : rows.rowAt(cy);
+  if (inX < 0) return { row, col: -1 };
+  return { row: Math.min(rows.count - 1, row), col: colAt(offsets, cx) };
 }

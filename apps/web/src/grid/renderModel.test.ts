@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CellContent } from "./cellContents";
-import { columnOffsets, ROW_HEADER_WIDTH, windowIndices } from "./layout";
+import { columnOffsets, ROW_HEADER_WIDTH, RowLayout, windowIndices } from "./layout";
 import { windowModel, type WindowInput } from "./renderModel";
 
 const offsets = columnOffsets(10, () => 100);
@@ -12,11 +12,13 @@ function model(firstRow: number, frozen = { rows: 1, cols: 1 }, over: Partial<Wi
     cols: windowIndices(frozen.cols, 3, 5),
     frozen,
     capacity: 8,
+    ordinal: (r) => r,
     offsets,
     selection: { start: { row: 21, col: 3 }, end: { row: 22, col: 4 } },
     active: { row: 21, col: 3 },
     content,
     measure: (text) => text.length * 10,
+    filter: () => null,
     ...over,
   });
 }
@@ -38,6 +40,27 @@ describe("the grid's render model", () => {
     const slots = (rows: ReturnType<typeof model>) => new Map(rows.map((r) => [r.slot, r.r]));
     const [before, after] = [slots(model(20)), slots(model(21))];
     expect([...after].filter(([slot, r]) => before.get(slot) !== r)).toEqual([[(25 % 8), 25]]);
+  });
+
+  it("leaves out the rows a filter hides, marks where they were, and gives each shown row its own slot", () => {
+    const layout = new RowLayout(100, [21, 22, 30]);
+    const rows = windowModel({
+      rows: windowIndices(1, 20, 25, (o) => layout.rowOf(o)),
+      cols: windowIndices(1, 3, 4),
+      frozen: { rows: 1, cols: 1 },
+      capacity: 8,
+      ordinal: (r) => layout.ordinal(r),
+      offsets,
+      selection: { start: { row: 0, col: 0 }, end: { row: 0, col: 0 } },
+      active: { row: 0, col: 0 },
+      content,
+      measure: () => 0,
+      filter: (r, c) => (r === 0 && c === 3 ? true : null),
+    });
+    expect(rows.map((r) => r.r).sort((a, b) => a - b)).toEqual([0, 20, 23, 24, 25, 26, 27]);
+    expect(rows.filter((r) => r.afterHidden).map((r) => r.r)).toEqual([23]);
+    expect(new Set(rows.map((r) => r.slot)).size).toBe(rows.length);
+    expect(rows[0]!.cells.map((c) => c.filter)).toEqual([null, true, null]);
   });
 
   it("reads each cell's content from the caller", () => {

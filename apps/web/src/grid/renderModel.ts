@@ -20,6 +20,8 @@ export interface RenderCell {
   selected: boolean;
   changed: boolean;
   commented: boolean;
+  /** A filter's header cell has its button: true when its column is filtered. */
+  filter: boolean | null;
 }
 
 /** One rendered row: its element's slot (see rowSlot) and its cells. */
@@ -29,6 +31,8 @@ export interface RenderRow {
   frozen: boolean;
   /** The row is in the selection (its header shows it). */
   current: boolean;
+  /** Rows right above it are hidden (by a filter): its header shows the gap. */
+  afterHidden: boolean;
   cells: RenderCell[];
 }
 
@@ -39,6 +43,8 @@ export interface WindowInput {
   frozen: { rows: number; cols: number };
   /** The most rows a window holds (see windowCapacity). */
   capacity: number;
+  /** A row's ordinal among those shown (see RowLayout). */
+  ordinal: (row: number) => number;
   offsets: Float64Array;
   selection: Range;
   active: CellRef;
@@ -46,6 +52,8 @@ export interface WindowInput {
   content: (row: number, col: number) => CellContent;
   /** The width of a text in a canvas font, in pixels (see CellContent.flows). */
   measure: (text: string, font: string) => number;
+  /** Whether a cell is a filter's header cell, and if so whether its column is filtered (null when not). */
+  filter: (row: number, col: number) => boolean | null;
 }
 
 /** A cell's padding left and right (see .cell in SheetGrid.css). */
@@ -81,12 +89,14 @@ function drawnWidth(r: number, at: number, input: WindowInput, shown: CellConten
  * first, in order (they are sticky, in flow).
  */
 export function windowModel(input: WindowInput): RenderRow[] {
-  const { rows, cols, frozen, capacity, offsets, selection, active, content } = input;
-  return bySlot(rows, frozen.rows, capacity).map((r) => ({
-    slot: r < frozen.rows ? `f${r}` : rowSlot(r, frozen.rows, capacity),
+  const { rows, cols, frozen, capacity, ordinal, offsets, selection, active, content, filter } = input;
+  return bySlot(rows, frozen.rows, capacity, ordinal).map((r) => ({
+    slot: r < frozen.rows ? `f${r}` : rowSlot(r, frozen.rows, capacity, ordinal),
     r,
     frozen: r < frozen.rows,
     current: r >= selection.start.row && r <= selection.end.row,
+    // A hidden row has the ordinal of the next shown one.
+    afterHidden: r > 0 && ordinal(r - 1) === ordinal(r),
     cells: cols.map((c, cslot) => {
       const shown = content(r, c);
       const own = offsets[c + 1]! - offsets[c]!;
@@ -102,6 +112,7 @@ export function windowModel(input: WindowInput): RenderRow[] {
         selected: rangeContains(selection, r, c),
         changed: shown.changed,
         commented: shown.commented,
+        filter: filter(r, c),
       };
     }),
   }));

@@ -9,6 +9,8 @@ export interface GridClipboardOptions {
   active: () => boolean;
   /** The sheet cannot be changed: copying works, cutting and pasting do nothing. */
   readOnly: () => boolean;
+  /** The parts of a range that copying and cutting take: those on shown rows (see RowLayout.shownParts). */
+  shownParts: (range: Range) => Range[];
   clear: (range: Range) => void;
   paste: (at: CellRef, rows: string[][]) => void;
   notice: (message: string) => void;
@@ -30,9 +32,12 @@ export function useGridClipboard(options: GridClipboardOptions) {
   /** Set by Ctrl+Shift+V until its paste event comes: that paste takes values only. */
   let valuesOnly = false;
 
+  /** What a copy of a range holds: its shown rows, one after the other (rows a filter hides are left out). */
   function copied(range: Range, cut: boolean): ClipboardData {
     const sheet = options.sheet();
-    return toClipboard(sheet.readRange(range), cut ? undefined : range.start, shownRange(sheet, range));
+    const parts = options.shownParts(range);
+    const inputs = parts.flatMap((part) => sheet.readRange(part));
+    return toClipboard(inputs, cut ? undefined : range.start, parts.flatMap((part) => shownRange(sheet, part)));
   }
 
   function onCopy(e: ClipboardEvent, cut = false): void {
