@@ -15,8 +15,8 @@ import { asOwner, createSheet, launchBrowser, ownerSecret, startServer } from ".
 import { traced } from "./trace.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, million, sort, formulas. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,sheet10k,million,sort,formulas").split(","));
+/** `BENCH_ONLY=scroll,formulas` runs some of the figures: open, workbook, scroll, sheet10k, million, sort, filter, formulas. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "open,workbook,scroll,sheet10k,million,sort,filter,formulas").split(","));
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 
@@ -414,6 +414,52 @@ async function sort(): Promise<void> {
   table.push(["sort 100k rows: until a second browser shows it", `${round(median(figures.second))} ms`, ""]);
 }
 
+/**
+ * A filter on 100,000 rows: from OK in its dialog until the grid shows the rows hidden, and then,
+ * with the filter on, from Enter on an edit in the filtered column until the cell shows it.
+ */
+async function filter(): Promise<void> {
+  const figures = { applied: [] as number[], edit: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const id = await createSheet(server.url, "100k rows to filter");
+    const rows = [["Name", "Score"], ...Array.from({ length: 100_000 }, (_, r) => [`row ${r + 1}`, String((r * 7919 + 1 + i) % 100_003)])];
+    await importCsv(server.url, id, rows);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/s/${id}#k=${ownerSecret(id)}`);
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor({ timeout: 120_000 });
+    await page.locator(cellSelector(0, 0)).click();
+    await page.getByRole("button", { name: "Filter", exact: true }).click();
+    await page.getByRole("button", { name: "Filter column B" }).click();
+    const dialog = page.getByRole("dialog", { name: /^Filter “Score”/ });
+    await dialog.getByRole("combobox", { name: "Condition" }).selectOption({ label: "Greater than" });
+    await dialog.getByRole("textbox", { name: "Value" }).fill("50000");
+    // Row 2's score is below 50,000: its row goes.
+    const second = (await page.locator(cellSelector(1, 0)).textContent())?.trim() ?? "";
+    const hidden = page.evaluate<number>(changedScript(cellSelector(1, 0), second));
+    const clicked = await nextEvent(page, "click");
+    await profiled(page, "filtering 100k rows", async () => {
+      await dialog.getByRole("button", { name: "OK" }).click();
+      const at = await clicked();
+      figures.applied.push((await hidden) - at);
+    });
+    // The first row shown below the header: its score is typed over.
+    const row = await page.evaluate<number>(`Number(document.querySelectorAll('[role=row][aria-rowindex]')[2].getAttribute("aria-rowindex")) - 2`);
+    await page.locator(cellSelector(row, 1)).click();
+    await page.keyboard.type("99999");
+    const shown = page.evaluate<number>(saysScript(cellSelector(row, 1), "99999"));
+    const entered = await nextEvent(page, "keydown");
+    await profiled(page, "an edit with 100k rows filtered", async () => {
+      await page.keyboard.press("Enter");
+      figures.edit.push((await shown) - (await entered()));
+    });
+    await context.close();
+  }
+  results.filter = medians(figures);
+  table.push(["filter 100k rows by a condition: from OK until the grid shows it", `${round(median(figures.applied))} ms`, ""]);
+  table.push(["an edit in the filtered column of 100k rows: from Enter until it shows", `${round(median(figures.edit))} ms`, ""]);
+}
+
 /** Formula recalculation in the page: the sheet package's formula benchmark, bundled as is. */
 async function formulas(): Promise<void> {
   const bundle = await build({
@@ -438,7 +484,7 @@ async function formulas(): Promise<void> {
 }
 
 try {
-  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["sheet10k", sheet10k], ["million", million], ["sort", sort], ["formulas", formulas]] as const) {
+  for (const [name, run] of [["open", open], ["workbook", workbook], ["scroll", scroll], ["sheet10k", sheet10k], ["million", million], ["sort", sort], ["filter", filter], ["formulas", formulas]] as const) {
     if (ONLY.has(name)) await run();
   }
 } finally {

@@ -221,7 +221,8 @@ export function isColumnFilter(value: unknown): value is ColumnFilter {
   return value.value === undefined || (op !== undefined && isFilterText(value.value));
 }
 
-const FILTER_COLUMN_KEY = new RegExp(`^filter:${ID}:${ID}$`);
+/** The key of one column of a tab's shared filter: `filter:<filterId>:<colId>` (see filter.ts). */
+export const FILTER_COLUMN_KEY = new RegExp(`^filter:(${ID}):(${ID})$`);
 
 /** A tab's filter for everyone: its area, and one entry per column it filters (see filter.ts). */
 function isFilterEntry(key: string, value: unknown): boolean {

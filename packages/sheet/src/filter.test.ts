@@ -1,8 +1,10 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { filterChoices, hiddenRows, newFilter, shareColumnFilter, sharedFilter, shareFilter, withColumn, type Filter } from "./filter.js";
+import { FilteredRows, filterChoices, hiddenRows, newFilter, shareColumnFilter, sharedFilter, shareFilter, withColumn, type Filter } from "./filter.js";
 import { SheetLimitError, type Sheet } from "./sheet.js";
-import { replicas, syncAll } from "./testing.js";
+import { sortRows } from "./sort.js";
+import { Workbook } from "./tabs.js";
+import { prng, replicas, syncAll } from "./testing.js";
 import { validateUpdate } from "./update.js";
 
 /** A table: a header row, then fruit, amounts and dates (`=DATE` shows as a date). */
@@ -82,6 +84,57 @@ describe("a filter", () => {
     expect(() => withColumn(filter, "c", { op: "near" as never })).toThrow(SheetLimitError);
     expect(() => withColumn(filter, "c", { hidden: ["x".repeat(1001)] })).toThrow(SheetLimitError);
     expect(() => newFilter(sheet, 99, 0, 1)).toThrow(SheetLimitError);
+  });
+});
+
+describe("the rows a filter hides, kept as the tab changes", () => {
+  it("are always what reading the whole table gives, whatever is edited, inserted, sorted or formatted", () => {
+    const [sheet] = replicas(1, { rows: 30, cols: 4 });
+    const book = Workbook.of(sheet!.doc);
+    const other = book.sheet(book.add({ name: "Other" }));
+    const rand = prng(11);
+    const int = (n: number) => Math.floor(rand() * n);
+    sheet!.setCellsA1({ A1: "Name", B1: "Score", C1: "Note" });
+    for (let r = 2; r <= 20; r++) sheet!.setCellsA1({ [`A${r}`]: `n${r % 4}`, [`B${r}`]: String(r % 9) });
+    let filter = withColumn(newFilter(sheet!, 0, 0, 2), sheet!.cols.idAt(0)!, { hidden: ["n1"] });
+    filter = withColumn(filter, sheet!.cols.idAt(1)!, { op: "lt", value: "6" });
+    const tracked = new FilteredRows(sheet!, filter);
+    for (let step = 0; step < 300; step++) {
+      const rows = sheet!.rowCount;
+      const kind = int(20);
+      const row = 1 + int(rows - 1);
+      if (kind < 10) sheet!.setCells([{ row, col: int(3), input: rand() < 0.5 ? String(int(12)) : `n${int(4)}` }]);
+      else if (kind === 10) sheet!.setCells([{ row, col: 1, input: "" }]);
+      else if (kind === 11) sheet!.setCells([{ row, col: 1, input: `=Other!A1+${int(5)}` }]);
+      else if (kind === 12) other.setCellsA1({ A1: String(int(10)) });
+      else if (kind === 13) sheet!.insertRows(row, 1);
+      else if (kind === 14 && rows > 10) sheet!.deleteRows(row, 1);
+      else if (kind === 15) sortRows(sheet!, { start: 1, end: rows - 1, keys: [{ col: 1, descending: rand() < 0.5 }] });
+      else if (kind === 16) sheet!.setStyle({ start: { row, col: 1 }, end: { row, col: 1 } }, { numFmt: "0.0" });
+      else if (kind === 17) sheet!.setCells([{ row: Math.min(rows - 1, 25 + int(5)), col: 0, input: rand() < 0.5 ? "" : "late" }]);
+      else sheet!.setCells([{ row, col: 3, input: "outside the filter" }]);
+      expect(tracked.rows(), `step ${step}`).toEqual(hiddenRows(sheet!, filter));
+    }
+    tracked.dispose();
+  });
+
+  it("reads only the rows edited when plain values change, and the same array when nothing moved", () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 2 });
+    sheet!.setCellsA1({ A1: "Team", A2: "red", A3: "blue", A4: "red", A5: "end" });
+    const tracked = new FilteredRows(sheet!, withColumn(newFilter(sheet!, 0, 0, 1), sheet!.cols.idAt(0)!, { hidden: ["blue"] }));
+    const first = tracked.rows();
+    expect(first).toEqual([2]);
+    sheet!.setCellsA1({ B2: "a note" });
+    expect(tracked.rows()).toBe(first);
+    sheet!.setCellsA1({ A4: "blue" });
+    expect(tracked.rows()).toEqual([2, 3]);
+    // A change in the chat reads nothing again.
+    const now = tracked.rows();
+    sheet!.types.chat.push([{ id: "m", author: "a", color: "#000000", text: "hi", at: 1 }]);
+    expect(tracked.rows()).toBe(now);
+    tracked.dispose();
+    sheet!.setCellsA1({ A2: "blue" });
+    expect(tracked.rows()).toBe(now);
   });
 });
 

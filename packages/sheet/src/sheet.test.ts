@@ -68,6 +68,20 @@ describe("cells", () => {
     sheet!.clearRange({ start: { row: 1, col: 1 }, end: { row: 8, col: 4 } });
     expect(sheet!.toA1Record()).toEqual({ A1: "1" });
   });
+
+  it("clears several ranges in one transaction, each over its own columns", () => {
+    const [sheet] = replicas(1);
+    sheet!.setCellsA1({ A1: "a1", B1: "b1", A2: "a2", B2: "b2", A3: "a3", B3: "b3", C3: "c3" });
+    let transactions = 0;
+    sheet!.doc.on("afterTransaction", () => transactions++);
+    sheet!.clearRanges([
+      { start: { row: 0, col: 0 }, end: { row: 0, col: 0 } },
+      { start: { row: 2, col: 0 }, end: { row: 2, col: 1 } },
+      { start: { row: 2, col: 2 }, end: { row: 3, col: 2 } },
+    ]);
+    expect(transactions).toBe(1);
+    expect(sheet!.toA1Record()).toEqual({ B1: "b1", A2: "a2", B2: "b2" });
+  });
 });
 
 describe("rows and columns", () => {

@@ -1,8 +1,7 @@
-import { computed, shallowRef, type Ref } from "vue";
+import { computed, shallowRef, watch, type Ref } from "vue";
 import {
-  hiddenRows,
+  FilteredRows,
   newFilter,
-  placeFilter,
   shareColumnFilter,
   sharedFilter,
   shareFilter,
@@ -40,16 +39,28 @@ export function useFilter(tab: () => Sheet, version: Ref<number>, origin: unknow
     return shared ? { filter: shared, shared: true } : null;
   });
 
+  /** The rows the filter shown hides, kept as the tab changes (see FilteredRows). */
+  const tracked = shallowRef<FilteredRows | null>(null);
+  watch(
+    () => shown.value?.filter,
+    (filter, _, onCleanup) => {
+      const rows = filter ? new FilteredRows(tab(), filter) : null;
+      tracked.value = rows;
+      onCleanup(() => rows?.dispose());
+    },
+    { immediate: true },
+  );
+
   /** Where the filter is now (null when it is off, or lost its header row or an edge column). */
   const placed = computed(() => {
     void version.value;
-    return shown.value ? placeFilter(tab(), shown.value.filter) : null;
+    return tracked.value?.where() ?? null;
   });
 
-  /** The rows it hides, in order (read again on every change: a new value may be hidden). */
-  const hidden = computed((): number[] => {
+  /** The rows it hides, in order (a new value typed may be hidden as it comes). */
+  const hidden = computed((): readonly number[] => {
     void version.value;
-    return shown.value && placed.value ? hiddenRows(tab(), shown.value.filter) : [];
+    return tracked.value?.rows() ?? [];
   });
 
   /** What the grid draws: the header cells with buttons, and which columns are filtered. */
@@ -91,12 +102,15 @@ export function useFilter(tab: () => Sheet, version: Ref<number>, origin: unknow
     else setOwn(null);
   }
 
-  /** What a column of the filter shown keeps (every row for null). */
-  function setColumn(col: number, kept: ColumnFilter | null): void {
+  /**
+   * What a column of the filter shown keeps (every row for null). With `own`, a change to the
+   * shared filter makes it one's own instead (for one who may not change the sheet).
+   */
+  function setColumn(col: number, kept: ColumnFilter | null, own = false): void {
     const now = shown.value;
     const colId = tab().cols.idAt(col);
     if (!now || colId === undefined) return;
-    if (now.shared) shareColumnFilter(tab(), colId, kept, origin);
+    if (now.shared && !own) shareColumnFilter(tab(), colId, kept, origin);
     else setOwn(withColumn(now.filter, colId, kept));
   }
 

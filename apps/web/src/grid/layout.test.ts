@@ -148,5 +148,8 @@ describe("rows a filter hides", () => {
     expect(box.height).toBe(`${2 * ROW_HEIGHT}px`);
     const at = cellAtPoint(ROW_HEADER_WIDTH + 1, HEADER_HEIGHT + 3 * ROW_HEIGHT + 2, { scrollTop: 0, scrollLeft: 0 }, columnOffsets(1, () => 100), rows, { rows: 0, cols: 0 });
     expect(at).toEqual({ row: 6, col: 0 });
+    // Below the last row, the last one shown (row 19 is hidden).
+    const below = cellAtPoint(ROW_HEADER_WIDTH + 1, 1e6, { scrollTop: 0, scrollLeft: 0 }, columnOffsets(1, () => 100), rows, { rows: 0, cols: 0 });
+    expect(below.row).toBe(18);
   });
 });

@@ -1,4 +1,4 @@
-import type { Range } from "@cosheet/sheet";
+import { sortedIndex, type Range } from "@cosheet/sheet";
 
 /** Geometry of the grid: rows of one height (some hidden), per-column widths, and the visible window. */
 export const ROW_HEIGHT = 24;
@@ -46,15 +46,7 @@ export class RowLayout {
 
   /** How many hidden rows are above `row`. */
   private hiddenAbove(row: number): number {
-    const h = this.hidden;
-    let lo = 0;
-    let hi = h.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (h[mid]! < row) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return sortedIndex(this.hidden, row);
   }
 
   isHidden(row: number): boolean {
@@ -248,8 +240,9 @@ export function cellAtPoint(
   const cx = inX >= 0 && inX < frozenWidth ? inX : inX + view.scrollLeft;
   const cy = inY >= 0 && inY < frozen.rows * ROW_HEIGHT ? inY : inY + view.scrollTop;
   if (inY < 0) return { row: -1, col: inX < 0 ? -1 : colAt(offsets, cx) };
-  // Below the last row (the margin under the grid), the row count: past every row.
-  const row = cy >= rows.total ? rows.count : rows.rowAt(cy);
-  if (inX < 0) return { row, col: -1 };
-  return { row: Math.min(rows.count - 1, row), col: colAt(offsets, cx) };
+  // Below the last row (the margin under the grid), the row count on a row header (past every
+  // row), and the last row shown on a cell.
+  const past = cy >= rows.total;
+  if (inX < 0) return { row: past ? rows.count : rows.rowAt(cy), col: -1 };
+  return { row: past ? rows.rowOf(rows.shown - 1) : rows.rowAt(cy), col: colAt(offsets, cx) };
 }
