@@ -141,13 +141,15 @@ function hostileUpdate(rand: Rand, base: Uint8Array): Uint8Array {
     case 3:
       return change(() => doc.getMap(`x${int(rand, 1e6)}`).set("k", "v"));
     case 4:
-      return change(() => doc.getMap("styles").set(`${key}:${pick(rand, ["fill", "color", "font"])}`, "url(http://127.0.0.1:9/x)"));
+      return change(() => doc.getMap("styles").set(`${key}:${pick(rand, ["fill", "color", "font", "fontSize", "valign", "wrap"])}`, "url(http://127.0.0.1:9/x)"));
     case 5:
       return change(() => doc.getMap("meta").set(pick(rand, ["frozenRows", "dateOrder", "owner", "filter", "filter:f1:c1"]), 10_000));
     case 6:
       return change(() => doc.getArray("chat").push([{ id: "x", author: "a".repeat(500), color: "red", text: "", at: "now" }]));
     case 7:
-      return change(() => doc.getArray("cols").push(Array.from({ length: CONTENT_LIMITS.cols }, (_, i) => `c${i}`)));
+      return rand() < 0.5
+        ? change(() => doc.getArray("cols").push(Array.from({ length: CONTENT_LIMITS.cols }, (_, i) => `c${i}`)))
+        : change(() => doc.getMap("rowHeights").set(key.split(":")[0]!, pick(rand, [-1, 0.5, 1e9, "tall"])));
     case 8: {
       // The first change withheld: the second would stay pending.
       change(() => sheet.setCellsA1({ A1: "withheld" }));

@@ -278,7 +278,7 @@ describe("SQLite migration", () => {
     await again.close();
   });
 
-  it("a sheet stored by the previous release takes a filter for everyone, which passes the update check and is kept", async () => {
+  it("a sheet stored by the previous release takes a filter for everyone, row heights and wrapped text, which pass the update check and are kept", async () => {
     const file = copyOfFixture(FIXTURE_V2);
     const storage = new SqliteStorage(file);
     const doc = docFrom((await storage.load(V2_PACKED))!.updates);
@@ -287,6 +287,8 @@ describe("SQLite migration", () => {
     const stored = docFrom((await storage.load(V2_PACKED))!.updates);
     // Rows 2 to 30 below A1: only B2 holds "=1+2"; keep the rows whose B is greater than 2.
     shareFilter(sheet, withColumn(newFilter(sheet, 0, 0, 3), sheet.cols.idAt(1)!, { op: "gt", value: "2" }));
+    sheet.setRowHeight(1, 1, 60);
+    sheet.setStyle({ start: { row: 0, col: 0 }, end: { row: 0, col: 0 } }, { wrap: true, fontSize: 14 });
     const update = validateUpdate(stored, Y.encodeStateAsUpdate(doc, before));
     await storage.append(V2_PACKED, update, meta());
     await storage.close();
@@ -294,6 +296,8 @@ describe("SQLite migration", () => {
     const reopened = Sheet.of(docFrom((await again.load(V2_PACKED))!.updates));
     const filter = sharedFilter(reopened)!;
     expect(hiddenRows(reopened, filter)).toEqual(Array.from({ length: 28 }, (_, i) => i + 2));
+    expect(reopened.rowHeight(1)).toBe(60);
+    expect(reopened.styleAt(0, 0)).toEqual({ wrap: true, fontSize: 14 });
     await again.close();
   });
 

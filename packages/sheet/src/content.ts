@@ -46,6 +46,9 @@ export const CONTENT_LIMITS = {
   /** Column widths in CSS pixels. */
   minColWidth: 20,
   maxColWidth: 2000,
+  /** Row heights in CSS pixels. */
+  minRowHeight: 16,
+  maxRowHeight: 800,
   /** Most values one column of a filter can hide, and the longest value or condition it keeps. */
   filterValues: 10_000,
   filterText: 1000,
@@ -80,6 +83,15 @@ function isColWidth(value: unknown): boolean {
     Number.isInteger(value) &&
     value >= CONTENT_LIMITS.minColWidth &&
     value <= CONTENT_LIMITS.maxColWidth
+  );
+}
+
+export function isRowHeight(value: unknown): value is number {
+  return (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= CONTENT_LIMITS.minRowHeight &&
+    value <= CONTENT_LIMITS.maxRowHeight
   );
 }
 
@@ -247,7 +259,7 @@ export type RootRule = (
 };
 
 /** A tab's own type, `<tabId>/<name>`, for a tab other than the first (whose types have plain names). */
-const TAB_ROOT = new RegExp(`^(${ID})/(rows|cols|cells|meta|colWidths|styles)$`);
+const TAB_ROOT = new RegExp(`^(${ID})/(rows|cols|cells|meta|colWidths|rowHeights|styles)$`);
 
 /** The tab a top-level type belongs to (`FIRST_TAB` for a plain name), or null for a workbook-wide one. */
 export function tabOfRoot(name: string): string | null {
@@ -256,7 +268,7 @@ export function tabOfRoot(name: string): string | null {
   return m && m[1] !== FIRST_TAB ? m[1]! : null;
 }
 
-const TAB_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "colWidths", "styles"]);
+const TAB_TYPES: ReadonlySet<string> = new Set(["rows", "cols", "cells", "meta", "colWidths", "rowHeights", "styles"]);
 
 /** The rule of a top-level shared type, or undefined for a name a workbook does not have. */
 export function rootRule(name: string): RootRule | undefined {
@@ -329,6 +341,11 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
     kind: "map",
     entry: (key, value) => isAxisId(key) && isColWidth(value),
     what: `column widths of ${CONTENT_LIMITS.minColWidth} to ${CONTENT_LIMITS.maxColWidth} px`,
+  },
+  rowHeights: {
+    kind: "map",
+    entry: (key, value) => isAxisId(key) && isRowHeight(value),
+    what: `row heights of ${CONTENT_LIMITS.minRowHeight} to ${CONTENT_LIMITS.maxRowHeight} px`,
   },
   meta: {
     kind: "map",

@@ -2,6 +2,11 @@ import { serialToIsoDate, serialToIsoDateTime, typedDateToSerial } from "./dates
 import type { CellValue } from "./value.js";
 
 export type Align = "left" | "center" | "right";
+export type VerticalAlign = "top" | "middle" | "bottom";
+
+/** Font sizes a cell may have, in points (the grid's text is 10 pt). */
+export const FONT_SIZES = [6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 24, 28, 32, 36, 48, 72] as const;
+export const DEFAULT_FONT_SIZE = 10;
 
 /**
  * How a cell looks. Each attribute is stored on its own (see `Sheet.setStyle`), so two people
@@ -17,10 +22,18 @@ export interface CellStyle {
   align?: Align;
   /** An Excel number format code (see {@link numberFormat}); absent means General. */
   numFmt?: string;
+  underline?: boolean;
+  strike?: boolean;
+  /** Text too long for the column wraps onto more lines, and the row grows to show them. */
+  wrap?: boolean;
+  /** Where the text sits in a row taller than it: at the bottom unless set, as in Excel. */
+  valign?: VerticalAlign;
+  /** In points, one of {@link FONT_SIZES}. */
+  fontSize?: number;
 }
 
 export type StyleAttr = keyof CellStyle;
-export const STYLE_ATTRS: readonly StyleAttr[] = ["bold", "italic", "color", "fill", "align", "numFmt"];
+export const STYLE_ATTRS: readonly StyleAttr[] = ["bold", "italic", "color", "fill", "align", "numFmt", "underline", "strike", "wrap", "valign", "fontSize"];
 
 export type NumberFormatKind = "general" | "number" | "percent" | "currency" | "date";
 
@@ -84,7 +97,14 @@ export function isStyleValue(attr: StyleAttr, value: unknown): boolean {
   switch (attr) {
     case "bold":
     case "italic":
+    case "underline":
+    case "strike":
+    case "wrap":
       return value === true;
+    case "valign":
+      return value === "top" || value === "middle" || value === "bottom";
+    case "fontSize":
+      return (FONT_SIZES as readonly unknown[]).includes(value);
     case "color":
     case "fill":
       return isColor(value);

@@ -18,7 +18,7 @@ export function tabTypeName(tab: string, name: TabTypeName): string {
 }
 
 /** The shared types each tab has of its own. */
-export const TAB_TYPE_NAMES = ["rows", "cols", "cells", "meta", "colWidths", "styles"] as const;
+export const TAB_TYPE_NAMES = ["rows", "cols", "cells", "meta", "colWidths", "rowHeights", "styles"] as const;
 export type TabTypeName = (typeof TAB_TYPE_NAMES)[number];
 
 /**
@@ -43,6 +43,8 @@ export interface SheetTypes {
   chat: Y.Array<ChatMessage>;
   /** colId -> width in CSS pixels, for columns not at the default width. */
   colWidths: Y.Map<number>;
+  /** rowId -> height in CSS pixels, for rows someone set a height of (others fit their content). */
+  rowHeights: Y.Map<number>;
   /** `rowId:colId:attr` -> one formatting attribute of a cell (see CellStyle). */
   styles: Y.Map<unknown>;
   /**
@@ -121,6 +123,7 @@ export function sheetTypes(doc: Y.Doc, tab: string = FIRST_TAB): SheetTypes {
     tabs: doc.getMap<unknown>("tabs"),
     chat: doc.getArray<ChatMessage>("chat"),
     colWidths: doc.getMap<number>(name("colWidths")),
+    rowHeights: doc.getMap<number>(name("rowHeights")),
     styles: doc.getMap<unknown>(name("styles")),
     comments: doc.getArray<CommentEvent>("comments"),
   };

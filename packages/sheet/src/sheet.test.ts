@@ -189,6 +189,22 @@ describe("column widths", () => {
   });
 });
 
+describe("row heights", () => {
+  it("stay with their row, clamped to their limits, go back to fitting with null, and go when the row is deleted", () => {
+    const [sheet] = replicas(1);
+    sheet!.setRowHeight(1, 2, 60);
+    sheet!.setRowHeight(4, 4, 5);
+    expect([0, 1, 2, 4].map((r) => sheet!.rowHeight(r))).toEqual([undefined, 60, 60, 16]);
+    sheet!.insertRows(0, 1);
+    expect(sheet!.rowHeight(2)).toBe(60);
+    sheet!.setRowHeight(3, 3, null);
+    expect(sheet!.rowHeight(3)).toBeUndefined();
+    sheet!.deleteRows(2, 1);
+    expect(sheet!.types.rowHeights.size).toBe(1);
+    expect(() => sheet!.setRowHeight(50, 50, 30)).toThrow(SheetLimitError);
+  });
+});
+
 describe("changesStructure", () => {
   it("tells row and column changes from cell edits", () => {
     const [sheet] = replicas(1);

@@ -3,7 +3,7 @@ import { formatCell, MAX_COLS, MAX_ROWS, parseCell, type CellRef, type Range } f
 import { Axis } from "./axis.js";
 import { Comments } from "./comments.js";
 import { DATE_ORDERS, isDateOrder, type DateOrder } from "./dates.js";
-import { CONTENT_LIMITS, fitsGrid, isCellInput, isTitle } from "./content.js";
+import { CONTENT_LIMITS, fitsGrid, isCellInput, isRowHeight, isTitle } from "./content.js";
 import { isStyleValue, STYLE_ATTRS, type CellStyle, type StyleAttr } from "./format.js";
 import { formulaFromStored, formulaToStored, isFormula, type TabLookup } from "./refs.js";
 import { listTabs } from "./tablist.js";
@@ -152,6 +152,30 @@ export class Sheet {
     if (colId === undefined || !Number.isFinite(width)) throw new SheetLimitError(`no column ${col}`);
     const { minColWidth, maxColWidth } = CONTENT_LIMITS;
     this.doc.transact(() => this.types.colWidths.set(colId, Math.round(Math.min(maxColWidth, Math.max(minColWidth, width)))), origin);
+  }
+
+  /** A row's height in pixels as someone set it, or undefined for a row that fits its content. */
+  rowHeight(row: number): number | undefined {
+    const rowId = this.rows.idAt(row);
+    const height: unknown = rowId === undefined ? undefined : this.types.rowHeights.get(rowId);
+    return isRowHeight(height) ? height : undefined;
+  }
+
+  /**
+   * Sets the height of rows (clamped to its limits, in px), or with null lets them fit their
+   * content again; a height stays with its row as others move.
+   */
+  setRowHeight(start: number, end: number, height: number | null, origin?: unknown): void {
+    if (height !== null && !Number.isFinite(height)) throw new SheetLimitError(`no height ${height}`);
+    const rowIds = this.rows.list().slice(start, end + 1);
+    if (rowIds.length === 0) throw new SheetLimitError(`no row ${start + 1}`);
+    const { minRowHeight, maxRowHeight } = CONTENT_LIMITS;
+    this.doc.transact(() => {
+      for (const rowId of rowIds) {
+        if (height === null) this.types.rowHeights.delete(rowId);
+        else this.types.rowHeights.set(rowId, Math.round(Math.min(maxRowHeight, Math.max(minRowHeight, height))));
+      }
+    }, origin);
   }
 
   /** The formatting of a cell (empty for a plain cell or outside the sheet). */
@@ -399,7 +423,8 @@ export class Sheet {
       for (const map of [this.types.cells, this.types.styles]) {
         for (const key of [...map.keys()]) if (removed.has(splitCellKey(key)[part])) map.delete(key);
       }
-      if (part === 1) for (const colId of removed) this.types.colWidths.delete(colId);
+      const sizes = part === 1 ? this.types.colWidths : this.types.rowHeights;
+      for (const id of removed) if (sizes.has(id)) sizes.delete(id);
     }, origin);
   }
 

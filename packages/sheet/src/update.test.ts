@@ -52,6 +52,8 @@ describe("validateUpdate", () => {
     client.setCellsA1({ A1: "overwritten" });
     client.setStyle({ start: { row: 0, col: 0 }, end: { row: 1, col: 1 } }, { bold: true, color: "#aa0000", numFmt: "0.00%" });
     client.setColWidth(1, 180);
+    client.setRowHeight(0, 2, 48);
+    client.setStyle({ start: { row: 1, col: 1 }, end: { row: 1, col: 1 } }, { wrap: true, underline: true, strike: true, valign: "top", fontSize: 14 });
     client.setFrozen({ rows: 1 });
     client.setTitle("Budget");
     client.deleteCols(0, 1);
@@ -92,6 +94,11 @@ describe("validateUpdate", () => {
     ["a frozen count past the limit", (d) => d.getMap("meta").set("frozenRows", 500)],
     ["a date order the sheet does not know", (d) => d.getMap("meta").set("dateOrder", "ymd")],
     ["a column width of a string", (d) => d.getMap("colWidths").set("bbbbbbbb", "wide")],
+    ["a row height past its limit", (d) => d.getMap("rowHeights").set("bbbbbbbb", 100_000)],
+    ["a row height of a fraction", (d) => d.getMap("rowHeights").set("bbbbbbbb", 20.5)],
+    ["a font size not offered", (d) => d.getMap("styles").set("bbbbbbbb:cccccccc:fontSize", 1000)],
+    ["a vertical alignment not known", (d) => d.getMap("styles").set("bbbbbbbb:cccccccc:valign", "baseline")],
+    ["wrapping as a string", (d) => d.getMap("styles").set("bbbbbbbb:cccccccc:wrap", "yes")],
     ["a chat entry of the wrong shape", (d) => d.getArray("chat").push([{ text: "hi" }])],
     ["a chat colour that is CSS", (d) => d.getArray("chat").push([{ id: "a", author: "x", color: "url(http://x/)", text: "hi", at: 1 }])],
   ];

@@ -89,6 +89,8 @@ describe("XLSX", () => {
     sheet!.setStyle({ start: { row: 0, col: 0 }, end: { row: 0, col: 1 } }, { bold: true, fill: "#ffee00", color: "#112233" });
     sheet!.setStyle({ start: { row: 1, col: 1 }, end: { row: 2, col: 1 } }, { numFmt: "$#,##0.00", align: "center", italic: true });
     sheet!.setColWidth(0, 180);
+    sheet!.setRowHeight(3, 3, 40);
+    sheet!.setStyle({ start: { row: 3, col: 3 }, end: { row: 3, col: 3 } }, { wrap: true, valign: "top", underline: true, strike: true, fontSize: 14 });
     sheet!.setFrozen({ rows: 1, cols: 1 });
     const bytes = await writeXlsx(sheet!.doc);
 
@@ -99,6 +101,9 @@ describe("XLSX", () => {
     expect(ws.name).toBe("Sheet1");
     expect(ws.getCell("B3").value).toEqual({ formula: "SUM(B2:B2)*2", result: 2401 });
     expect(ws.getCell("D4").value).toBe(true);
+    expect(ws.getCell("D4").alignment).toMatchObject({ wrapText: true, vertical: "top" });
+    expect(ws.getCell("D4").font).toMatchObject({ underline: true, strike: true, size: 14 });
+    expect(ws.getRow(4).height).toBe(30);
     expect([ws.getCell("E1").value, ws.getCell("E1").numFmt]).toEqual([0.125, "0.0%"]);
     expect([ws.getCell("E2").value, ws.getCell("E2").numFmt]).toEqual([new Date(Date.UTC(2024, 0, 15)), "yyyy-mm-dd"]);
 
@@ -113,6 +118,8 @@ describe("XLSX", () => {
     expect(copy!.styleAt(0, 1)).toEqual({ bold: true, fill: "#ffee00", color: "#112233" });
     expect(copy!.styleAt(2, 1)).toEqual({ numFmt: "$#,##0.00", align: "center", italic: true });
     expect(copy!.colWidth(0)).toBe(180);
+    expect(copy!.rowHeight(3)).toBe(40);
+    expect(copy!.styleAt(3, 3)).toEqual({ wrap: true, valign: "top", underline: true, strike: true, fontSize: 14 });
     expect(copy!.frozen).toEqual({ rows: 1, cols: 1 });
     expect(FormulaEngine.of(copy!).valueAt(2, 1)).toBe(2401);
     expect(FormulaEngine.of(copy!).valueAt(2, 2)).toEqual({ error: "#DIV/0!" });

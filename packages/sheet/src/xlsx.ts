@@ -7,7 +7,7 @@ import { CommentError } from "./comments.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
 import { dateToSerial } from "./dates.js";
-import { DATE_CODE, DATETIME_CODE, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
+import { DATE_CODE, DATETIME_CODE, DEFAULT_FONT_SIZE, FONT_SIZES, impliedFormat, numberFormat, parseNumberFormat, STYLE_ATTRS, type CellStyle } from "./format.js";
 import { FormulaEngine, shownFormat } from "./formula.js";
 import { randomId } from "./ids.js";
 import { isFormula } from "./refs.js";
@@ -52,6 +52,8 @@ export interface XlsxSheet {
   styles: StyledCell[];
   /** Column widths in pixels (undefined: the default). */
   colWidths: (number | undefined)[];
+  /** Row heights in pixels that the workbook sets (undefined: the row fits its content). */
+  rowHeights: (number | undefined)[];
   frozen: { rows: number; cols: number };
   /** Cell notes (Excel's "notes", once "comments"): each becomes a comment thread. */
   notes: CellNote[];
@@ -74,6 +76,10 @@ function noteText(note: ExcelJS.Cell["note"]): string {
 /** Excel measures widths in characters of the default font: about 7 px each, plus padding. */
 const PX_PER_CHAR = 7;
 const PADDING_PX = 5;
+/** Excel measures heights in points: 3/4 of a CSS pixel. */
+const PT_PER_PX = 0.75;
+/** The size of Excel's default font (Calibri 11). */
+const EXCEL_FONT_SIZE = 11;
 
 function hex(color: Partial<ExcelJS.Color> | undefined): string | undefined {
   const argb = color?.argb;
@@ -114,6 +120,16 @@ function styleOf(cell: ExcelJS.Cell): CellStyle {
   const style: CellStyle = {};
   if (cell.font?.bold) style.bold = true;
   if (cell.font?.italic) style.italic = true;
+  if (cell.font?.underline && cell.font.underline !== "none") style.underline = true;
+  if (cell.font?.strike) style.strike = true;
+  const size = cell.font?.size;
+  // Excel's own default, 11 pt, is the grid's default text too.
+  if (size !== undefined && size !== DEFAULT_FONT_SIZE && size !== EXCEL_FONT_SIZE && (FONT_SIZES as readonly number[]).includes(size)) {
+    style.fontSize = size;
+  }
+  if (cell.alignment?.wrapText) style.wrap = true;
+  const valign = cell.alignment?.vertical;
+  if (valign === "top" || valign === "middle") style.valign = valign;
   const color = hex(cell.font?.color);
   if (color && color !== "#000000") style.color = color;
   const fill = cell.fill;
@@ -235,12 +251,20 @@ function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: numbe
     const width = ws.getColumn(c).width;
     colWidths.push(width ? Math.round(width * PX_PER_CHAR + PADDING_PX) : undefined);
   }
+  // Heights other than the worksheet's default (some writers give every row the default's).
+  const rowHeights: (number | undefined)[] = [];
+  const usual = ws.properties.defaultRowHeight ?? 15;
+  for (let r = 1; r <= rows.length; r++) {
+    const height = ws.getRow(r).height;
+    rowHeights.push(height && Math.abs(height - usual) > 0.5 ? Math.round(height / PT_PER_PX) : undefined);
+  }
   const view = (ws.views ?? []).find((v) => v.state === "frozen") as ExcelJS.WorksheetViewFrozen | undefined;
   return {
     name: ws.name,
     rows,
     styles,
     colWidths,
+    rowHeights,
     frozen: { rows: view?.ySplit ?? 0, cols: view?.xSplit ?? 0 },
     notes,
   };
@@ -260,6 +284,9 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
     }
     data.colWidths.forEach((width, c) => {
       if (typeof width === "number" && at.col + c < sheet.colCount) sheet.setColWidth(at.col + c, width);
+    });
+    data.rowHeights.forEach((height, r) => {
+      if (typeof height === "number" && at.row + r < sheet.rowCount) sheet.setRowHeight(at.row + r, at.row + r, height);
     });
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
       const most = CONTENT_LIMITS.frozen;
@@ -360,6 +387,10 @@ function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): voi
     const width = sheet.colWidth(c);
     if (width !== undefined) ws.getColumn(c + 1).width = Math.max(1, (width - PADDING_PX) / PX_PER_CHAR);
   }
+  for (const [rowId, height] of sheet.types.rowHeights) {
+    const row = sheet.rows.indexOf(rowId);
+    if (row >= 0 && typeof height === "number") ws.getRow(row + 1).height = height * PT_PER_PX;
+  }
   const rows = used ? sheet.readRange(used) : [];
   // Every cell with content, formatting or open comments.
   const cells = new Map<string, CellRef>();
@@ -401,11 +432,18 @@ function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): voi
     }
     const style = sheet.styleAt(row, col);
     if (!STYLE_ATTRS.some((a) => style[a] !== undefined)) continue;
-    if (style.bold || style.italic || style.color) {
-      cell.font = { bold: style.bold, italic: style.italic, color: style.color ? { argb: argb(style.color) } : undefined };
+    if (style.bold || style.italic || style.color || style.underline || style.strike || style.fontSize) {
+      cell.font = {
+        bold: style.bold,
+        italic: style.italic,
+        underline: style.underline,
+        strike: style.strike,
+        size: style.fontSize,
+        color: style.color ? { argb: argb(style.color) } : undefined,
+      };
     }
     if (style.fill) cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: argb(style.fill) } };
-    if (style.align) cell.alignment = { horizontal: style.align };
+    if (style.align || style.wrap || style.valign) cell.alignment = { horizontal: style.align, vertical: style.valign, wrapText: style.wrap };
     if (style.numFmt) cell.numFmt = style.numFmt;
   }
 }

@@ -73,6 +73,7 @@ function bands(data: XlsxSheet, cols: number): string[] {
         rows: data.rows.slice(offset, offset + step),
         styles: data.styles.filter((s) => s.row >= offset && s.row < offset + step).map((s) => ({ ...s, row: s.row - offset })),
         colWidths: offset === 0 ? data.colWidths : [],
+        rowHeights: data.rowHeights.slice(offset, offset + step),
         frozen: offset === 0 ? data.frozen : { rows: 0, cols: 0 },
         notes: data.notes.filter((n) => n.row >= offset && n.row < offset + step).map((n) => ({ ...n, row: n.row - offset })),
       },
@@ -91,7 +92,7 @@ export async function readUpload(input: UploadInput): Promise<UploadResult> {
     const sheets: XlsxSheet[] =
       input.kind === "xlsx"
         ? await readXlsx(input.body as Uint8Array, input.maxCells)
-        : [{ name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], frozen: { rows: 0, cols: 0 }, notes: [] }];
+        : [{ name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], rowHeights: [], frozen: { rows: 0, cols: 0 }, notes: [] }];
     return {
       ok: true,
       sheets: sheets.map((data) => {

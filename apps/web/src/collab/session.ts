@@ -103,8 +103,8 @@ export class SheetSession {
     this.undo = new Y.UndoManager([this.sheet.types.tabs], { trackedOrigins: new Set([this.origin]), captureTimeout: 0 });
     const track = () => {
       for (const { id } of this.book.list()) {
-        const { rows, cols, cells, meta, colWidths, styles } = sheetTypes(this.doc, id);
-        this.undo.addToScope([rows, cols, cells, meta, colWidths, styles]);
+        const { rows, cols, cells, meta, colWidths, rowHeights, styles } = sheetTypes(this.doc, id);
+        this.undo.addToScope([rows, cols, cells, meta, colWidths, rowHeights, styles]);
       }
     };
     track();

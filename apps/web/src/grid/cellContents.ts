@@ -1,4 +1,4 @@
-import { MAX_COLS, type CellStyle } from "@cosheet/sheet";
+import { DEFAULT_FONT_SIZE, MAX_COLS, type CellStyle } from "@cosheet/sheet";
 
 /** What a cell shows: its text, and its formatting as CSS declarations (without its place). */
 export interface CellContent {
@@ -15,9 +15,64 @@ export interface CellContent {
   flows?: string;
 }
 
+/** The grid's text, in CSS pixels: 10 pt. */
+const TEXT_PX = 13;
+/** A cell's padding above and below its lines, when they are laid out in lines (see linesCss). */
+const LINES_PADDING = 3;
+
+/** A font size in points as CSS pixels (10 pt is the grid's 13 px). */
+function fontPx(style: CellStyle): number {
+  return style.fontSize === undefined ? TEXT_PX : Math.round(((style.fontSize / DEFAULT_FONT_SIZE) * TEXT_PX));
+}
+
+/** How high a line of a cell's text is. */
+export function lineHeight(style: CellStyle): number {
+  return Math.round(fontPx(style) * 1.3);
+}
+
+/** The height a cell's text needs for `lines` lines of it (see lineHeight). */
+export function linesHeight(style: CellStyle, lines: number): number {
+  return lines * lineHeight(style) + 2 * LINES_PADDING;
+}
+
 /** The font of a cell's text, as a canvas measures it (the grid's is 13px in the page's family). */
 export function cellFont(style: CellStyle, family: string): string {
-  return `${style.italic ? "italic " : ""}${style.bold ? "700 " : ""}13px ${family}`;
+  return `${style.italic ? "italic " : ""}${style.bold ? "700 " : ""}${fontPx(style)}px ${family}`;
+}
+
+/**
+ * How many lines a text takes wrapped at `width` pixels, as the grid's cells wrap it
+ * (`white-space: pre-wrap; overflow-wrap: anywhere`): at its line breaks, between words, and
+ * within a word too long for a line. Counting stops past `most` lines (a row is only so high).
+ */
+export function wrappedLines(text: string, width: number, measure: (text: string) => number, most = Infinity): number {
+  let lines = 0;
+  for (const paragraph of text.split("\n")) {
+    if (lines >= most) return lines;
+    lines++;
+    let used = 0;
+    // Each word with the spaces after it (those may hang past the edge, as in CSS).
+    for (const word of paragraph.match(/\S+\s*|\s+/g) ?? []) {
+      const ink = measure(word.trimEnd());
+      if (used > 0 && used + ink > width) {
+        lines++;
+        used = 0;
+      }
+      if (ink > width) {
+        // Too long for any line: broken where it reaches the edge.
+        for (const char of word.trimEnd()) {
+          const w = measure(char);
+          if (used > 0 && used + w > width) {
+            lines++;
+            used = 0;
+          }
+          used += w;
+        }
+        used += measure(word) - ink;
+      } else used += measure(word);
+    }
+  }
+  return lines;
 }
 
 /**
@@ -56,6 +111,15 @@ export function formattingCss(style: CellStyle, numeric: boolean): string {
   let css = "";
   if (style.bold) css += "font-weight:700;";
   if (style.italic) css += "font-style:italic;";
+  const lines = [style.underline ? "underline" : "", style.strike ? "line-through" : ""].filter(Boolean).join(" ");
+  if (lines) css += `text-decoration:${lines};`;
+  if (style.fontSize !== undefined) css += `font-size:${fontPx(style)}px;`;
+  // Wrapped, larger or placed text is laid out in lines, at the bottom of its row unless placed.
+  if (style.wrap || style.fontSize !== undefined || style.valign) {
+    css += `display:grid;line-height:${lineHeight(style)}px;padding-top:${LINES_PADDING}px;padding-bottom:${LINES_PADDING}px;`;
+    css += `align-content:${{ top: "start", middle: "center", bottom: "end" }[style.valign ?? "bottom"]};`;
+  }
+  if (style.wrap) css += "white-space:pre-wrap;overflow-wrap:anywhere;";
   if (style.color) css += `color:${style.color};`;
   if (style.fill) css += `background:${style.fill};`;
   const align = style.align ?? (numeric ? "right" : undefined);

@@ -15,6 +15,15 @@ const editable = { readOnly: false, history: true, canComment: true };
 const readOnly = { readOnly: true, history: true, canComment: true };
 
 describe("the grid's keymap", () => {
+  it("turns formatting on and off: Ctrl+B, Ctrl+I, Ctrl+U, Alt+Shift+5 (strikethrough), swallowed when read-only", () => {
+    const styles = ["b", "i", "u"].map((key) => gridCommand(press(key, { ctrlKey: true }), editable));
+    expect(styles).toEqual(["bold", "italic", "underline"].map((style) => ({ kind: "style", style })));
+    expect(gridCommand(press("%", { altKey: true, shiftKey: true, code: "Digit5" }), editable)).toEqual({ kind: "style", style: "strike" });
+    expect(gridCommand(press("u", { ctrlKey: true }), readOnly)).toEqual({ kind: "swallow" });
+    // Ctrl+5 is the browser's (its fifth tab).
+    expect(gridCommand(press("5", { ctrlKey: true }), editable)).toBeNull();
+  });
+
   it("moves, extends and jumps to the data's edge, with Ctrl or Cmd alike", () => {
     expect(gridCommand(press("ArrowDown"), editable)).toEqual({ kind: "move", dir: "down", toEdge: false, extend: false });
     expect(gridCommand(press("ArrowLeft", { shiftKey: true }), editable)).toEqual({ kind: "move", dir: "left", toEdge: false, extend: true });

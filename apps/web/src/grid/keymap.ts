@@ -21,7 +21,7 @@ export type GridCommand =
   | { kind: "edit" }
   | { kind: "clear" }
   | { kind: "fill"; dir: "down" | "right" }
-  | { kind: "style"; style: "bold" | "italic" }
+  | { kind: "style"; style: ToggledStyle }
   | { kind: "undo" }
   | { kind: "redo" }
   | { kind: "type"; text: string }
@@ -40,8 +40,15 @@ export interface KeymapOptions {
 
 /** The arrow keys' directions, by `KeyboardEvent.key`. */
 export const ARROWS: Readonly<Record<string, Direction>> = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
-/** Shortcuts that edit (fill, bold, italic, undo, redo), swallowed in a read-only grid. */
-const READ_ONLY_SWALLOWED: ReadonlySet<string> = new Set(["d", "r", "b", "i", "y", "z"]);
+/**
+ * The formatting a key turns on and off: Ctrl+B, Ctrl+I, Ctrl+U, and Alt+Shift+5 for
+ * strikethrough (as in Google Sheets: browsers keep Ctrl+5 for their tabs).
+ */
+export type ToggledStyle = "bold" | "italic" | "underline" | "strike";
+const STYLE_KEYS: Readonly<Record<string, ToggledStyle>> = { b: "bold", i: "italic", u: "underline" };
+
+/** Shortcuts that edit (fill, formatting, undo, redo), swallowed in a read-only grid. */
+const READ_ONLY_SWALLOWED: ReadonlySet<string> = new Set(["d", "r", "b", "i", "u", "y", "z"]);
 
 /** The command for a key, or null for one the grid leaves to the browser. Ctrl or Cmd alike. */
 export function gridCommand(e: KeyPress, options: KeymapOptions): GridCommand | null {
@@ -76,7 +83,8 @@ export function gridCommand(e: KeyPress, options: KeymapOptions): GridCommand | 
   if (e.key === "F2") return { kind: "edit" };
   if (e.key === "Delete" || e.key === "Backspace") return { kind: "clear" };
   if (mod && !e.shiftKey && (key === "d" || key === "r")) return { kind: "fill", dir: key === "d" ? "down" : "right" };
-  if (mod && (key === "b" || key === "i")) return { kind: "style", style: key === "b" ? "bold" : "italic" };
+  if (mod && !e.altKey && Object.hasOwn(STYLE_KEYS, key)) return { kind: "style", style: STYLE_KEYS[key]! };
+  if (e.altKey && e.shiftKey && !mod && e.code === "Digit5") return { kind: "style", style: "strike" };
   if (mod && (key === "y" || (key === "z" && e.shiftKey))) return { kind: "redo" };
   if (mod && key === "z") return { kind: "undo" };
   if (e.key.length === 1 && !mod && !e.altKey) return { kind: "type", text: e.key };

@@ -153,3 +153,28 @@ describe("rows a filter hides", () => {
     expect(below.row).toBe(18);
   });
 });
+
+describe("rows of other heights", () => {
+  // Row 2 is 60 px (wrapped text), row 5 hidden, row 8 set to 16 px.
+  const rows = new RowLayout(20, [5], new Map([[2, 60], [5, 40], [8, 16], [9, ROW_HEIGHT]]));
+
+  it("place each row below the heights above it, hidden ones taking none", () => {
+    expect([0, 2, 3, 5, 6, 8, 9].map((r) => rows.top(r))).toEqual([0, 48, 108, 156, 156, 204, 220]);
+    expect([2, 5, 8, 9].map((r) => rows.height(r))).toEqual([60, 0, 16, ROW_HEIGHT]);
+    expect(rows.total).toBe(20 * ROW_HEIGHT + 36 - 24 - 8);
+  });
+
+  it("find the row at a height, and the window and scroll that show a row", () => {
+    expect([0, 47, 48, 107, 108, 155, 156, 204, 219, 220, 1e6].map((y) => rows.rowAt(y))).toEqual([0, 1, 2, 2, 3, 4, 6, 8, 8, 9, 19]);
+    const w = visibleWindow({ scrollTop: 108, scrollLeft: 0, width: 300, height: 100 }, rows, columnOffsets(2, () => 100));
+    expect(w.firstRow).toBe(0);
+    expect(w.lastRow).toBe(rows.ordinal(rows.rowAt(208)) + 4);
+    const offsets = columnOffsets(2, () => 100);
+    // Row 2's bottom comes to the view's bottom; in a view too low for it, its top to the view's top.
+    const reveal = (height: number) => scrollToReveal({ scrollTop: 0, scrollLeft: 0, width: 300, height }, { row: 2, col: 0 }, offsets, rows, { rows: 0, cols: 0 }).scrollTop;
+    expect(reveal(100)).toBe(HEADER_HEIGHT + 108 - 100);
+    expect(reveal(80)).toBe(48);
+    expect(rangeBox({ start: { row: 1, col: 0 }, end: { row: 2, col: 0 } }, offsets, rows).height).toBe(`${ROW_HEIGHT + 60}px`);
+  });
+});
+

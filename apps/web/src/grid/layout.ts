@@ -1,6 +1,6 @@
-import { sortedIndex, type Range } from "@cosheet/sheet";
+import { CONTENT_LIMITS, sortedIndex, type Range } from "@cosheet/sheet";
 
-/** Geometry of the grid: rows of one height (some hidden), per-column widths, and the visible window. */
+/** Geometry of the grid: row heights (some hidden), column widths, and the visible window. */
 export const ROW_HEIGHT = 24;
 export const HEADER_HEIGHT = 24;
 export const ROW_HEADER_WIDTH = 56;
@@ -27,17 +27,41 @@ function indexAt(offsets: Float64Array, x: number): number {
   return Math.max(0, lo);
 }
 
+/** The lowest a row can be set to, and so the most rows a viewport of some height can show. */
+export const MIN_ROW_HEIGHT = CONTENT_LIMITS.minRowHeight;
+
 /**
- * The grid's rows as they are laid out: each one row high, except those hidden (by a filter),
- * which take no room. A shown row's ordinal counts the shown rows above it: rows are placed,
- * windowed and stepped through by it. Hidden rows are never frozen ones (those stay in view).
+ * The grid's rows as they are laid out: each one row high, except those of another height (set by
+ * someone, or fitted to wrapped text) and those hidden (by a filter), which take no room. A shown
+ * row's ordinal counts the shown rows above it: rows are windowed and stepped through by it.
+ * Hidden rows are never frozen ones (those stay in view).
  */
 export class RowLayout {
-  /** @param hidden the rows hidden, in order, each within the sheet */
+  /** The rows not {@link ROW_HEIGHT} high (hidden ones are 0), in order, with their heights. */
+  private readonly sized: number[] = [];
+  private readonly heights: number[] = [];
+  /** `extra[i]`: the room the first `i` of them take beyond {@link ROW_HEIGHT} each. */
+  private readonly extra: Float64Array;
+
+  /**
+   * @param hidden the rows hidden, in order, each within the sheet
+   * @param sizes the heights of rows of another height, by row
+   */
   constructor(
     readonly count: number,
     private readonly hidden: readonly number[] = [],
-  ) {}
+    sizes: ReadonlyMap<number, number> = new Map(),
+  ) {
+    const rows = [...new Set([...hidden, ...sizes.keys()])].filter((r) => r >= 0 && r < count).sort((a, b) => a - b);
+    for (const row of rows) {
+      const height = this.isHidden(row) ? 0 : sizes.get(row)!;
+      if (height === ROW_HEIGHT) continue;
+      this.sized.push(row);
+      this.heights.push(height);
+    }
+    this.extra = new Float64Array(this.sized.length + 1);
+    for (let i = 0; i < this.sized.length; i++) this.extra[i + 1] = this.extra[i]! + this.heights[i]! - ROW_HEIGHT;
+  }
 
   /** How many rows show. */
   get shown(): number {
@@ -75,16 +99,17 @@ export class RowLayout {
 
   /** The top of a row within the rows (the column headers excluded). */
   top(row: number): number {
-    return this.ordinal(row) * ROW_HEIGHT;
+    return row * ROW_HEIGHT + this.extra[sortedIndex(this.sized, row)]!;
   }
 
   height(row: number): number {
-    return this.isHidden(row) ? 0 : ROW_HEIGHT;
+    const i = sortedIndex(this.sized, row);
+    return this.sized[i] === row ? this.heights[i]! : ROW_HEIGHT;
   }
 
   /** The height of every shown row together. */
   get total(): number {
-    return this.shown * ROW_HEIGHT;
+    return this.count * ROW_HEIGHT + this.extra[this.sized.length]!;
   }
 
   /** The runs of shown rows from `from` to `to` (both included), as [first, last] pairs, in order. */
@@ -108,9 +133,18 @@ export class RowLayout {
     }));
   }
 
-  /** The shown row at a height within the rows. */
+  /** The shown row at a height within the rows (the first or last shown above or below them). */
   rowAt(y: number): number {
-    return this.rowOf(Math.floor(y / ROW_HEIGHT));
+    if (y >= this.total) return this.rowOf(this.shown - 1);
+    // The last row whose top is at or above y: a hidden row has the top of the next one shown.
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.top(mid) <= y) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 }
 
@@ -135,8 +169,8 @@ export function visibleWindow(view: Viewport, rows: RowLayout, offsets: Float64A
   const rowCount = rows.shown;
   if (rowCount === 0 || colCount === 0) return { firstRow: 0, lastRow: -1, firstCol: 0, lastCol: -1 };
   const top = Math.max(0, view.scrollTop);
-  const firstRow = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-  const lastRow = Math.min(rowCount - 1, Math.ceil((top + view.height) / ROW_HEIGHT) + OVERSCAN);
+  const firstRow = Math.max(0, rows.ordinal(rows.rowAt(top)) - OVERSCAN);
+  const lastRow = Math.min(rowCount - 1, rows.ordinal(rows.rowAt(top + view.height)) + OVERSCAN);
   const left = Math.max(0, view.scrollLeft);
   const firstCol = Math.max(0, indexAt(offsets, left) - 1);
   const lastCol = Math.min(colCount - 1, indexAt(offsets, left + view.width) + 1);
@@ -145,7 +179,7 @@ export function visibleWindow(view: Viewport, rows: RowLayout, offsets: Float64A
 
 /** The most rows a window of a viewport this high holds (see visibleWindow), frozen ones aside. */
 export function windowCapacity(height: number): number {
-  return Math.ceil(Math.max(0, height) / ROW_HEIGHT) + 2 * OVERSCAN + 3;
+  return Math.ceil(Math.max(0, height) / MIN_ROW_HEIGHT) + 2 * OVERSCAN + 3;
 }
 
 /**
@@ -162,9 +196,11 @@ export function scrollToReveal(
   let { scrollTop, scrollLeft } = view;
   if (pos.row >= frozen.rows) {
     const top = HEADER_HEIGHT + rows.top(pos.row);
-    const hidden = HEADER_HEIGHT + frozen.rows * ROW_HEIGHT;
+    const hidden = HEADER_HEIGHT + rows.top(frozen.rows);
+    const bottom = top + rows.height(pos.row);
+    // A row taller than the view shows from its top.
     if (top - hidden < scrollTop) scrollTop = top - hidden;
-    else if (top + ROW_HEIGHT > scrollTop + view.height) scrollTop = top + ROW_HEIGHT - view.height;
+    else if (bottom > scrollTop + view.height) scrollTop = Math.min(bottom - view.height, top - hidden);
   }
   if (pos.col >= frozen.cols) {
     const left = ROW_HEADER_WIDTH + offsets[pos.col]!;
@@ -238,11 +274,11 @@ export function cellAtPoint(
   const inY = y - HEADER_HEIGHT;
   const frozenWidth = offsets[frozen.cols]!;
   const cx = inX >= 0 && inX < frozenWidth ? inX : inX + view.scrollLeft;
-  const cy = inY >= 0 && inY < frozen.rows * ROW_HEIGHT ? inY : inY + view.scrollTop;
+  const cy = inY >= 0 && inY < rows.top(frozen.rows) ? inY : inY + view.scrollTop;
   if (inY < 0) return { row: -1, col: inX < 0 ? -1 : colAt(offsets, cx) };
   // Below the last row (the margin under the grid), the row count on a row header (past every
   // row), and the last row shown on a cell.
   const past = cy >= rows.total;
   if (inX < 0) return { row: past ? rows.count : rows.rowAt(cy), col: -1 };
-  return { row: past ? rows.rowOf(rows.shown - 1) : rows.rowAt(cy), col: colAt(offsets, cx) };
+  return { row: rows.rowAt(cy), col: colAt(offsets, cx) };
 }
