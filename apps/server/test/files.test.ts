@@ -31,7 +31,7 @@ describe("file workers", () => {
     const job = pool.run("readUpload", { kind: "csv", body: csv, maxCells: 1_000_000 });
     expect(await codeOf(job)).toBe(ErrorCode.ImportTooLarge);
     const small = await pool.run("readUpload", { kind: "csv", body: "a,b\n1,2", maxCells: 10 });
-    expect(small).toMatchObject({ ok: true, sheets: [{ rows: 2, cols: 2, bands: [JSON.stringify({ offset: 0, data: { name: "", rows: [["a", "b"], ["1", "2"]], styles: [], colWidths: [], rowHeights: [], frozen: { rows: 0, cols: 0 }, notes: [] } })] }] });
+    expect(small).toMatchObject({ ok: true, sheets: [{ rows: 2, cols: 2, bands: [JSON.stringify({ offset: 0, data: { name: "", rows: [["a", "b"], ["1", "2"]], styles: [], colWidths: [], rowHeights: [], frozen: { rows: 0, cols: 0 }, notes: [], merges: [] } })] }] });
   }, 60_000);
 
   it("give up on a job past its time, and refuse new ones while the queue is full", async () => {

@@ -60,3 +60,50 @@ describe("row heights", () => {
     await expect.poll(() => cell(page, "A1").evaluate((el) => getComputedStyle(el).alignContent)).toBe("start");
   });
 });
+
+describe("merged cells", () => {
+  it("merge into one cell for everyone, are selected and stepped over whole, and unmerge from the cell's menu", async () => {
+    const id = await createSheet(env.server.url, "Merged");
+    const [ada, bob] = [await env.person(id), await env.person(id)];
+    await typeInto(ada, "A1", "Quarterly report");
+    await typeInto(ada, "B1", "lost");
+    await cell(ada, "A1").click();
+    await cell(ada, "C2").click({ modifiers: ["Shift"] });
+    await ada.getByRole("button", { name: "Merge cells" }).click();
+    await ada.getByText(/only the upper-left value is kept \(1 cell cleared\)/).waitFor();
+    for (const page of [ada, bob]) {
+      await expect.poll(() => cell(page, "B1").count()).toBe(0);
+      const box = (await cell(page, "A1").boundingBox())!;
+      expect([Math.round(box.width), Math.round(box.height)]).toEqual([300, 48]);
+      expect(await shown(page, "A1")).toBe("Quarterly report");
+    }
+    // A click on a covered cell selects the area, its top-left cell active; the arrows step over it.
+    const name = bob.getByRole("textbox", { name: "Active cell" });
+    await bob.mouse.click(...(await pointIn(bob, "A1", 250, 36)));
+    await expect.poll(() => name.inputValue()).toBe("A1");
+    await bob.keyboard.press("ArrowRight");
+    await expect.poll(() => name.inputValue()).toBe("D1");
+    await bob.keyboard.press("ArrowLeft");
+    await expect.poll(() => name.inputValue()).toBe("A1");
+    await bob.keyboard.press("ArrowDown");
+    await expect.poll(() => name.inputValue()).toBe("A3");
+    // Typing into the area writes its top-left cell.
+    await bob.keyboard.press("ArrowUp");
+    await bob.keyboard.type("Q3 report");
+    await bob.keyboard.press("Enter");
+    await expect.poll(() => shown(ada, "A1")).toBe("Q3 report");
+
+    await cell(ada, "A1").click();
+    await ada.keyboard.press("Shift+F10");
+    await ada.getByRole("menuitem", { name: "Unmerge cells" }).click();
+    for (const page of [ada, bob]) await expect.poll(() => cell(page, "B1").count()).toBe(1);
+    await ada.keyboard.press("Control+z");
+    for (const page of [ada, bob]) await expect.poll(() => cell(page, "B1").count()).toBe(0);
+  });
+});
+
+/** A point `dx`, `dy` px from a cell's top-left corner, as the mouse takes it. */
+async function pointIn(page: Page, a1: string, dx: number, dy: number): Promise<[number, number]> {
+  const box = (await cell(page, a1).boundingBox())!;
+  return [box.x + dx, box.y + dy];
+}

@@ -241,6 +241,24 @@ function isFilterEntry(key: string, value: unknown): boolean {
   return key === "filter" ? isFilterArea(value) : FILTER_COLUMN_KEY.test(key) && isColumnFilter(value);
 }
 
+/** The key of a merged area of a tab: `merge:<rowId>:<colId>`, its top-left cell (see merges.ts). */
+export const MERGE_KEY = new RegExp(`^merge:(${ID}):(${ID})$`);
+
+/** The bottom-right cell of a merged area, by ids. */
+export interface MergeEnd {
+  row: string;
+  col: string;
+}
+
+export function isMergeEnd(value: unknown): value is MergeEnd {
+  return isPlainObject(value) && hasOnly(value, ["row", "col"]) && isAxisId(value.row) && isAxisId(value.col);
+}
+
+/** What a tab's settings may hold besides its frozen counts (and the first tab's, the workbook's): a filter, merged areas. */
+function isLayoutEntry(key: string, value: unknown): boolean {
+  return isFilterEntry(key, value) || (MERGE_KEY.test(key) && isMergeEnd(value));
+}
+
 /** The settings a sheet's `meta` map may hold, each with its rule. */
 const META: Record<string, (value: unknown) => boolean> = {
   title: isTitle,
@@ -315,8 +333,8 @@ const TAB_KEY = new RegExp(`^(${ID}):([a-z]+)$`);
 /** The settings of a tab other than the first: its frozen rows and columns. */
 const TAB_META: RootRule = {
   kind: "map",
-  entry: (key, value) => ((key === "frozenRows" || key === "frozenCols") && isFrozenCount(value)) || isFilterEntry(key, value),
-  what: `frozen counts of 0 to ${CONTENT_LIMITS.frozen} and a filter`,
+  entry: (key, value) => ((key === "frozenRows" || key === "frozenCols") && isFrozenCount(value)) || isLayoutEntry(key, value),
+  what: `frozen counts of 0 to ${CONTENT_LIMITS.frozen}, a filter and merged cells`,
 };
 
 export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
@@ -349,8 +367,8 @@ export const ROOT_RULES: Readonly<Record<string, RootRule>> = {
   },
   meta: {
     kind: "map",
-    entry: (key, value) => (Object.hasOwn(META, key) && META[key]!(value)) || isFilterEntry(key, value),
-    what: `a title of at most ${CONTENT_LIMITS.title} characters, frozen counts of 0 to ${CONTENT_LIMITS.frozen}, a date order (mdy, dmy) and a filter`,
+    entry: (key, value) => (Object.hasOwn(META, key) && META[key]!(value)) || isLayoutEntry(key, value),
+    what: `a title of at most ${CONTENT_LIMITS.title} characters, frozen counts of 0 to ${CONTENT_LIMITS.frozen}, a date order (mdy, dmy), a filter and merged cells`,
   },
   tabs: {
     kind: "map",

@@ -1,4 +1,5 @@
 import { compareValues } from "./compare.js";
+import { merges } from "./merges.js";
 import { FormulaEngine } from "./formula.js";
 import { isFormula, keepRangePlaces } from "./refs.js";
 import type { SheetTypes } from "./schema.js";
@@ -51,6 +52,10 @@ function checkSpec(sheet: Sheet, { start, end, keys }: SortSpec): void {
   if (keys.length === 0 || keys.length > MAX_SORT_KEYS) throw new SheetLimitError(`sort by 1 to ${MAX_SORT_KEYS} columns`);
   for (const { col } of keys) {
     if (!Number.isInteger(col) || col < 0 || col >= sheet.colCount) throw new SheetLimitError(`no column ${col + 1} to sort by`);
+  }
+  // Rows move one by one: an area merged across several of them would come apart, as in Excel.
+  if (merges(sheet).some((m) => m.end.row > m.start.row && m.start.row <= end && m.end.row >= start)) {
+    throw new SheetLimitError("Unmerge the cells merged across several rows to sort these rows.");
   }
 }
 

@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import { mergeCells, merges } from "./merges.js";
 import { describe, expect, it, vi } from "vitest";
 import { CONTENT_LIMITS } from "./content.js";
 import { FormulaEngine } from "./formula.js";
@@ -90,6 +91,7 @@ describe("XLSX", () => {
     sheet!.setStyle({ start: { row: 1, col: 1 }, end: { row: 2, col: 1 } }, { numFmt: "$#,##0.00", align: "center", italic: true });
     sheet!.setColWidth(0, 180);
     sheet!.setRowHeight(3, 3, 40);
+    mergeCells(sheet!, { start: { row: 5, col: 0 }, end: { row: 6, col: 1 } });
     sheet!.setStyle({ start: { row: 3, col: 3 }, end: { row: 3, col: 3 } }, { wrap: true, valign: "top", underline: true, strike: true, fontSize: 14 });
     sheet!.setFrozen({ rows: 1, cols: 1 });
     const bytes = await writeXlsx(sheet!.doc);
@@ -119,6 +121,7 @@ describe("XLSX", () => {
     expect(copy!.styleAt(2, 1)).toEqual({ numFmt: "$#,##0.00", align: "center", italic: true });
     expect(copy!.colWidth(0)).toBe(180);
     expect(copy!.rowHeight(3)).toBe(40);
+    expect(merges(copy!)).toEqual([{ start: { row: 5, col: 0 }, end: { row: 6, col: 1 } }]);
     expect(copy!.styleAt(3, 3)).toEqual({ wrap: true, valign: "top", underline: true, strike: true, fontSize: 14 });
     expect(copy!.frozen).toEqual({ rows: 1, cols: 1 });
     expect(FormulaEngine.of(copy!).valueAt(2, 1)).toBe(2401);

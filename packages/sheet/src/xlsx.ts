@@ -2,7 +2,8 @@
 import type ExcelJS from "exceljs";
 import FormulaParser from "fast-formula-parser";
 import JSZip from "jszip";
-import type { CellRef } from "./a1.js";
+import { parseCell, type CellRef, type Range } from "./a1.js";
+import { mergeCells, merges } from "./merges.js";
 import { CommentError } from "./comments.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
@@ -57,6 +58,8 @@ export interface XlsxSheet {
   frozen: { rows: number; cols: number };
   /** Cell notes (Excel's "notes", once "comments"): each becomes a comment thread. */
   notes: CellNote[];
+  /** Merged areas. */
+  merges: Range[];
 }
 
 export interface CellNote extends CellRef {
@@ -259,6 +262,15 @@ function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: numbe
     rowHeights.push(height && Math.abs(height - usual) > 0.5 ? Math.round(height / PT_PER_PX) : undefined);
   }
   const view = (ws.views ?? []).find((v) => v.state === "frozen") as ExcelJS.WorksheetViewFrozen | undefined;
+  const merged: Range[] = [];
+  for (const area of (ws.model as { merges?: unknown }).merges as string[] | undefined ?? []) {
+    const [a, b] = String(area).split(":");
+    try {
+      merged.push({ start: parseCell(a!), end: parseCell(b ?? a!) });
+    } catch {
+      // An area this sheet cannot read is left unmerged.
+    }
+  }
   return {
     name: ws.name,
     rows,
@@ -267,6 +279,7 @@ function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: numbe
     rowHeights,
     frozen: { rows: view?.ySplit ?? 0, cols: view?.xSplit ?? 0 },
     notes,
+    merges: merged,
   };
 }
 
@@ -288,6 +301,10 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
     data.rowHeights.forEach((height, r) => {
       if (typeof height === "number" && at.row + r < sheet.rowCount) sheet.setRowHeight(at.row + r, at.row + r, height);
     });
+    for (const { start, end } of data.merges) {
+      const area = { start: { row: at.row + start.row, col: at.col + start.col }, end: { row: at.row + end.row, col: at.col + end.col } };
+      if (area.end.row < sheet.rowCount && area.end.col < sheet.colCount && (end.row > start.row || end.col > start.col)) mergeCells(sheet, area);
+    }
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
       const most = CONTENT_LIMITS.frozen;
       sheet.setFrozen({ rows: Math.min(data.frozen.rows, most), cols: Math.min(data.frozen.cols, most) });
@@ -446,4 +463,5 @@ function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): voi
     if (style.align || style.wrap || style.valign) cell.alignment = { horizontal: style.align, vertical: style.valign, wrapText: style.wrap };
     if (style.numFmt) cell.numFmt = style.numFmt;
   }
+  for (const { start, end } of merges(sheet)) ws.mergeCells(start.row + 1, start.col + 1, end.row + 1, end.col + 1);
 }

@@ -76,6 +76,9 @@ function bands(data: XlsxSheet, cols: number): string[] {
         rowHeights: data.rowHeights.slice(offset, offset + step),
         frozen: offset === 0 ? data.frozen : { rows: 0, cols: 0 },
         notes: data.notes.filter((n) => n.row >= offset && n.row < offset + step).map((n) => ({ ...n, row: n.row - offset })),
+        merges: data.merges
+          .filter((m) => m.start.row >= offset && m.start.row < offset + step)
+          .map((m) => ({ start: { ...m.start, row: m.start.row - offset }, end: { ...m.end, row: m.end.row - offset } })),
       },
     };
     out.push(JSON.stringify(band));
@@ -92,7 +95,7 @@ export async function readUpload(input: UploadInput): Promise<UploadResult> {
     const sheets: XlsxSheet[] =
       input.kind === "xlsx"
         ? await readXlsx(input.body as Uint8Array, input.maxCells)
-        : [{ name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], rowHeights: [], frozen: { rows: 0, cols: 0 }, notes: [] }];
+        : [{ name: "", rows: parseCsv(input.body as string, ",", input.maxCells), styles: [], colWidths: [], rowHeights: [], frozen: { rows: 0, cols: 0 }, notes: [], merges: [] }];
     return {
       ok: true,
       sheets: sheets.map((data) => {

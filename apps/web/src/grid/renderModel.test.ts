@@ -19,6 +19,8 @@ function model(firstRow: number, frozen = { rows: 1, cols: 1 }, over: Partial<Wi
     content,
     measure: (text) => text.length * 10,
     filter: () => null,
+    merged: [],
+    span: (from, to) => (to - from + 1) * 24,
     ...over,
   });
 }
@@ -56,11 +58,32 @@ describe("the grid's render model", () => {
       content,
       measure: () => 0,
       filter: (r, c) => (r === 0 && c === 3 ? true : null),
+      merged: [],
+      span: () => 24,
     });
     expect(rows.map((r) => r.r).sort((a, b) => a - b)).toEqual([0, 20, 23, 24, 25, 26, 27]);
     expect(rows.filter((r) => r.afterHidden).map((r) => r.r)).toEqual([23]);
     expect(new Set(rows.map((r) => r.slot)).size).toBe(rows.length);
     expect(rows[0]!.cells.map((c) => c.filter)).toEqual([null, true, null]);
+  });
+
+  it("draws a merged area as its top-left cell across it, even when that cell is out of view, and leaves out the cells it covers", () => {
+    // Rows 0 (frozen) and 20-24, columns 0 (frozen) and 3-5 in view.
+    const inView = { start: { row: 21, col: 3 }, end: { row: 22, col: 4 } };
+    const above = { start: { row: 18, col: 1 }, end: { row: 20, col: 3 } };
+    const rows = model(20, { rows: 1, cols: 1 }, { merged: [inView, above] });
+    const row21 = rows.find((r) => r.r === 21)!;
+    const anchor = row21.cells.find((c) => c.c === 3)!;
+    expect(anchor).toMatchObject({ merged: true, text: "21,3" });
+    expect(anchor.style).toBe(`left:${ROW_HEADER_WIDTH + 300}px;width:200px;height:48px;`);
+    expect(row21.cells.map((c) => c.c)).toEqual([0, 3, 5]);
+    expect(rows.find((r) => r.r === 22)!.cells.map((c) => c.c)).toEqual([0, 5]);
+    // Row 18 is out of view: it is drawn for its area, which reaches row 20, alone in it.
+    const row18 = rows.find((r) => r.r === 18)!;
+    expect(row18.slot).toBe("m18");
+    expect(row18.cells.map((c) => [c.c, c.cslot, c.merged])).toEqual([[1, "m1", true]]);
+    expect(rows.find((r) => r.r === 20)!.cells.map((c) => c.c)).toEqual([0, 4, 5]);
+    expect(new Set(rows.map((r) => r.slot)).size).toBe(rows.length);
   });
 
   it("reads each cell's content from the caller", () => {

@@ -22,6 +22,8 @@ export interface RenderCell {
   commented: boolean;
   /** A filter's header cell has its button: true when its column is filtered. */
   filter: boolean | null;
+  /** The top-left cell of a merged area, drawn across all of it. */
+  merged: boolean;
 }
 
 /** One rendered row: its element's slot (see rowSlot) and its cells. */
@@ -54,6 +56,10 @@ export interface WindowInput {
   measure: (text: string, font: string) => number;
   /** Whether a cell is a filter's header cell, and if so whether its column is filtered (null when not). */
   filter: (row: number, col: number) => boolean | null;
+  /** The merged areas that touch the window: each is drawn as its top-left cell, across it. */
+  merged: readonly Range[];
+  /** How high rows `from` to `to` are together, as laid out. */
+  span: (from: number, to: number) => number;
 }
 
 /** A cell's padding left and right (see .cell in SheetGrid.css). */
@@ -78,6 +84,7 @@ function drawnWidth(r: number, at: number, input: WindowInput, shown: CellConten
     const next = cols[i]!;
     const other = content(r, next);
     if (next !== cols[i - 1]! + 1 || (c < frozen.cols) !== (next < frozen.cols) || other.text !== "" || other.filled) break;
+    if (input.merged.some((m) => rangeContains(m, r, next))) break;
     width += offsets[next + 1]! - offsets[next]!;
   }
   return width;
@@ -89,31 +96,52 @@ function drawnWidth(r: number, at: number, input: WindowInput, shown: CellConten
  * first, in order (they are sticky, in flow).
  */
 export function windowModel(input: WindowInput): RenderRow[] {
-  const { rows, cols, frozen, capacity, ordinal, offsets, selection, active, content, filter } = input;
-  return bySlot(rows, frozen.rows, capacity, ordinal).map((r) => ({
-    slot: r < frozen.rows ? `f${r}` : rowSlot(r, frozen.rows, capacity, ordinal),
+  const { rows, cols, frozen, capacity, ordinal, offsets, selection, active, content, filter, merged, span } = input;
+  const anchors = new Map(merged.map((m) => [`${m.start.row},${m.start.col}`, m]));
+  const covered = (r: number, c: number) => merged.some((m) => rangeContains(m, r, c) && (m.start.row !== r || m.start.col !== c));
+  const cell = (r: number, c: number, cslot: number | string, at: number): RenderCell => {
+    const shown = content(r, c);
+    const area = anchors.get(`${r},${c}`);
+    const own = area ? offsets[area.end.col + 1]! - offsets[c]! : offsets[c + 1]! - offsets[c]!;
+    const width = area || at < 0 ? own : drawnWidth(r, at, input, shown);
+    const size = area ? `height:${span(r, area.end.row)}px;` : "";
+    return {
+      cslot: c < frozen.cols ? `f${c}` : cslot,
+      c,
+      text: shown.text,
+      frozen: c < frozen.cols,
+      active: c === active.col && r === active.row,
+      style: `left:${ROW_HEADER_WIDTH + offsets[c]!}px;width:${own}px;${size}${shown.css}`,
+      flow: width > own ? width - PADDING : null,
+      selected: rangeContains(selection, r, c),
+      changed: shown.changed,
+      commented: shown.commented,
+      filter: filter(r, c),
+      merged: area !== undefined,
+    };
+  };
+  const inView = new Set(cols);
+  /** A merged area's top-left cell in a row, when its column is out of view: drawn all the same, across the area. */
+  const outside = (r: number) => merged.filter((m) => m.start.row === r && !inView.has(m.start.col)).map((m) => cell(r, m.start.col, `m${m.start.col}`, -1));
+  const row = (r: number, slot: string | number, cells: RenderCell[]): RenderRow => ({
+    slot,
     r,
     frozen: r < frozen.rows,
     current: r >= selection.start.row && r <= selection.end.row,
     // A hidden row has the ordinal of the next shown one.
     afterHidden: r > 0 && ordinal(r - 1) === ordinal(r),
-    cells: cols.map((c, cslot) => {
-      const shown = content(r, c);
-      const own = offsets[c + 1]! - offsets[c]!;
-      const width = drawnWidth(r, cslot, input, shown);
-      return {
-        cslot: c < frozen.cols ? `f${c}` : cslot,
-        c,
-        text: shown.text,
-        frozen: c < frozen.cols,
-        active: c === active.col && r === active.row,
-        style: `left:${ROW_HEADER_WIDTH + offsets[c]!}px;width:${own}px;${shown.css}`,
-        flow: width > own ? width - PADDING : null,
-        selected: rangeContains(selection, r, c),
-        changed: shown.changed,
-        commented: shown.commented,
-        filter: filter(r, c),
-      };
-    }),
-  }));
+    cells,
+  });
+  const out = bySlot(rows, frozen.rows, capacity, ordinal).map((r) =>
+    row(r, r < frozen.rows ? `f${r}` : rowSlot(r, frozen.rows, capacity, ordinal), [
+      ...cols.flatMap((c, cslot) => (covered(r, c) ? [] : [cell(r, c, cslot, cslot)])),
+      ...outside(r),
+    ]),
+  );
+  // Merged areas whose top-left row is out of view, though they reach into it: that row is drawn for them.
+  const inRows = new Set(rows);
+  for (const r of new Set(merged.map((m) => m.start.row).filter((r) => !inRows.has(r)))) {
+    out.push(row(r, `m${r}`, merged.filter((m) => m.start.row === r).map((m) => cell(r, m.start.col, `m${m.start.col}`, -1))));
+  }
+  return out;
 }
