@@ -99,6 +99,12 @@ describe("merged cells", () => {
     for (const page of [ada, bob]) await expect.poll(() => cell(page, "B1").count()).toBe(1);
     await ada.keyboard.press("Control+z");
     for (const page of [ada, bob]) await expect.poll(() => cell(page, "B1").count()).toBe(0);
+    // Extending a merged selection keeps the area whole: bold reaches its top-left cell too.
+    await cell(ada, "A1").click();
+    await ada.keyboard.press("Shift+ArrowRight");
+    await ada.keyboard.press("Control+b");
+    await expect.poll(() => cell(bob, "A1").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
+    await expect.poll(() => cell(bob, "D2").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
   });
 });
 

@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
 import { parseRange, resolveRange, type Range } from "./a1.js";
-import { mergeAt, mergeCells, merges, spanMerges, unmergeCells } from "./merges.js";
+import { importMerges, MAX_MERGES, mergeAt, mergeCells, merges, spanMerges, unmergeCells } from "./merges.js";
 import { SheetLimitError, type Sheet } from "./sheet.js";
 import { sortRows } from "./sort.js";
 import { prng, RandomNetwork, replicas, syncAll } from "./testing.js";
@@ -41,6 +41,25 @@ describe("merged cells", () => {
     expect(spanMerges(merges(sheet!), area(sheet!, "A3:C3"))).toEqual(area(sheet!, "A2:C3"));
     unmergeCells(sheet!, area(sheet!, "C3:E3"));
     expect(merges(sheet!)).toEqual([area(sheet!, "D1:E1")]);
+  });
+
+  it("refuse an area across the frozen rows' or columns' edge", () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 5 });
+    sheet!.setFrozen({ rows: 1 });
+    expect(() => mergeCells(sheet!, area(sheet!, "A1:A3"))).toThrow(/frozen/);
+    mergeCells(sheet!, area(sheet!, "A1:C1"));
+    mergeCells(sheet!, area(sheet!, "A2:A3"));
+    expect(merges(sheet!)).toHaveLength(2);
+  });
+
+  it("take a file's areas at most a thousand, apart from each other, growing the sheet to them", () => {
+    const [sheet] = replicas(1, { rows: 5, cols: 3 });
+    const many = Array.from({ length: MAX_MERGES + 50 }, (_, i) => ({ start: { row: 2 * i, col: 0 }, end: { row: 2 * i, col: 1 } }));
+    const overlapping = { start: { row: 0, col: 1 }, end: { row: 1, col: 2 } };
+    expect(importMerges(sheet!, [overlapping, ...many])).toBe(MAX_MERGES);
+    expect(merges(sheet!)).toHaveLength(MAX_MERGES);
+    expect(mergeAt(merges(sheet!), 0, 0)).toBeUndefined();
+    expect(sheet!.rowCount).toBeGreaterThanOrEqual(2 * (MAX_MERGES - 2));
   });
 
   it("refuse a sort that would pull an area merged across rows apart", () => {

@@ -128,6 +128,20 @@ describe("XLSX", () => {
     expect(FormulaEngine.of(copy!).valueAt(2, 2)).toEqual({ error: "#DIV/0!" });
   });
 
+  it("reads a merged area as its top-left cell, not as copies of it in the cells it covers", async () => {
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("Report");
+    ws.getCell("A1").value = "Quarterly report";
+    ws.mergeCells("A1:C2");
+    ws.getCell("A3").value = 7;
+    const data = (await readXlsx(new Uint8Array(await book.xlsx.writeBuffer()), 1000))[0]!;
+    expect(data.merges).toEqual([{ start: { row: 0, col: 0 }, end: { row: 1, col: 2 } }]);
+    const [sheet] = replicas(1, { rows: 2, cols: 2 });
+    importXlsx(sheet!, data, cellAt);
+    expect(sheet!.toA1Record()).toEqual({ A1: "Quarterly report", A3: "7" });
+    expect(merges(sheet!)).toEqual(data.merges);
+  });
+
   it("reads what Excel writes: dates, shared formulas, rich text, hyperlinks, built-in formats", async () => {
     const book = new ExcelJS.Workbook();
     const ws = book.addWorksheet("Data");

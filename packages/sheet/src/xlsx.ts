@@ -3,7 +3,7 @@ import type ExcelJS from "exceljs";
 import FormulaParser from "fast-formula-parser";
 import JSZip from "jszip";
 import { parseCell, type CellRef, type Range } from "./a1.js";
-import { mergeCells, merges } from "./merges.js";
+import { importMerges, merges } from "./merges.js";
 import { CommentError } from "./comments.js";
 import { CONTENT_LIMITS } from "./content.js";
 import { importRows } from "./csv.js";
@@ -81,6 +81,9 @@ const PX_PER_CHAR = 7;
 const PADDING_PX = 5;
 /** Excel measures heights in points: 3/4 of a CSS pixel. */
 const PT_PER_PX = 0.75;
+/** The most cells a merged area may cover, and all of them together, to be written merged. */
+const MAX_EXPORTED_MERGE = 100_000;
+const MAX_EXPORTED_MERGES = 1_000_000;
 /** The size of Excel's default font (Calibri 11). */
 const EXCEL_FONT_SIZE = 11;
 
@@ -236,6 +239,8 @@ function readWorksheet(ws: ExcelJS.Worksheet, count: { cells: number; max: numbe
   const notes: CellNote[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
+      // A cell a merged area covers reads as its top-left cell's copy: it holds nothing of its own.
+      if (cell.isMerged && cell.master !== cell) return;
       if (++count.cells > count.max) throw new XlsxError(`the workbook has more than ${count.max} cells`, true);
       const r = rowNumber - 1;
       const c = colNumber - 1;
@@ -301,10 +306,10 @@ export function importXlsx(sheet: Sheet, data: XlsxSheet, at: CellRef, origin?: 
     data.rowHeights.forEach((height, r) => {
       if (typeof height === "number" && at.row + r < sheet.rowCount) sheet.setRowHeight(at.row + r, at.row + r, height);
     });
-    for (const { start, end } of data.merges) {
-      const area = { start: { row: at.row + start.row, col: at.col + start.col }, end: { row: at.row + end.row, col: at.col + end.col } };
-      if (area.end.row < sheet.rowCount && area.end.col < sheet.colCount && (end.row > start.row || end.col > start.col)) mergeCells(sheet, area);
-    }
+    importMerges(
+      sheet,
+      data.merges.map(({ start, end }) => ({ start: { row: at.row + start.row, col: at.col + start.col }, end: { row: at.row + end.row, col: at.col + end.col } })),
+    );
     if (at.row === 0 && at.col === 0 && (data.frozen.rows > 0 || data.frozen.cols > 0)) {
       const most = CONTENT_LIMITS.frozen;
       sheet.setFrozen({ rows: Math.min(data.frozen.rows, most), cols: Math.min(data.frozen.cols, most) });
@@ -463,5 +468,11 @@ function writeWorksheet(book: ExcelJS.Workbook, sheet: Sheet, name: string): voi
     if (style.align || style.wrap || style.valign) cell.alignment = { horizontal: style.align, vertical: style.valign, wrapText: style.wrap };
     if (style.numFmt) cell.numFmt = style.numFmt;
   }
-  for (const { start, end } of merges(sheet)) ws.mergeCells(start.row + 1, start.col + 1, end.row + 1, end.col + 1);
+  // Writing a merged area makes a cell of each cell it covers: areas past a size are left unmerged.
+  let covered = 0;
+  for (const { start, end } of merges(sheet)) {
+    const cells = (end.row - start.row + 1) * (end.col - start.col + 1);
+    if (cells > MAX_EXPORTED_MERGE || (covered += cells) > MAX_EXPORTED_MERGES) continue;
+    ws.mergeCells(start.row + 1, start.col + 1, end.row + 1, end.col + 1);
+  }
 }
