@@ -123,4 +123,29 @@ describe("fill", () => {
     await cell(ada, "B2").click();
     expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=A2*$A$1");
   });
+
+  it("copies formatting with the cells, pastes another spreadsheet's, and values only leaves the cells' own", async () => {
+    const page = await env.newSheet("Formats");
+    await typeInto(page, "A1", "bold");
+    await cell(page, "A1").click();
+    await page.keyboard.press("Control+b");
+    const copied = await copy(page);
+    await cell(page, "C1").click();
+    await paste(page, copied);
+    await expect.poll(() => cell(page, "C1").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
+    // From another spreadsheet: its inline CSS, and a cell spanning two rows lands in the first.
+    await cell(page, "A3").click();
+    await paste(page, { text: "x", html: '<table><tr><td rowspan="2" style="color:#aa0000">tall</td><td>b3</td></tr><tr><td>b4</td></tr></table>' });
+    await expect.poll(() => cell(page, "B4").textContent()).toBe("b4");
+    expect(await cell(page, "A3").evaluate((el) => getComputedStyle(el).color)).toBe("rgb(170, 0, 0)");
+    expect(await cell(page, "A4").textContent()).toBe("");
+    // Values only (Ctrl+Shift+V) keeps C1 bold while writing plain text.
+    await cell(page, "C1").click();
+    // (The key itself, without the browser's own paste of the system clipboard that would follow it.)
+    await page.evaluate(() => document.dispatchEvent(new KeyboardEvent("keydown", { key: "V", ctrlKey: true, shiftKey: true, bubbles: true })));
+    await paste(page, { text: "plain", html: "<table><tr><td>styled?</td></tr></table>" });
+    await expect.poll(() => cell(page, "C1").textContent()).toBe("plain");
+    expect(await cell(page, "C1").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
+  });
 });
+

@@ -35,6 +35,9 @@ export interface CellStyle {
 export type StyleAttr = keyof CellStyle;
 export const STYLE_ATTRS: readonly StyleAttr[] = ["bold", "italic", "color", "fill", "align", "numFmt", "underline", "strike", "wrap", "valign", "fontSize"];
 
+/** A formatting patch that removes every attribute (see `Sheet.setStyle`). */
+export const NO_STYLE = Object.freeze(Object.fromEntries(STYLE_ATTRS.map((attr) => [attr, undefined]))) as Readonly<CellStyle>;
+
 export type NumberFormatKind = "general" | "number" | "percent" | "currency" | "date";
 
 export interface NumberFormat {

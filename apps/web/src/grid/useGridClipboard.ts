@@ -1,5 +1,5 @@
 import { onScopeDispose } from "vue";
-import { shiftFormula, shownRange, type CellRef, type Range, type Sheet } from "@cosheet/sheet";
+import { shiftFormula, shownRange, type CellRef, type CellStyle, type Range, type Sheet } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
 import { copiedFrom, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
 
@@ -12,7 +12,8 @@ export interface GridClipboardOptions {
   /** The parts of a range that copying and cutting take: those on shown rows (see RowLayout.shownParts). */
   shownParts: (range: Range) => Range[];
   clear: (range: Range) => void;
-  paste: (at: CellRef, rows: string[][]) => void;
+  /** Write pasted inputs at a cell, with the formatting each cell had where there is some (null: leave the cells' own). */
+  paste: (at: CellRef, rows: string[][], styles: CellStyle[][] | null) => void;
   notice: (message: string) => void;
 }
 
@@ -37,7 +38,10 @@ export function useGridClipboard(options: GridClipboardOptions) {
     const sheet = options.sheet();
     const parts = options.shownParts(range);
     const inputs = parts.flatMap((part) => sheet.readRange(part));
-    return toClipboard(inputs, cut ? undefined : range.start, parts.flatMap((part) => shownRange(sheet, part)));
+    const styles = parts.flatMap(({ start, end }) =>
+      Array.from({ length: end.row - start.row + 1 }, (_, i) => Array.from({ length: end.col - start.col + 1 }, (_, j) => sheet.styleAt(start.row + i, start.col + j))),
+    );
+    return toClipboard(inputs, cut ? undefined : range.start, parts.flatMap((part) => shownRange(sheet, part)), styles);
   }
 
   function onCopy(e: ClipboardEvent, cut = false): void {
@@ -55,12 +59,13 @@ export function useGridClipboard(options: GridClipboardOptions) {
 
   /**
    * Pastes at the selection: formulas copied in Cosheet move their relative references by as much
-   * as they moved, and one value pasted onto a larger selection fills it, as in Excel. With
-   * `values`, the plain text alone: what the copied cells showed, not their formulas or formats.
+   * as they moved, a table's formatting comes with it, and one value pasted onto a larger
+   * selection fills it, as in Excel. With `values`, the plain text alone: what the copied cells
+   * showed, not their formulas or formats.
    */
   function pasteData({ html, text }: ClipboardData, values: boolean, range: Range = selection.range): void {
     if (options.readOnly()) return;
-    const pasted = fromClipboard(values ? { text } : { html, text });
+    const { rows: pasted, styles } = fromClipboard(values ? { text } : { html, text });
     const count = pasted.reduce((n, r) => n + r.length, 0);
     if (count === 0) return;
     const single = pasted.length === 1 && pasted[0]!.length === 1;
@@ -77,7 +82,8 @@ export function useGridClipboard(options: GridClipboardOptions) {
     const rows = single
       ? Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, c) => moved(pasted[0]![0]!, r, c)))
       : pasted.map((line, r) => line.map((v, c) => moved(v, r, c)));
-    options.paste(at, rows);
+    const formats = styles && single ? rows.map((line) => line.map(() => styles[0]![0]!)) : styles;
+    options.paste(at, rows, formats);
     selection.selectRange(at, { row: at.row + height - 1, col: at.col + width - 1 });
   }
 
