@@ -147,5 +147,42 @@ describe("fill", () => {
     await expect.poll(() => cell(page, "C1").textContent()).toBe("plain");
     expect(await cell(page, "C1").evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
   });
+
+  it("a cut moves its cells when pasted, formulas pointing at them following, for everyone and in one undo step", async () => {
+    const id = await createSheet(env.server.url, "Moves");
+    const [ada, bob] = [await env.person(id), await env.person(id)];
+    await typeInto(ada, "A1", "5");
+    await typeInto(ada, "A2", "7");
+    await typeInto(ada, "C1", "=SUM(A1:A2)");
+    await typeInto(ada, "B5", "=A1*10");
+    await cell(ada, "A1").click();
+    await cell(ada, "A2").click({ modifiers: ["Shift"] });
+    const cut = await copy(ada, "cut");
+    // Nothing moves until the paste, as in Excel: the cells are outlined meanwhile.
+    expect((await cell(ada, "A1").textContent())?.trim()).toBe("5");
+    expect(await ada.locator(".cut").count()).toBe(1);
+    await cell(ada, "D1").click();
+    await paste(ada, cut);
+    for (const page of [ada, bob]) {
+      await expect.poll(() => cell(page, "D2").textContent()).toContain("7");
+      expect((await cell(page, "A1").textContent())?.trim()).toBe("");
+    }
+    await cell(ada, "C1").click();
+    expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=SUM(D1:D2)");
+    await cell(ada, "B5").click();
+    expect(await ada.getByLabel("Cell contents").inputValue()).toBe("=D1*10");
+    expect(await ada.locator(".cut").count()).toBe(0);
+    await ada.keyboard.press("Control+z");
+    await expect.poll(() => cell(bob, "A1").textContent()).toContain("5");
+    expect((await cell(bob, "D1").textContent())?.trim()).toBe("");
+    // Escape lets go of a cut: pasting it then copies.
+    await cell(ada, "A1").click();
+    const again = await copy(ada, "cut");
+    await ada.keyboard.press("Escape");
+    await cell(ada, "E1").click();
+    await paste(ada, again);
+    await expect.poll(() => cell(ada, "E1").textContent()).toContain("5");
+    expect((await cell(ada, "A1").textContent())?.trim()).toBe("5");
+  });
 });
 

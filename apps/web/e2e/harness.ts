@@ -137,13 +137,13 @@ export interface Copied {
   html?: string;
 }
 
-/** Dispatches a copy on the focused element, as the browser does for Ctrl+C; answers what it put on the clipboard. */
-export async function copy(page: Page): Promise<Required<Copied>> {
-  return page.evaluate(() => {
+/** Dispatches a copy (or a cut) on the focused element, as the browser does for Ctrl+C (Ctrl+X); answers what it put on the clipboard. */
+export async function copy(page: Page, type: "copy" | "cut" = "copy"): Promise<Required<Copied>> {
+  return page.evaluate((event) => {
     const data = new DataTransfer();
-    document.activeElement!.dispatchEvent(new ClipboardEvent("copy", { clipboardData: data, bubbles: true }));
+    document.activeElement!.dispatchEvent(new ClipboardEvent(event, { clipboardData: data, bubbles: true }));
     return { text: data.getData("text/plain"), html: data.getData("text/html") };
-  });
+  }, type);
 }
 
 /** Dispatches a paste of plain text (or of what a copy put on the clipboard) on the focused element, as the browser does for Ctrl+V. */

@@ -39,6 +39,7 @@ export type { ChatMessage, CommentAction, CommentEvent, CommentRequest, CommentS
 export { restoreSheet } from "./restore.js";
 export { MAX_SORT_KEYS, sortRows } from "./sort.js";
 export { mergeAt, mergeCells, merges, spanMerges, unmergeCells } from "./merges.js";
+export { moveCells } from "./move.js";
 export type { SortKey, SortSpec } from "./sort.js";
 export { summarize, type SelectionSummary } from "./summary.js";
 export { cannotDeleteAll, INVALID_INPUT, Sheet, SheetLimitError } from "./sheet.js";

@@ -192,6 +192,36 @@ export function keepRangePlaces(stored: string, onTab: (tabId: string | undefine
   );
 }
 
+/** A stored reference's row and column, as the key of a moved cell: `colId.rowId`. */
+export type CellPlace = string;
+
+/**
+ * A stored formula with its references to cells that moved (cut and pasted) pointing where they
+ * went: each one-cell reference to a moved cell, and each range whose both ends moved (a range
+ * only partly moved keeps its places, as in Excel). `onTab` says whether a reference's tab (none:
+ * the formula's own) is the one the cells moved on; whole rows and columns never move.
+ */
+const RANGE_OR_CELL = new RegExp(`${STORED_RANGE.source}|${STORED_ALL.source}`, "g");
+
+export function movedReferences(stored: string, onTab: (tabId: string | undefined) => boolean, moved: ReadonlyMap<CellPlace, { colId: string; rowId: string }>): string {
+  if (!stored.includes(OPEN)) return stored;
+  const to = (tab: string | undefined, absCol: string, colId: string, absRow: string, rowId: string) => {
+    const dest = moved.get(`${colId}.${rowId}`)!;
+    return `${OPEN}${tab === undefined ? "" : `${tab}!`}${absCol}${dest.colId}.${absRow}${dest.rowId}${CLOSE}`;
+  };
+  const movedHere = (tab: string | undefined, colId: string, rowId: string) => onTab(tab) && moved.has(`${colId}.${rowId}`);
+  return mapOutsideStrings(stored, (code) =>
+    code.replace(RANGE_OR_CELL, (whole, ...m: (string | undefined)[]) => {
+      const [t1, ac1, c1, ar1, r1, t2, ac2, c2, ar2, r2, t, ac, c, ar, r] = m as string[];
+      if (c1 !== undefined) {
+        if (!movedHere(t1, c1, r1!) || !movedHere(t2, c2!, r2!)) return whole;
+        return `${to(t1, ac1!, c1, ar1!, r1!)}:${to(t2, ac2!, c2!, ar2!, r2!)}`;
+      }
+      return movedHere(t, c!, r!) ? to(t, ac!, c!, ar!, r!) : whole;
+    }),
+  );
+}
+
 /**
  * `=SUM(A1:B$2)` as stored, with its references as ids. A reference to another tab by its name
  * (`Data!B2`) is stored by that tab's id as well, so renaming the tab rewrites nothing; one to a

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
-import { copiedFrom, fromClipboard, toClipboard } from "./clipboard";
+import { copiedFrom, cutToken, fromClipboard, toClipboard } from "./clipboard";
 
 describe("clipboard", () => {
   it("writes TSV and an escaped HTML table", () => {
@@ -22,6 +22,9 @@ describe("clipboard", () => {
     expect(copiedFrom(toClipboard([["=A1"]]).html)).toBeNull();
     expect(copiedFrom('<table data-cosheet-from="nonsense"><tr><td>x</td></tr></table>')).toBeNull();
     expect(copiedFrom(undefined)).toBeNull();
+    // A cut carries its token instead: pasted in the page that cut it, its cells move.
+    const cut = toClipboard([["x"]], undefined, undefined, undefined, "t0k3n");
+    expect([cutToken(cut.html), copiedFrom(cut.html), cutToken(html)]).toEqual(["t0k3n", null, null]);
   });
 
   it("reads back what it wrote, from either format", () => {

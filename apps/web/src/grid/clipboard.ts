@@ -20,6 +20,8 @@ export function toClipboard(
   from?: CellRef,
   shown: readonly (readonly string[])[] = rows,
   styles?: readonly (readonly CellStyle[])[],
+  /** A cut's token: pasted in this page, the cells move (see cutToken). */
+  cut?: string,
 ): { text: string; html: string } {
   const cell = (v: string, style: CellStyle | undefined) => {
     const styled = style && Object.keys(style).length > 0;
@@ -27,7 +29,7 @@ export function toClipboard(
     return `<td${attrs}>${escapeHtml(v).replace(/\n/g, "<br>")}</td>`;
   };
   const body = rows.map((r, i) => `<tr>${r.map((v, j) => cell(v, styles?.[i]?.[j])).join("")}</tr>`).join("");
-  const origin = from ? ` data-cosheet-from="${formatCell(from)}"` : "";
+  const origin = (from ? ` data-cosheet-from="${formatCell(from)}"` : "") + (cut ? ` data-cosheet-cut="${escapeHtml(cut)}"` : "");
   return { text: toCsv(shown, { delimiter: "\t" }), html: `<table${origin}><tbody>${body}</tbody></table>` };
 }
 
@@ -39,6 +41,12 @@ export function copiedFrom(html: string | undefined): CellRef | null {
   } catch {
     return null;
   }
+}
+
+/** The token of the cut a table was copied by (see toClipboard), or null. */
+export function cutToken(html: string | undefined): string | null {
+  const table = html ? new DOMParser().parseFromString(html, "text/html").querySelector("table[data-cosheet-cut]") : null;
+  return table?.getAttribute("data-cosheet-cut") ?? null;
 }
 
 /** A cell's text as a user sees it: whitespace collapsed, `<br>` as a line break. */

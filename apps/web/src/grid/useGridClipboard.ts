@@ -1,7 +1,7 @@
-import { onScopeDispose } from "vue";
-import { shiftFormula, shownRange, type CellRef, type CellStyle, type Range, type Sheet } from "@cosheet/sheet";
+import { onScopeDispose, shallowRef } from "vue";
+import { randomId, shiftFormula, shownRange, type CellIds, type CellRef, type CellStyle, type Range, type Sheet } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
-import { copiedFrom, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
+import { copiedFrom, cutToken, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
 
 export interface GridClipboardOptions {
   sheet: () => Sheet;
@@ -11,7 +11,8 @@ export interface GridClipboardOptions {
   readOnly: () => boolean;
   /** The parts of a range that copying and cutting take: those on shown rows (see RowLayout.shownParts). */
   shownParts: (range: Range) => Range[];
-  clear: (range: Range) => void;
+  /** Move the cells of a cut (`from`, where they are now) to a cell: a cut pasted in this page. */
+  move: (from: Range, to: CellRef) => void;
   /** Write pasted inputs at a cell, with the formatting each cell had where there is some (null: leave the cells' own). */
   paste: (at: CellRef, rows: string[][], styles: CellStyle[][] | null) => void;
   notice: (message: string) => void;
@@ -32,16 +33,33 @@ export function useGridClipboard(options: GridClipboardOptions) {
   const selection = useSelectionStore();
   /** Set by Ctrl+Shift+V until its paste event comes: that paste takes values only. */
   let valuesOnly = false;
+  /**
+   * The cut waiting for its paste, as in Excel and Google Sheets: nothing moves until it is pasted
+   * in this page (then the cells move, formulas pointing at them following); pasted elsewhere, it
+   * is a copy. Its corners are kept by ids, so it stays on its cells as others edit.
+   */
+  const cutting = shallowRef<{ token: string; tab: string; start: CellIds; end: CellIds } | null>(null);
+
+  /** Where the cut's cells are now (null once a corner's row or column is gone, or on another tab). */
+  function cutRange(): Range | null {
+    const cut = cutting.value;
+    const sheet = options.sheet();
+    if (!cut || cut.tab !== sheet.tab) return null;
+    const [start, end] = [sheet.positionOfIds(cut.start), sheet.positionOfIds(cut.end)];
+    return start && end ? { start, end } : null;
+  }
 
   /** What a copy of a range holds: its shown rows, one after the other (rows a filter hides are left out). */
   function copied(range: Range, cut: boolean): ClipboardData {
     const sheet = options.sheet();
+    const [start, end] = [sheet.idsAt(range.start.row, range.start.col), sheet.idsAt(range.end.row, range.end.col)];
+    cutting.value = cut && start && end ? { token: randomId(12), tab: sheet.tab, start, end } : null;
     const parts = options.shownParts(range);
     const inputs = parts.flatMap((part) => sheet.readRange(part));
     const styles = parts.flatMap(({ start, end }) =>
       Array.from({ length: end.row - start.row + 1 }, (_, i) => Array.from({ length: end.col - start.col + 1 }, (_, j) => sheet.styleAt(start.row + i, start.col + j))),
     );
-    return toClipboard(inputs, cut ? undefined : range.start, parts.flatMap((part) => shownRange(sheet, part)), styles);
+    return toClipboard(inputs, cut ? undefined : range.start, parts.flatMap((part) => shownRange(sheet, part)), styles, cutting.value?.token);
   }
 
   function onCopy(e: ClipboardEvent, cut = false): void {
@@ -50,7 +68,6 @@ export function useGridClipboard(options: GridClipboardOptions) {
     e.clipboardData.setData("text/plain", text);
     e.clipboardData.setData("text/html", html);
     e.preventDefault();
-    if (cut) options.clear(selection.range);
   }
 
   function onCut(e: ClipboardEvent): void {
@@ -65,6 +82,15 @@ export function useGridClipboard(options: GridClipboardOptions) {
    */
   function pasteData({ html, text }: ClipboardData, values: boolean, range: Range = selection.range): void {
     if (options.readOnly()) return;
+    // This page's cut, pasted: its cells move.
+    const cut = !values && cutting.value && cutToken(html) === cutting.value.token ? cutRange() : null;
+    if (cut) {
+      cutting.value = null;
+      const at = range.start;
+      options.move(cut, at);
+      selection.selectRange(at, { row: at.row + cut.end.row - cut.start.row, col: at.col + cut.end.col - cut.start.col });
+      return;
+    }
     const { rows: pasted, styles } = fromClipboard(values ? { text } : { html, text });
     const count = pasted.reduce((n, r) => n + r.length, 0);
     if (count === 0) return;
@@ -110,9 +136,8 @@ export function useGridClipboard(options: GridClipboardOptions) {
       ]);
     } catch {
       options.notice(`This browser does not let the page use the clipboard from a menu: press ${cut ? "Ctrl+X" : "Ctrl+C"} instead.`);
-      return;
+      cutting.value = null;
     }
-    if (cut) options.clear(range);
   }
 
   /** Paste onto a range from a menu, all of it or values only, where the browser lets the page read the clipboard. */
@@ -142,5 +167,9 @@ export function useGridClipboard(options: GridClipboardOptions) {
     document.removeEventListener("paste", onPaste);
     document.removeEventListener("keydown", onKeydown, { capture: true });
   });
-  return { copyFromMenu, pasteFromMenu };
+  function cancelCut(): void {
+    cutting.value = null;
+  }
+
+  return { copyFromMenu, pasteFromMenu, cutRange, cancelCut };
 }
