@@ -31,6 +31,7 @@ describe("printing", () => {
           rows: sheet.querySelectorAll("tbody tr").length,
           last: sheet.querySelector("tbody tr:last-child")?.textContent,
         };
+        window.dispatchEvent(new Event("afterprint"));
       };
     });
     await page.getByRole("button", { name: "File" }).click();

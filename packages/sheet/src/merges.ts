@@ -183,6 +183,17 @@ export function importMerges(sheet: Sheet, areas: readonly Range[]): number {
   return added.length;
 }
 
+/** Moves merged areas by rows and columns (with the cells under them, see moveCells), in the caller's transaction. */
+export function moveMerges(sheet: Sheet, areas: readonly Range[], rows: number, cols: number): void {
+  for (const area of areas) {
+    const key = keyOf(sheet, area);
+    if (key) sheet.types.meta.delete(key);
+  }
+  const moved = areas.map(({ start, end }) => ({ start: { row: start.row + rows, col: start.col + cols }, end: { row: end.row + rows, col: end.col + cols } }));
+  for (const area of moved) dropWithin(sheet, area);
+  writeAreas(sheet, moved);
+}
+
 /** Unmerges every merged area a range touches (their cells other than the top-left stay empty). */
 export function unmergeCells(sheet: Sheet, range: Range, origin?: unknown): void {
   sheet.doc.transact(() => dropWithin(sheet, range), origin);

@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { moveCells } from "./move.js";
+import { mergeCells, merges } from "./merges.js";
+import { MAX_MOVED_CELLS, moveCells } from "./move.js";
 import { Sheet, SheetLimitError } from "./sheet.js";
 import { Workbook } from "./tabs.js";
 import { replicas } from "./testing.js";
@@ -41,5 +42,16 @@ describe("moving cells (a cut pasted)", () => {
     expect(sheet!.toA1Record()).toEqual({ A3: "1", A4: "2", A5: "3", B1: "=A5" });
     expect(sheet!.rowCount).toBe(5);
     expect(() => moveCells(sheet!, { start: { row: 0, col: 0 }, end: { row: 0, col: 0 } }, { row: 0, col: 20_000 })).toThrow(SheetLimitError);
+  });
+
+  it("takes merged areas within the cells with them, and refuses a move past its size", () => {
+    const [sheet] = replicas(1, { rows: 10, cols: 6 });
+    sheet!.setCellsA1({ A1: "title" });
+    mergeCells(sheet!, { start: { row: 0, col: 0 }, end: { row: 0, col: 1 } });
+    moveCells(sheet!, { start: { row: 0, col: 0 }, end: { row: 1, col: 2 } }, { row: 4, col: 3 });
+    expect(merges(sheet!)).toEqual([{ start: { row: 4, col: 3 }, end: { row: 4, col: 4 } }]);
+    expect(sheet!.toA1Record()).toEqual({ D5: "title" });
+    const [big] = replicas(1, { rows: MAX_MOVED_CELLS + 1, cols: 2 });
+    expect(() => moveCells(big!, { start: { row: 0, col: 0 }, end: { row: MAX_MOVED_CELLS, col: 0 } }, { row: 0, col: 1 })).toThrow(/at most/);
   });
 });

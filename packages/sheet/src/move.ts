@@ -4,7 +4,11 @@ import { STYLE_ATTRS } from "./format.js";
 import { isFormula, movedReferences, type CellPlace } from "./refs.js";
 import { cellKey, styleKey } from "./schema.js";
 import { Sheet, SheetLimitError } from "./sheet.js";
-import { listTabs } from "./tablist.js";
+import { merges, moveMerges } from "./merges.js";
+import { tabIds } from "./tablist.js";
+
+/** The most cells one move takes, as one paste writes. */
+export const MAX_MOVED_CELLS = 200_000;
 
 /**
  * Moves a range's cells so that its top-left one is at `to` (a cut pasted), in one transaction
@@ -19,6 +23,9 @@ export function moveCells(sheet: Sheet, from: Range, to: CellRef, origin?: unkno
   const [rows, cols] = [Math.max(sheet.rowCount, to.row + height), Math.max(sheet.colCount, to.col + width)];
   if (from.start.row < 0 || from.start.col < 0 || from.end.row >= sheet.rowCount || from.end.col >= sheet.colCount || !fitsGrid(rows, cols)) {
     throw new SheetLimitError("the cells to move, and where they go, must be within the sheet's limits");
+  }
+  if (height * width > MAX_MOVED_CELLS) {
+    throw new SheetLimitError(`A move takes at most ${MAX_MOVED_CELLS.toLocaleString("en-US")} cells: this one has ${(height * width).toLocaleString("en-US")}.`);
   }
   const { cells, styles } = sheet.types;
   sheet.doc.transact(() => {
@@ -50,10 +57,13 @@ export function moveCells(sheet: Sheet, from: Range, to: CellRef, origin?: unkno
       for (const [attr, value] of cell.style) styles.set(styleKey(rowId, colId, attr), value);
       moved.set(`${cell.from[1]}.${cell.from[0]}`, { colId, rowId });
     }
-    // Every formula that pointed at a moved cell, on any tab, points where it went.
-    for (const tab of listTabs(sheet.types.tabs)) {
-      const own = tab.id === sheet.tab;
-      const tabCells = Sheet.of(sheet.doc, tab.id).types.cells;
+    // Merged areas wholly within the cells moved go with them.
+    const inside = merges(sheet).filter((m) => m.start.row >= from.start.row && m.end.row <= from.end.row && m.start.col >= from.start.col && m.end.col <= from.end.col);
+    moveMerges(sheet, inside, to.row - from.start.row, to.col - from.start.col);
+    // Every formula that pointed at a moved cell, on any tab (deleted ones too: they may come back), points where it went.
+    for (const id of tabIds(sheet.types.tabs)) {
+      const own = id === sheet.tab;
+      const tabCells = Sheet.of(sheet.doc, id).types.cells;
       for (const [key, value] of [...tabCells]) {
         if (typeof value !== "string" || !isFormula(value)) continue;
         const next = movedReferences(value, (t) => t === sheet.tab || (own && t === undefined), moved);

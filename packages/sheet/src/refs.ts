@@ -195,14 +195,14 @@ export function keepRangePlaces(stored: string, onTab: (tabId: string | undefine
 /** A stored reference's row and column, as the key of a moved cell: `colId.rowId`. */
 export type CellPlace = string;
 
+const RANGE_OR_CELL = new RegExp(`${STORED_RANGE.source}|${STORED_ALL.source}`, "g");
+
 /**
  * A stored formula with its references to cells that moved (cut and pasted) pointing where they
  * went: each one-cell reference to a moved cell, and each range whose both ends moved (a range
  * only partly moved keeps its places, as in Excel). `onTab` says whether a reference's tab (none:
  * the formula's own) is the one the cells moved on; whole rows and columns never move.
  */
-const RANGE_OR_CELL = new RegExp(`${STORED_RANGE.source}|${STORED_ALL.source}`, "g");
-
 export function movedReferences(stored: string, onTab: (tabId: string | undefined) => boolean, moved: ReadonlyMap<CellPlace, { colId: string; rowId: string }>): string {
   if (!stored.includes(OPEN)) return stored;
   const to = (tab: string | undefined, absCol: string, colId: string, absRow: string, rowId: string) => {

@@ -24,5 +24,7 @@ describe("a cell's text laid out in lines", () => {
     expect(css).toContain("align-content:start;");
     expect(css).toContain("white-space:pre-wrap;");
     expect(formattingCss({ bold: true }, true)).toBe("font-weight:700;text-align:right;");
+    // In a table (printed, copied) a cell stays a table cell.
+    expect(formattingCss({ wrap: true, valign: "top", fontSize: 20 }, false, true)).toBe("font-size:26px;vertical-align:top;white-space:pre-wrap;");
   });
 });

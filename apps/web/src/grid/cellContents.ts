@@ -107,13 +107,19 @@ export class CellContents {
 }
 
 /** Formatting as CSS declarations, for a `style` attribute (the values are checked by the sheet). */
-export function formattingCss(style: CellStyle, numeric: boolean): string {
+export function formattingCss(style: CellStyle, numeric: boolean, table = false): string {
   let css = "";
   if (style.bold) css += "font-weight:700;";
   if (style.italic) css += "font-style:italic;";
   const lines = [style.underline ? "underline" : "", style.strike ? "line-through" : ""].filter(Boolean).join(" ");
   if (lines) css += `text-decoration:${lines};`;
   if (style.fontSize !== undefined) css += `font-size:${fontPx(style)}px;`;
+  // In a table (printed, copied), a cell stays a table cell: placed by vertical-align.
+  if (table) {
+    if (style.valign) css += `vertical-align:${style.valign};`;
+    if (style.wrap) css += "white-space:pre-wrap;";
+    return css;
+  }
   // Wrapped, larger or placed text is laid out in lines, at the bottom of its row unless placed.
   if (style.wrap || style.fontSize !== undefined || style.valign) {
     css += `display:grid;line-height:${lineHeight(style)}px;padding-top:${LINES_PADDING}px;padding-bottom:${LINES_PADDING}px;`;

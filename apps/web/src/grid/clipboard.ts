@@ -25,7 +25,7 @@ export function toClipboard(
 ): { text: string; html: string } {
   const cell = (v: string, style: CellStyle | undefined) => {
     const styled = style && Object.keys(style).length > 0;
-    const attrs = styled ? ` style="${escapeHtml(formattingCss(style, false))}" data-cosheet-style="${escapeHtml(JSON.stringify(style))}"` : "";
+    const attrs = styled ? ` style="${escapeHtml(formattingCss(style, false, true))}" data-cosheet-style="${escapeHtml(JSON.stringify(style))}"` : "";
     return `<td${attrs}>${escapeHtml(v).replace(/\n/g, "<br>")}</td>`;
   };
   const body = rows.map((r, i) => `<tr>${r.map((v, j) => cell(v, styles?.[i]?.[j])).join("")}</tr>`).join("");
@@ -81,6 +81,7 @@ function fromHtml(html: string): Pasted | null {
   /** Columns of later rows taken by cells spanning down into them. */
   const taken = new Map<number, Set<number>>();
   let r = 0;
+  let spanned = 0;
   for (const tr of table.querySelectorAll("tr")) {
     const row = (rows[r] ??= []);
     const rowStyles = (styles[r] ??= []);
@@ -88,7 +89,9 @@ function fromHtml(html: string): Pasted | null {
     for (const td of tr.querySelectorAll("td, th")) {
       while (taken.get(r)?.has(c)) c++;
       const span = (name: string) => Math.max(1, Math.min(MAX_SPAN, Math.floor(Number(td.getAttribute(name) ?? 1)) || 1));
-      const [down, across] = [span("rowspan"), span("colspan")];
+      let [down, across] = [span("rowspan"), span("colspan")];
+      // Spans only so large in all: a crafted table must not make the page build millions of cells.
+      if ((spanned += down * across) > MAX_PASTE_CELLS) [down, across] = [1, 1];
       for (let i = 0; i < down; i++) {
         for (let j = 0; j < across; j++) {
           if (i > 0) {
@@ -110,7 +113,11 @@ function fromHtml(html: string): Pasted | null {
     rows[below] ??= [];
     styles[below] ??= [];
   }
-  const width = Math.max(0, ...rows.map((row, i) => Math.max(row.length, ...[...(taken.get(i) ?? [])].map((c) => c + 1))));
+  let width = 0;
+  for (const [i, row] of rows.entries()) {
+    width = Math.max(width, row.length);
+    for (const c of taken.get(i) ?? []) width = Math.max(width, c + 1);
+  }
   for (let i = 0; i < rows.length; i++) {
     for (let j = 0; j < width; j++) {
       rows[i]![j] ??= "";

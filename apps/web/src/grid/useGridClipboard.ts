@@ -1,6 +1,7 @@
 import { onScopeDispose, shallowRef } from "vue";
 import { randomId, shiftFormula, shownRange, type CellIds, type CellRef, type CellStyle, type Range, type Sheet } from "@cosheet/sheet";
 import { useSelectionStore } from "../stores/selection";
+import { spanning } from "./navigation";
 import { copiedFrom, cutToken, fromClipboard, MAX_PASTE_CELLS, toClipboard } from "./clipboard";
 
 export interface GridClipboardOptions {
@@ -40,13 +41,17 @@ export function useGridClipboard(options: GridClipboardOptions) {
    */
   const cutting = shallowRef<{ token: string; tab: string; start: CellIds; end: CellIds } | null>(null);
 
+  /** The tokens of cuts already pasted: a cut moves once, as in Excel (pasted again, nothing happens). */
+  const pastedCuts = new Set<string>();
+
   /** Where the cut's cells are now (null once a corner's row or column is gone, or on another tab). */
   function cutRange(): Range | null {
     const cut = cutting.value;
     const sheet = options.sheet();
     if (!cut || cut.tab !== sheet.tab) return null;
-    const [start, end] = [sheet.positionOfIds(cut.start), sheet.positionOfIds(cut.end)];
-    return start && end ? { start, end } : null;
+    const [a, b] = [sheet.positionOfIds(cut.start), sheet.positionOfIds(cut.end)];
+    // A sort since may have put the corners the other way round.
+    return a && b ? spanning(a, b) : null;
   }
 
   /** What a copy of a range holds: its shown rows, one after the other (rows a filter hides are left out). */
@@ -83,8 +88,12 @@ export function useGridClipboard(options: GridClipboardOptions) {
   function pasteData({ html, text }: ClipboardData, values: boolean, range: Range = selection.range): void {
     if (options.readOnly()) return;
     // This page's cut, pasted: its cells move.
-    const cut = !values && cutting.value && cutToken(html) === cutting.value.token ? cutRange() : null;
+    const token = values ? null : cutToken(html);
+    if (token && pastedCuts.has(token)) return;
+    const cut = token && cutting.value?.token === token ? cutRange() : null;
+    if (token && cutting.value?.token === token && !cut) options.notice("Those cells were cut on another tab, or their rows or columns are gone: this pastes a copy of them.");
     if (cut) {
+      pastedCuts.add(token!);
       cutting.value = null;
       const at = range.start;
       options.move(cut, at);
