@@ -143,7 +143,7 @@ function hostileUpdate(rand: Rand, base: Uint8Array): Uint8Array {
     case 4:
       return change(() => doc.getMap("styles").set(`${key}:${pick(rand, ["fill", "color", "font", "fontSize", "valign", "wrap"])}`, "url(http://127.0.0.1:9/x)"));
     case 5:
-      return change(() => doc.getMap("meta").set(pick(rand, ["frozenRows", "dateOrder", "owner", "filter", "filter:f1:c1"]), 10_000));
+      return change(() => doc.getMap("meta").set(pick(rand, ["frozenRows", "dateOrder", "owner", "filter", "filter:f1:c1", "merge:r1:c1"]), 10_000));
     case 6:
       return change(() => doc.getArray("chat").push([{ id: "x", author: "a".repeat(500), color: "red", text: "", at: "now" }]));
     case 7:

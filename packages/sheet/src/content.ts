@@ -99,8 +99,7 @@ const CHAT_KEYS = ["id", "author", "color", "text", "at"];
 
 /** A chat entry as the sheet writes it; anything else in the chat is shown as nothing. */
 export function isChatMessage(value: unknown): value is ChatMessage {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (!isPlainObject(value)) return false;
   const m = value as Record<string, unknown>;
   const keys = Object.keys(m);
   return (
@@ -156,8 +155,7 @@ const COMMENT_FIELDS: Record<string, (value: unknown) => boolean> = {
 
 /** A comment event as the server writes it (see CommentEvent): its action's fields, each valid. */
 export function isCommentEvent(value: unknown): value is CommentEvent {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (!isPlainObject(value)) return false;
   const e = value as Record<string, unknown>;
   if (!COMMENT_FIELDS.action!(e.action)) return false;
   const action = e.action as CommentAction;
@@ -202,6 +200,7 @@ export interface ColumnFilter {
   value?: string;
 }
 
+/** A plain object as a document's values decode to (no array, no other prototype). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
